@@ -1,0 +1,1 @@
+"""DICOM ingestion, volumes, multifidus segmentation, metrics, QC and write-back."""

@@ -1,0 +1,1 @@
+"""Outcome instruments, forms, device and app imports, dashboards and exports."""

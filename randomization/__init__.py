@@ -1,0 +1,1 @@
+"""Allocation lists, sealed storage, the randomise service, blinding rules, emergency unblinding."""

@@ -1,0 +1,21 @@
+"""Template context: the navigation items this user may use, and their roles."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from trial.access.navigation import NAVIGATION
+from trial.roles import roles_of
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": []}
+    items = [
+        {"label": item.label, "url": reverse(item.url_name)}
+        for item in NAVIGATION
+        if user.has_perm(item.permission)
+    ]
+    return {"nav_items": items, "user_roles": roles_of(user)}

@@ -1,0 +1,22 @@
+"""The navigation bar, declared once and filtered by the user's permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise | str
+    url_name: str
+    permission: str
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(_("Screening log"), "screening_list", "trial.screen_participants"),
+    NavItem(_("Audit trail"), "audit_review", "trial.view_audit_trail"),
+    NavItem(_("Two-factor"), "two_factor_setup", "trial.use_two_factor"),
+)

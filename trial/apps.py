@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrialConfig(AppConfig):
+    name = "trial"
+    verbose_name = _("Trial")
+
+    def ready(self) -> None:
+        # Auth events (login, logout, failures) only reach us through Django's signals; the
+        # receivers write audit rows and nothing else.
+        from . import checks  # noqa: F401
+        from .audit import auth_events  # noqa: F401

@@ -1,0 +1,61 @@
+"""Who is acting, through which channel and why: carried in a context variable.
+
+The web middleware fills it for each request; imports, tasks and scripts open their own with
+``audit_context(...)``. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+CHANNELS = ("web", "admin", "api", "import", "task", "system")
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    user_id: int | None = None
+    username: str = ""
+    role: str = ""
+    channel: str = "system"
+    ip: str | None = None
+    user_agent: str = ""
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"Unknown audit channel {self.channel!r}; expected one of {CHANNELS}.")
+
+
+_current: ContextVar[AuditContext] = ContextVar("audit_context", default=AuditContext())  # noqa: B039
+
+
+def current_context() -> AuditContext:
+    return _current.get()
+
+
+@contextmanager
+def audit_context(**changes: object) -> Iterator[AuditContext]:
+    """Open a nested context: fields given here override the enclosing ones."""
+    ctx = replace(_current.get(), **changes)  # type: ignore[arg-type]
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+def context_for_user(user: object, **extra: object) -> dict[str, object]:
+    """Keyword arguments for ``audit_context`` describing a (possibly anonymous) user."""
+    from trial.roles import role_label_for  # local: roles imports Django models lazily
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"user_id": None, "username": "", "role": "", **extra}
+    return {
+        "user_id": user.pk,  # type: ignore[attr-defined]
+        "username": user.get_username(),  # type: ignore[attr-defined]
+        "role": role_label_for(user),
+        **extra,
+    }

@@ -1,0 +1,63 @@
+"""Fail-fast system checks: a misconfiguration stops ``manage.py`` before it serves anyone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.checks import Error, Tags, register
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from trial.access.policy import policy_for
+from trial.models.access import TRIAL_PERMISSIONS
+from trial.roles import ROLES, blinding_conflicts
+
+
+def iter_patterns(
+    patterns: list[Any] | None = None, prefix: str = "", namespaces: tuple[str, ...] = ()
+) -> Iterator[tuple[str, URLPattern, tuple[str, ...]]]:
+    """Every URL pattern of the project with its full route and namespaces."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = (*namespaces, entry.namespace) if entry.namespace else namespaces
+            yield from iter_patterns(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry, namespaces
+
+
+@register(Tags.security, Tags.urls)
+def check_every_view_declares_access(app_configs: Any, **kwargs: Any) -> list[Error]:
+    errors = []
+    for route, pattern, namespaces in iter_patterns():
+        if policy_for(pattern.callback, namespaces) is None:
+            errors.append(
+                Error(
+                    f"URL {route!r} ({pattern.name}) declares no access policy.",
+                    hint="Decorate the view with @requires(...), @signed_in or @public.",
+                    id="trial.E001",
+                )
+            )
+    return errors
+
+
+@register(Tags.security)
+def check_role_declarations(app_configs: Any, **kwargs: Any) -> list[Error]:
+    known = {codename for codename, _label in TRIAL_PERMISSIONS}
+    errors = []
+    for role in ROLES:
+        conflicts = blinding_conflicts(role)
+        if conflicts:
+            errors.append(
+                Error(
+                    f"Role {role.code!r} is blinded but holds {', '.join(conflicts)}.",
+                    id="trial.E002",
+                )
+            )
+        unknown = sorted(role.permissions - known)
+        if unknown:
+            errors.append(
+                Error(f"Role {role.code!r} names unknown permissions {unknown}.", id="trial.E003")
+            )
+    return errors

@@ -1,0 +1,12 @@
+"""Test-suite settings: the base configuration with a fast password hasher.
+
+With ``CI=true`` the suite must run on PostgreSQL and Redis (``tests/conftest.py`` refuses otherwise).
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+# A fast hasher keeps login-heavy tests quick; the production hashers are unchanged.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TRIAL_DEMO = True
+CI = env.bool("CI", default=False)

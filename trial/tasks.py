@@ -1,0 +1,15 @@
+"""Celery entry points of the core app: thin wrappers around services."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+
+from trial.services import record_heartbeat
+
+
+@shared_task(name="trial.tasks.record_worker_heartbeat")
+def record_worker_heartbeat(note: str = "") -> int:
+    """Write a heartbeat row from the worker (beat runs it every minute); returns its id."""
+    return record_heartbeat(socket.gethostname(), note).pk

@@ -1,0 +1,59 @@
+"""Landing pages: ``/`` sends each user to their role's worklist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from axes.models import AccessAttempt
+from django.conf import settings
+
+from trial.models import AuditEntry, ScreeningEntry, WorkerHeartbeat
+from trial.models.screening import ScreeningOutcome
+from trial.access.policy import requires, signed_in
+from trial.roles import Role, roles_of
+
+
+@signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    """Redirect to the primary role's home; a user with no role gets a clear refusal."""
+    roles = roles_of(request.user)
+    if not roles:
+        raise PermissionDenied
+    return redirect(roles[0].home)
+
+
+
+def role_home_view(role: Role) -> Callable[[HttpRequest], HttpResponse]:
+    """A distinct view per role, each guarded by that role's home permission."""
+
+    @requires(f"trial.view_{role.code}_home")
+    def role_home(request: HttpRequest) -> HttpResponse:
+        return _render_role_home(request, role)
+
+    role_home.__name__ = f"home_{role.code}"
+    return role_home
+
+
+def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
+    context: dict[str, object] = {"role": role, "today": timezone.localdate()}
+    if request.user.has_perm("trial.screen_participants"):
+        context["pending_screening"] = ScreeningEntry.objects.filter(
+            outcome=ScreeningOutcome.PENDING
+        ).order_by("screened_on")[:50]
+    if request.user.has_perm("trial.view_audit_trail"):
+        context["recent_audit"] = AuditEntry.objects.order_by("-seq")[:10]
+    if request.user.has_perm("trial.manage_users"):
+        context["last_heartbeat"] = WorkerHeartbeat.objects.order_by("-recorded_at").first()
+        context["active_users"] = get_user_model().objects.filter(is_active=True).count()
+        context["locked_accounts"] = list(
+            AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+            .values_list("username", flat=True)
+            .distinct()
+        )
+    return render(request, "trial/role_home.html", context)
