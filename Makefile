@@ -1,0 +1,42 @@
+# STRONG-BACK EDC. `make run` serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEMO   := DJANGO_SETTINGS_MODULE=trial.settings.demo
+
+.PHONY: run test lint format bench clean
+
+$(VENV)/.run-deps: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(VENV)/.run-deps
+	$(DEMO) $(PY) manage.py migrate --noinput
+	$(DEMO) $(PY) manage.py seed_demo
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker (with beat) in the background"; \
+		$(DEMO) $(PY) -m celery -A trial worker -B -Q celery,imaging --loglevel=INFO & \
+	fi; \
+	echo "Serving on http://127.0.0.1:8000/ (log in with a demo user above)"; \
+	$(DEMO) exec $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.test-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.test-deps
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""Shared fixtures. With CI=true the suite refuses to run without PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from trial.demo.seed import demo_username
+from trial.roles import ROLES, ROLES_BY_CODE
+
+DEMO_PASSWORD = "correct-horse-battery-9"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _service_problems() -> list[str]:
+    problems = []
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL does not point to PostgreSQL")
+    else:
+        import psycopg
+
+        try:
+            psycopg.connect(
+                host=database["HOST"] or "127.0.0.1", port=database["PORT"] or 5432,
+                user=database["USER"], dbname="postgres", connect_timeout=5,
+            ).close()
+        except psycopg.OperationalError as exc:
+            problems.append(f"PostgreSQL unreachable: {exc}")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL is not set")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5).ping()
+        except redis.RedisError as exc:
+            problems.append(f"Redis unreachable: {exc}")
+    return problems
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if in_ci():
+        problems = _service_problems()
+        if problems:
+            pytest.exit("CI=true but: " + "; ".join(problems), returncode=3)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Service-backed tests run whenever the service is configured, and always under CI."""
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    reasons = {
+        "postgres": None if on_postgres or in_ci() else "needs DATABASE_URL=postgres://...",
+        "redis": None if (settings.REDIS_URL and on_postgres) or in_ci()
+        else "needs REDIS_URL and PostgreSQL (the worker shares the test database)",
+        "browser": None if os.path.exists(CHROMIUM) or in_ci() else f"needs {CHROMIUM}",
+    }
+    for item in items:
+        for marker, reason in reasons.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def role_users(db: None) -> dict[str, object]:
+    """One user per role (the demo accounts), keyed by role code, all with DEMO_PASSWORD."""
+    from trial.demo.seed import seed_demo
+
+    seed_demo(participants=3, password=DEMO_PASSWORD)
+    from trial.models import User
+
+    return {role.code: User.objects.get(username=demo_username(role)) for role in ROLES}
+
+
+@pytest.fixture
+def client_for(role_users: dict[str, object]) -> Callable[[str], Client]:
+    """A logged-in test client for a role code (the session goes through the real login)."""
+
+    def make(role_code: str) -> Client:
+        client = Client()
+        user = role_users[ROLES_BY_CODE[role_code].code]
+        response = client.post(
+            "/login/", {"username": user.username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, f"login failed for {role_code}"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is not installed")
+    return CHROMIUM

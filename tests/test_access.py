@@ -1,0 +1,130 @@
+"""Deny by default: login required everywhere, and the role x URL matrix enforced."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.checks import run_checks
+from django.test import Client, override_settings
+
+from tests.urlmatrix import concrete_urls
+from trial.models import ScreeningEntry
+from trial.roles import ROLES, Role, blinding_conflicts
+
+ALL = frozenset(role.code for role in ROLES)
+PUBLIC = {"login", "health", "set_language"}
+
+# Which roles may open each page (GET). A page missing here fails test_matrix_covers_every_page.
+ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
+    "home": ALL,
+    "logout": ALL,
+    "two_factor_setup": ALL,
+    "audit_review": frozenset({"data_manager", "pi", "monitor"}),
+    "screening_list": frozenset({"coordinator"}),
+    "screening_new": frozenset({"coordinator"}),
+    "screening_edit": frozenset({"coordinator"}),
+    "home_coordinator": frozenset({"coordinator"}),
+    "home_therapist": frozenset({"therapist"}),
+    "home_assessor": frozenset({"assessor"}),
+    "home_statistician": frozenset({"statistician"}),
+    "home_data_manager": frozenset({"data_manager", "pi"}),
+    "home_pi": frozenset({"pi"}),
+    "home_monitor": frozenset({"monitor"}),
+}
+STAFF_ROLES = frozenset(role.code for role in ROLES if role.staff)
+
+
+@pytest.fixture
+def urls(role_users: dict) -> list:
+    return concrete_urls({"pk": str(ScreeningEntry.objects.order_by("pk").first().pk)})
+
+
+def test_matrix_covers_every_page(urls: list) -> None:
+    own_pages = {u.name for u in urls if not u.namespaces} - PUBLIC
+    assert own_pages == set(ROLE_URL_MATRIX), "add new pages to ROLE_URL_MATRIX"
+
+
+def test_every_url_refuses_anonymous(urls: list) -> None:
+    client = Client()
+    assert len(urls) > 30  # the admin's patterns are included
+    for url in urls:
+        response = client.get(url.path)
+        if url.name in PUBLIC:
+            assert response.status_code in (200, 302), url
+            assert "/login/?next=" not in response.get("Location", "")
+            continue
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"].startswith("/login/?next="), (url, response["Location"])
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_role_url_matrix(role: str, client_for, urls: list) -> None:
+    client = client_for(role)
+    for url in urls:
+        if url.namespaces or url.name in PUBLIC:
+            continue
+        response = client.get(url.path)
+        if role in ROLE_URL_MATRIX[url.name]:
+            assert response.status_code in (200, 302, 405), (role, url, response.status_code)
+            assert "/login/" not in response.get("Location", ""), (role, url)
+        else:
+            assert response.status_code == 403, (role, url, response.status_code)
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_admin_only_for_staff_roles(role: str, client_for) -> None:
+    response = client_for(role).get("/admin/")
+    if role in STAFF_ROLES:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.code)
+def test_each_demo_user_lands_on_its_worklist(role: Role, client_for) -> None:
+    response = client_for(role.code).get("/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"/home/{role.code.replace('_', '-')}/"
+    assert b'data-testid="role-home"' in response.content
+
+
+def test_user_without_role_is_refused(db) -> None:
+    from trial.models import User
+
+    User.objects.create_user("norole", password="a-long-enough-password-1")
+    client = Client()
+    client.post("/login/", {"username": "norole", "password": "a-long-enough-password-1"})
+    assert client.get("/").status_code == 403
+
+
+def undeclared_view(request):  # deliberately declares no access policy
+    from django.http import HttpResponse
+
+    return HttpResponse("secret")
+
+
+def test_view_without_policy_is_refused_and_fails_system_check(role_users, client_for) -> None:
+    from django.urls import path
+
+    import tests.test_access as this
+
+    import trial.urls
+
+    this.urlpatterns = [path("undeclared/", undeclared_view, name="undeclared"),
+                        *trial.urls.urlpatterns]
+    this.handler403 = trial.urls.handler403
+    client = client_for("pi")
+    with override_settings(ROOT_URLCONF="tests.test_access"):
+        errors = [e for e in run_checks() if e.id == "trial.E001"]
+        assert errors and "undeclared" in errors[0].msg
+        response = client.get("/undeclared/")
+        assert response.status_code == 403
+        assert b"secret" not in response.content
+
+
+def test_blinded_role_with_unblinding_permission_is_a_conflict() -> None:
+    bad = Role("x", "x", "home", frozenset({"view_allocation"}), blinded_to_arm=True)
+    assert blinding_conflicts(bad) == ["view_allocation"]
+    lsiq = Role("y", "y", "home", frozenset({"view_lsiq"}), blinded_to_arm=False,
+                blinded_to_lsiq=True)
+    assert blinding_conflicts(lsiq) == ["view_lsiq"]
+    assert all(blinding_conflicts(role) == [] for role in ROLES)
