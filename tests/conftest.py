@@ -31,8 +31,11 @@ def _service_problems() -> list[str]:
 
         try:
             psycopg.connect(
-                host=database["HOST"] or "127.0.0.1", port=database["PORT"] or 5432,
-                user=database["USER"], dbname="postgres", connect_timeout=5,
+                host=database["HOST"] or "127.0.0.1",
+                port=database["PORT"] or 5432,
+                user=database["USER"],
+                dbname="postgres",
+                connect_timeout=5,
             ).close()
         except psycopg.OperationalError as exc:
             problems.append(f"PostgreSQL unreachable: {exc}")
@@ -60,7 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     reasons = {
         "postgres": None if on_postgres or in_ci() else "needs DATABASE_URL=postgres://...",
-        "redis": None if (settings.REDIS_URL and on_postgres) or in_ci()
+        "redis": None
+        if (settings.REDIS_URL and on_postgres) or in_ci()
         else "needs REDIS_URL and PostgreSQL (the worker shares the test database)",
         "browser": None if os.path.exists(CHROMIUM) or in_ci() else f"needs {CHROMIUM}",
     }
@@ -88,9 +92,7 @@ def client_for(role_users: dict[str, object]) -> Callable[[str], Client]:
     def make(role_code: str) -> Client:
         client = Client()
         user = role_users[ROLES_BY_CODE[role_code].code]
-        response = client.post(
-            "/login/", {"username": user.username, "password": DEMO_PASSWORD}
-        )
+        response = client.post("/login/", {"username": user.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, f"login failed for {role_code}"
         return client
 

@@ -106,11 +106,12 @@ def test_view_without_policy_is_refused_and_fails_system_check(role_users, clien
     from django.urls import path
 
     import tests.test_access as this
-
     import trial.urls
 
-    this.urlpatterns = [path("undeclared/", undeclared_view, name="undeclared"),
-                        *trial.urls.urlpatterns]
+    this.urlpatterns = [
+        path("undeclared/", undeclared_view, name="undeclared"),
+        *trial.urls.urlpatterns,
+    ]
     this.handler403 = trial.urls.handler403
     client = client_for("pi")
     with override_settings(ROOT_URLCONF="tests.test_access"):
@@ -124,7 +125,8 @@ def test_view_without_policy_is_refused_and_fails_system_check(role_users, clien
 def test_blinded_role_with_unblinding_permission_is_a_conflict() -> None:
     bad = Role("x", "x", "home", frozenset({"view_allocation"}), blinded_to_arm=True)
     assert blinding_conflicts(bad) == ["view_allocation"]
-    lsiq = Role("y", "y", "home", frozenset({"view_lsiq"}), blinded_to_arm=False,
-                blinded_to_lsiq=True)
+    lsiq = Role(
+        "y", "y", "home", frozenset({"view_lsiq"}), blinded_to_arm=False, blinded_to_lsiq=True
+    )
     assert blinding_conflicts(lsiq) == ["view_lsiq"]
     assert all(blinding_conflicts(role) == [] for role in ROLES)

@@ -31,8 +31,9 @@ def rows_for(entry: ScreeningEntry, action: str) -> dict[str, AuditEntry]:
 
 
 def test_create_records_every_field_with_context(db) -> None:
-    with audit_context(user_id=7, username="alice", role="coordinator", channel="import",
-                       ip="10.1.2.3"):
+    with audit_context(
+        user_id=7, username="alice", role="coordinator", channel="import", ip="10.1.2.3"
+    ):
         entry = make_entry()
     rows = rows_for(entry, AuditAction.CREATE)
     assert set(rows) == {"screened_on", "source", "age", "language", "outcome", "notes"}
@@ -171,9 +172,12 @@ def test_verify_audit_finds_a_deleted_row(db) -> None:
 def test_raw_sql_update_or_delete_is_rejected_by_postgresql(db, sql: str) -> None:
     assert connection.vendor == "postgresql"
     make_entry()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
     assert AuditEntry.objects.filter(reason="x").count() == 0
     assert AuditEntry.objects.count() > 0
 
@@ -184,8 +188,14 @@ def test_raw_sql_update_or_delete_is_rejected_by_postgresql(db, sql: str) -> Non
 def test_web_edit_requires_reason(client_for) -> None:
     client = client_for("coordinator")
     entry = make_entry()
-    form = {"screened_on": "2026-03-02", "source": "clinic", "age": "42", "language": "en",
-            "outcome": "pending", "notes": ""}
+    form = {
+        "screened_on": "2026-03-02",
+        "source": "clinic",
+        "age": "42",
+        "language": "en",
+        "outcome": "pending",
+        "notes": "",
+    }
     response = client.post(f"/screening/{entry.pk}/", form)
     assert response.status_code == 200
     assert b"Give a reason for changing saved data." in response.content
@@ -201,9 +211,16 @@ def test_web_edit_requires_reason(client_for) -> None:
 
 def test_web_create_needs_no_reason(client_for) -> None:
     client = client_for("coordinator")
-    response = client.post("/screening/new/", {"screened_on": "2026-04-01", "source": "other",
-                                               "age": "33", "language": "fr",
-                                               "outcome": "pending"})
+    response = client.post(
+        "/screening/new/",
+        {
+            "screened_on": "2026-04-01",
+            "source": "other",
+            "age": "33",
+            "language": "fr",
+            "outcome": "pending",
+        },
+    )
     assert response.status_code == 302
     entry = ScreeningEntry.objects.get(age=33, screened_on=dt.date(2026, 4, 1))
     assert rows_for(entry, AuditAction.CREATE)["age"].channel == "web"
@@ -219,8 +236,14 @@ def test_admin_edit_requires_reason(client_for) -> None:
     pi.user_permissions.add(Permission.objects.get(codename="change_screeningentry"))
     entry = make_entry()
     url = f"/admin/trial/screeningentry/{entry.pk}/change/"
-    form = {"screened_on": "2026-03-02", "source": "clinic", "age": "43", "language": "en",
-            "outcome": "pending", "notes": ""}
+    form = {
+        "screened_on": "2026-03-02",
+        "source": "clinic",
+        "age": "43",
+        "language": "en",
+        "outcome": "pending",
+        "notes": "",
+    }
     response = client.post(url, form)
     assert response.status_code == 200 and b"Give a reason for this change." in response.content
     assert ScreeningEntry.objects.get(pk=entry.pk).age == 40

@@ -1,4 +1,4 @@
-"""Admin for data managers and the PI. Edits of audited data ask for a reason; nothing is deleted."""
+"""Admin for data managers and the PI: edits of audited data ask for a reason; no deletes."""
 
 from __future__ import annotations
 
@@ -66,8 +66,17 @@ class TrialUserAdmin(UserAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("seq", "occurred_at", "username", "role", "action", "object_type", "subject",
-                    "field", "channel")
+    list_display = (
+        "seq",
+        "occurred_at",
+        "username",
+        "role",
+        "action",
+        "object_type",
+        "subject",
+        "field",
+        "channel",
+    )
     list_filter = ("action", "channel", "object_type")
     search_fields = ("username", "subject", "field", "object_id")
 

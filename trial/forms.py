@@ -24,7 +24,12 @@ class ReasonForChangeMixin(forms.Form):
         cleaned = super().clean()
         instance = getattr(self, "instance", None)
         changed = [name for name in self.changed_data if name != "reason_for_change"]
-        if instance is not None and instance.pk and changed and not cleaned.get("reason_for_change"):
+        if (
+            instance is not None
+            and instance.pk
+            and changed
+            and not cleaned.get("reason_for_change")
+        ):
             self.add_error("reason_for_change", _("Give a reason for changing saved data."))
         return cleaned
 

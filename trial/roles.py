@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 # Permissions that reveal the allocation; a role blinded to the arm must hold none of them.
 UNBLINDING_PERMISSIONS = frozenset({"view_allocation", "view_unblinded_dashboard"})
@@ -159,7 +159,15 @@ MONITOR = Role(
     ),
 )
 
-ROLES: tuple[Role, ...] = (COORDINATOR, THERAPIST, ASSESSOR, STATISTICIAN, DATA_MANAGER, PI, MONITOR)
+ROLES: tuple[Role, ...] = (
+    COORDINATOR,
+    THERAPIST,
+    ASSESSOR,
+    STATISTICIAN,
+    DATA_MANAGER,
+    PI,
+    MONITOR,
+)
 ROLES_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}
 
 

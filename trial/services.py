@@ -18,13 +18,13 @@ def sync_roles() -> dict[str, int]:
     for role in ROLES:
         group, _created = Group.objects.get_or_create(name=role.group_name)
         permissions = list(
-            Permission.objects.filter(content_type__app_label="trial", codename__in=role.permissions)
+            Permission.objects.filter(
+                content_type__app_label="trial", codename__in=role.permissions
+            )
         )
         missing = role.permissions - {p.codename for p in permissions}
         if missing:
-            raise LookupError(
-                f"Permissions {sorted(missing)} do not exist yet; run migrate first."
-            )
+            raise LookupError(f"Permissions {sorted(missing)} do not exist yet; run migrate first.")
         group.permissions.set(permissions)
         counts[role.code] = len(permissions)
     return counts

@@ -32,7 +32,9 @@ class DenyByDefaultMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if policy is None:
-            logger.error("View %s declares no access policy; refused.", getattr(view, "__name__", view))
+            logger.error(
+                "View %s declares no access policy; refused.", getattr(view, "__name__", view)
+            )
             raise PermissionDenied
         if policy.delegated or policy.signed_in:
             return None

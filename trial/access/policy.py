@@ -56,7 +56,9 @@ class PermissionRequired:
     access_signed_in: bool = False
 
 
-def policy_for(view: Callable[..., Any], namespaces: list[str] | tuple[str, ...] = ()) -> Policy | None:
+def policy_for(
+    view: Callable[..., Any], namespaces: list[str] | tuple[str, ...] = ()
+) -> Policy | None:
     """The declared policy of a resolved view, or None when it declares nothing."""
     if DELEGATED_NAMESPACES.intersection(namespaces):
         return Policy(delegated=True)

@@ -80,7 +80,9 @@ def verify_chain(rows: Iterable[Mapping[str, object]]) -> ChainReport:
                 checked, BrokenLink(row_id, seq, "prev_hash does not match the previous row's hash")
             )
         if row_digest(str(row["prev_hash"]), row) != row["hash"]:
-            return ChainReport(checked, BrokenLink(row_id, seq, "row content does not match its hash"))
+            return ChainReport(
+                checked, BrokenLink(row_id, seq, "row content does not match its hash")
+            )
         expected_prev = str(row["hash"])
         expected_seq += 1
     return ChainReport(checked, None)

@@ -46,6 +46,38 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
+    # --- write paths ------------------------------------------------------------------------------
+    def save(self, *args: Any, reason: str | None = None, **kwargs: Any) -> None:
+        why = (current_context().reason if reason is None else reason).strip()
+        with transaction.atomic():
+            adding = self._state.adding
+            before = None if adding else self._audit_values_from_db()
+            super().save(*args, **kwargs)
+            after = self._audit_values_from_db()
+            if before is not None:
+                changed = [k for k, v in after.items() if before.get(k) != v]
+                if changed and not why:
+                    raise ReasonRequired(f"{self._meta.verbose_name} {self.pk}", changed)
+            self._audit_record(
+                AuditAction.CREATE if before is None else AuditAction.UPDATE,
+                before,
+                after,
+                why,
+            )
+
+    def delete(self, *args: Any, reason: str | None = None, **kwargs: Any) -> tuple[int, dict]:
+        why = (current_context().reason if reason is None else reason).strip()
+        if not why:
+            raise ReasonRequired(f"{self._meta.verbose_name} {self.pk}")
+        with transaction.atomic():
+            before = self._audit_values_from_db()
+            pk = self.pk
+            result = super().delete(*args, **kwargs)
+            self.pk = pk
+            self._audit_record(AuditAction.DELETE, before, None, why)
+            self.pk = None
+            return result
+
     # --- what the trail records -------------------------------------------------------------------
     def audit_subject(self) -> str:
         """The participant's study ID this row belongs to ("" when none)."""
@@ -80,8 +112,13 @@ class AuditedModel(models.Model):
             if before is None and new is None:
                 continue
             if f.name in self.audit_sealed_fields:
-                changes.append(FieldChange(f.name, SEALED if old is not None else None,
-                                           SEALED if new is not None else None))
+                changes.append(
+                    FieldChange(
+                        f.name,
+                        SEALED if old is not None else None,
+                        SEALED if new is not None else None,
+                    )
+                )
             else:
                 changes.append(FieldChange(f.name, as_text(old), as_text(new)))
         if action == AuditAction.UPDATE and not changes:
@@ -94,35 +131,3 @@ class AuditedModel(models.Model):
             changes=changes,
             reason=reason,
         )
-
-    # --- write paths ------------------------------------------------------------------------------
-    def save(self, *args: Any, reason: str | None = None, **kwargs: Any) -> None:
-        why = (current_context().reason if reason is None else reason).strip()
-        with transaction.atomic():
-            adding = self._state.adding
-            before = None if adding else self._audit_values_from_db()
-            super().save(*args, **kwargs)
-            after = self._audit_values_from_db()
-            if before is not None:
-                changed = [k for k, v in after.items() if before.get(k) != v]
-                if changed and not why:
-                    raise ReasonRequired(f"{self._meta.verbose_name} {self.pk}", changed)
-            self._audit_record(
-                AuditAction.CREATE if before is None else AuditAction.UPDATE,
-                before,
-                after,
-                why,
-            )
-
-    def delete(self, *args: Any, reason: str | None = None, **kwargs: Any) -> tuple[int, dict]:
-        why = (current_context().reason if reason is None else reason).strip()
-        if not why:
-            raise ReasonRequired(f"{self._meta.verbose_name} {self.pk}")
-        with transaction.atomic():
-            before = self._audit_values_from_db()
-            pk = self.pk
-            result = super().delete(*args, **kwargs)
-            self.pk = pk
-            self._audit_record(AuditAction.DELETE, before, None, why)
-            self.pk = None
-            return result

@@ -34,7 +34,9 @@ def demo_username(role: Role) -> str:
     return role.code.replace("_", "")
 
 
-def seed_demo(participants: int = 24, password: str | None = None, seed: int = 14864451) -> list[DemoLogin]:
+def seed_demo(
+    participants: int = 24, password: str | None = None, seed: int = 14864451
+) -> list[DemoLogin]:
     if not getattr(settings, "TRIAL_DEMO", False):
         raise DemoRefused("seed_demo refuses to run: these settings are not a demo (TRIAL_DEMO).")
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
@@ -60,7 +62,11 @@ def _demo_user(role: Role, password: str) -> DemoLogin:
     username = demo_username(role)
     user, _created = User.objects.get_or_create(
         username=username,
-        defaults={"first_name": "Demo", "last_name": str(role.label), "email": f"{username}@example.org"},
+        defaults={
+            "first_name": "Demo",
+            "last_name": str(role.label),
+            "email": f"{username}@example.org",
+        },
     )
     user.set_password(password)
     user.is_staff = role.staff

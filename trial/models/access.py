@@ -45,3 +45,6 @@ class TrialAccess(models.Model):
         default_permissions = ()
         permissions = TRIAL_PERMISSIONS
         verbose_name = _("trial access")
+
+    def __str__(self) -> str:
+        return "trial permissions"

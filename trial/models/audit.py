@@ -53,8 +53,9 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     subject = models.CharField(max_length=32, blank=True, db_index=True)
     field = models.CharField(max_length=100, blank=True, db_index=True)
-    old_value = models.TextField(null=True, blank=True)
-    new_value = models.TextField(null=True, blank=True)
+    # NULL (no value) and "" (an empty value) are different facts in an audit trail.
+    old_value = models.TextField(null=True, blank=True)  # noqa: DJ001
+    new_value = models.TextField(null=True, blank=True)  # noqa: DJ001
     reason = models.TextField(blank=True)
     channel = models.CharField(max_length=16)
     ip = models.GenericIPAddressField(null=True, blank=True)

@@ -39,7 +39,9 @@ class ScreeningEntry(AuditedModel):
     )
     language = models.CharField(_("language"), max_length=8, choices=ScreeningLanguage.choices)
     outcome = models.CharField(
-        _("outcome"), max_length=16, choices=ScreeningOutcome.choices,
+        _("outcome"),
+        max_length=16,
+        choices=ScreeningOutcome.choices,
         default=ScreeningOutcome.PENDING,
     )
     notes = models.TextField(_("notes"), blank=True)

@@ -124,7 +124,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_COOLOFF_TIME = (
-    timedelta(minutes=env.int("AXES_COOLOFF_MINUTES")) if env.str("AXES_COOLOFF_MINUTES", "") else None
+    timedelta(minutes=env.int("AXES_COOLOFF_MINUTES"))
+    if env.str("AXES_COOLOFF_MINUTES", "")
+    else None
 )
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

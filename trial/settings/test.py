@@ -1,6 +1,7 @@
 """Test-suite settings: the base configuration with a fast password hasher.
 
-With ``CI=true`` the suite must run on PostgreSQL and Redis (``tests/conftest.py`` refuses otherwise).
+With ``CI=true`` the suite must run on PostgreSQL and Redis (``tests/conftest.py`` refuses
+otherwise).
 """
 
 from .base import *  # noqa: F403

@@ -20,9 +20,26 @@ from trial.audit.recorder import record
 from trial.models.audit import AuditAction, AuditEntry
 
 CSV_COLUMNS = (
-    "seq", "event_id", "occurred_at", "user_id", "username", "role", "action", "object_type",
-    "object_id", "subject", "field", "old_value", "new_value", "reason", "channel", "ip",
-    "user_agent", "app_version", "prev_hash", "hash",
+    "seq",
+    "event_id",
+    "occurred_at",
+    "user_id",
+    "username",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "subject",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+    "channel",
+    "ip",
+    "user_agent",
+    "app_version",
+    "prev_hash",
+    "hash",
 )
 
 
@@ -31,12 +48,14 @@ class AuditFilterForm(forms.Form):
     username = forms.CharField(label=_("User"), required=False, max_length=150)
     field = forms.CharField(label=_("Field"), required=False, max_length=100)
     action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=[("", _("Any"))] + list(AuditAction.choices)
+        label=_("Action"), required=False, choices=[("", _("Any")), *AuditAction.choices]
     )
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def filter(self, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
         data = self.cleaned_data

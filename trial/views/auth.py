@@ -91,8 +91,12 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if token and device.verify_token(token):
             device.confirmed = True
             device.save()
-            record(AuditAction.CONFIG_CHANGE, object_type="otp_totp.TOTPDevice",
-                   object_id=device.pk, reason="two-factor authentication enabled")
+            record(
+                AuditAction.CONFIG_CHANGE,
+                object_type="otp_totp.TOTPDevice",
+                object_id=device.pk,
+                reason="two-factor authentication enabled",
+            )
             messages.success(request, _("Two-factor authentication is now required at login."))
             return redirect("home")
         error = _("That code did not match. Check the time on your phone and try again.")
@@ -101,6 +105,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trial/two_factor_setup.html",
-        {"confirmed": False, "qr": qr, "config_url": device.config_url, "secret": secret,
-         "error": error},
+        {
+            "confirmed": False,
+            "qr": qr,
+            "config_url": device.config_url,
+            "secret": secret,
+            "error": error,
+        },
     )

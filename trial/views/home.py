@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from axes.models import AccessAttempt
-from django.conf import settings
-
+from trial.access.policy import requires, signed_in
 from trial.models import AuditEntry, ScreeningEntry, WorkerHeartbeat
 from trial.models.screening import ScreeningOutcome
-from trial.access.policy import requires, signed_in
 from trial.roles import Role, roles_of
 
 
@@ -26,7 +25,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if not roles:
         raise PermissionDenied
     return redirect(roles[0].home)
-
 
 
 def role_home_view(role: Role) -> Callable[[HttpRequest], HttpResponse]:

@@ -18,4 +18,6 @@ def health(request: HttpRequest) -> JsonResponse:
         database_ok = True
     except Exception:  # any database error means "not healthy"; details stay in the server log
         database_ok = False
-    return JsonResponse({"status": "ok" if database_ok else "error"}, status=200 if database_ok else 503)
+    return JsonResponse(
+        {"status": "ok" if database_ok else "error"}, status=200 if database_ok else 503
+    )

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--participants", type=int, default=24)
         parser.add_argument(
-            "--password", default=None,
+            "--password",
+            default=None,
             help="One password for every demo user (default: a new random one each, printed).",
         )
 

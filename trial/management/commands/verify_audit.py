@@ -23,4 +23,6 @@ class Command(BaseCommand):
                 f"Audit trail broken at seq {report.broken.seq} (row id {report.broken.row_id}): "
                 f"{report.broken.reason}. {report.rows_checked - 1} rows before it verified."
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {report.rows_checked} rows verified."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit trail intact: {report.rows_checked} rows verified.")
+        )
