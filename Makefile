@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO   := DJANGO_SETTINGS_MODULE=trial.settings.demo
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format clean
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

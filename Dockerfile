@@ -1,0 +1,21 @@
+# STRONG-BACK EDC application image (web, worker and beat share it).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=trial.settings.production
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY trial ./trial
+COPY randomization ./randomization
+COPY outcomes ./outcomes
+COPY imaging ./imaging
+RUN pip install --upgrade pip && pip install .
+COPY . .
+# collectstatic needs settings to import; these throwaway values exist only in this build step.
+RUN SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-build-only \
+    ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
+    python manage.py collectstatic --noinput \
+ && useradd --system --uid 10001 edc && mkdir -p /app/var/media && chown -R edc /app/var
+USER edc
+EXPOSE 8000
+CMD ["gunicorn", "trial.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
