@@ -1,5 +1,5 @@
-"""STRONG-BACK EDC project package and core trial domain."""
+"""STRONG-BACK EDC project package and core trial domain.
 
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+Importing this package loads nothing else, so the pure modules inside it (``trial.protocol``,
+``trial.eligibility``) stay free of Django. The Celery app is loaded by ``TrialConfig.ready``.
+"""

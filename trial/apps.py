@@ -9,5 +9,5 @@ class TrialConfig(AppConfig):
     def ready(self) -> None:
         # Auth events (login, logout, failures) only reach us through Django's signals; the
         # receivers write audit rows and nothing else.
-        from . import checks  # noqa: F401
+        from . import celery, checks  # noqa: F401  (the Celery app binds @shared_task here)
         from .audit import auth_events  # noqa: F401
