@@ -113,3 +113,60 @@ def test_any_list_is_balanced_up_to_the_last_block(seed: int, n: int, sizes: lis
     assert len(rows) == n
     counts = Counter(r.arm for r in rows)
     assert abs(counts["MC_ILEX"] - counts["FREE_WEIGHT"]) <= max(sizes) // 2
+
+
+def test_generate_allocation_list_command_writes_csv_and_hash(tmp_path) -> None:
+    import csv
+    import hashlib
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = tmp_path / "list.csv"
+    call_command(
+        "generate_allocation_list",
+        "--seed",
+        "42",
+        "--block-sizes",
+        "2,4,6",
+        "--per-stratum",
+        "60",
+        "--out",
+        str(out),
+    )
+    content = out.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    assert (tmp_path / "list.csv.sha256").read_text().split()[0] == digest
+    rows = list(csv.DictReader(content.decode().splitlines()))
+    assert len(rows) == 120 and set(rows[0]) == {
+        "stratum",
+        "position",
+        "block_number",
+        "block_size",
+        "arm",
+    }
+    assert {r["arm"] for r in rows} == set(ARMS) and {r["stratum"] for r in rows} == set(STRATA)
+    with pytest.raises(CommandError, match="refusing to overwrite"):
+        call_command(
+            "generate_allocation_list",
+            "--seed",
+            "1",
+            "--block-sizes",
+            "2",
+            "--per-stratum",
+            "4",
+            "--out",
+            str(out),
+        )
+    with pytest.raises(CommandError, match="multiple"):
+        call_command(
+            "generate_allocation_list",
+            "--seed",
+            "1",
+            "--block-sizes",
+            "3",
+            "--per-stratum",
+            "4",
+            "--out",
+            str(tmp_path / "bad.csv"),
+        )
