@@ -16,31 +16,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from trial.access.policy import requires
+from trial.audit.chain import CHAINED_COLUMNS
 from trial.audit.recorder import record
 from trial.models.audit import AuditAction, AuditEntry
 
-CSV_COLUMNS = (
-    "seq",
-    "event_id",
-    "occurred_at",
-    "user_id",
-    "username",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "subject",
-    "field",
-    "old_value",
-    "new_value",
-    "reason",
-    "channel",
-    "ip",
-    "user_agent",
-    "app_version",
-    "prev_hash",
-    "hash",
-)
+# The export carries every hashed column, so a copy can be re-verified outside the system.
+CSV_COLUMNS = CHAINED_COLUMNS
 
 
 class AuditFilterForm(forms.Form):
