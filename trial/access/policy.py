@@ -1,8 +1,9 @@
 """How a view declares its access policy, and how the middleware reads it.
 
-``@requires("trial.view_audit_trail")`` on a function view, ``required_permissions = (...)`` on a
-class-based view (with ``PermissionRequired``), ``@public`` for the few pages an anonymous visitor
-may open. A view that declares nothing is refused (and fails the ``trial.E001`` system check).
+``@requires("trial.view_audit_trail")`` on a function view, ``required_permissions = (...)``
+(or ``access_public`` / ``access_signed_in``) as class attributes of a class-based view,
+``@public`` for the few pages an anonymous visitor may open.
+A view that declares nothing is refused (and fails the ``trial.E001`` system check).
 """
 
 from __future__ import annotations
@@ -46,14 +47,6 @@ def signed_in(view: F) -> F:
 def public(view: F) -> F:
     view.access_public = True  # type: ignore[attr-defined]
     return view
-
-
-class PermissionRequired:
-    """Mixin for class-based views: set ``required_permissions`` (checked by the middleware)."""
-
-    required_permissions: tuple[str, ...] = ()
-    access_public: bool = False
-    access_signed_in: bool = False
 
 
 def policy_for(

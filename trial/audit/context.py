@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
+from trial.roles import role_label_for
+
 CHANNELS = ("web", "admin", "api", "import", "task", "system")
 
 
@@ -49,8 +51,6 @@ def audit_context(**changes: object) -> Iterator[AuditContext]:
 
 def context_for_user(user: object, **extra: object) -> dict[str, object]:
     """Keyword arguments for ``audit_context`` describing a (possibly anonymous) user."""
-    from trial.roles import role_label_for  # local: roles imports Django models lazily
-
     if user is None or not getattr(user, "is_authenticated", False):
         return {"user_id": None, "username": "", "role": "", **extra}
     return {

@@ -32,8 +32,15 @@ class AuditedQuerySet(models.QuerySet):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         with transaction.atomic():
             created = super().bulk_create(objs, *args, **kwargs)
+            names = [f.attname for f in self.model._audit_fields()]
+            stored = {
+                row.pop("pk"): row
+                for row in self.model._base_manager.filter(pk__in=[o.pk for o in created]).values(
+                    "pk", *names
+                )
+            }
             for obj in created:
-                obj._audit_record(AuditAction.CREATE, None, obj._audit_values_from_db(), None)
+                obj._audit_record(AuditAction.CREATE, None, stored[obj.pk], None)
         return created
 
 
