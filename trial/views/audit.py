@@ -6,6 +6,7 @@ Blinded values never reach this page: they are written to the trail as ``<sealed
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterator
 
 from django import forms
@@ -48,10 +49,13 @@ class AuditFilterForm(forms.Form):
             entries = entries.filter(field__iexact=data["field"])
         if data.get("action"):
             entries = entries.filter(action=data["action"])
+        # Dates are UTC days, as displayed (the trial's local time zone does not apply here).
         if data.get("date_from"):
-            entries = entries.filter(occurred_at__date__gte=data["date_from"])
+            start = dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=dt.UTC)
+            entries = entries.filter(occurred_at__gte=start)
         if data.get("date_to"):
-            entries = entries.filter(occurred_at__date__lte=data["date_to"])
+            end = dt.datetime.combine(data["date_to"], dt.time.min, tzinfo=dt.UTC)
+            entries = entries.filter(occurred_at__lt=end + dt.timedelta(days=1))
         return entries
 
 
