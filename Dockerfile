@@ -14,6 +14,7 @@ COPY . .
 # collectstatic needs settings to import; these throwaway values exist only in this build step.
 RUN SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-build-only \
     ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
+    FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3QtYS1rZXktYnVpbGQtb25seSE= \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 edc && mkdir -p /app/var/media && chown -R edc /app/var
 USER edc

@@ -6,8 +6,7 @@ import pytest
 from django.core.checks import run_checks
 from django.test import Client, override_settings
 
-from tests.urlmatrix import concrete_urls
-from trial.models import ScreeningEntry
+from tests.urlmatrix import concrete_urls, seeded_ids
 from trial.roles import ROLES, Role, blinding_conflicts
 
 ALL = frozenset(role.code for role in ROLES)
@@ -22,6 +21,26 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "screening_list": frozenset({"coordinator"}),
     "screening_new": frozenset({"coordinator"}),
     "screening_edit": frozenset({"coordinator"}),
+    "eligibility_edit": frozenset({"coordinator"}),
+    "screening_mri_safety": frozenset({"coordinator"}),
+    "eligibility_override": frozenset({"pi"}),
+    "enrol": frozenset({"coordinator"}),
+    "participant_list": ALL,
+    "participant_detail": ALL,
+    "consort": ALL,
+    "identity_edit": frozenset({"coordinator"}),
+    "schedule_edit": frozenset({"coordinator"}),
+    "exit_edit": frozenset({"coordinator"}),
+    "sociodemographics_edit": frozenset({"coordinator"}),
+    "medical_history_edit": frozenset({"coordinator"}),
+    "baseline_mri_safety": frozenset({"coordinator"}),
+    "lsiq_edit": frozenset({"coordinator"}),
+    "visit_record": frozenset({"coordinator"}),
+    "randomise": frozenset({"therapist"}),
+    "session_log": frozenset({"therapist"}),
+    "ae_new": frozenset({"coordinator", "therapist"}),
+    "ae_edit": frozenset({"coordinator", "therapist"}),
+    "ae_acknowledge": frozenset({"pi"}),
     "home_coordinator": frozenset({"coordinator"}),
     "home_therapist": frozenset({"therapist"}),
     "home_assessor": frozenset({"assessor"}),
@@ -35,7 +54,7 @@ STAFF_ROLES = frozenset(role.code for role in ROLES if role.staff)
 
 @pytest.fixture
 def urls(role_users: dict) -> list:
-    return concrete_urls({"pk": str(ScreeningEntry.objects.order_by("pk").first().pk)})
+    return concrete_urls(seeded_ids())
 
 
 def test_matrix_covers_every_page(urls: list) -> None:

@@ -277,7 +277,7 @@ def test_audit_review_filters_by_participant_user_and_date(client_for) -> None:
             AuditAction.UPDATE,
             object_type="trial.Visit",
             object_id=1,
-            subject="SB-001",
+            subject="SB-901",
             changes=[FieldChange("weight_kg", "70", "72")],
             reason="scale recalibrated",
         )
@@ -286,19 +286,19 @@ def test_audit_review_filters_by_participant_user_and_date(client_for) -> None:
             AuditAction.UPDATE,
             object_type="trial.Visit",
             object_id=2,
-            subject="SB-002",
+            subject="SB-902",
             changes=[FieldChange("weight_kg", "80", "81")],
             reason="bob's fix",
         )
     client = client_for("data_manager")
-    by_subject = client.get("/audit/", {"subject": "sb-001"}).content
+    by_subject = client.get("/audit/", {"subject": "sb-901"}).content
     assert b"scale recalibrated" in by_subject and b"bob&#x27;s fix" not in by_subject
     by_user = client.get("/audit/", {"username": "bob"}).content
     assert b"bob&#x27;s fix" in by_user and b"scale recalibrated" not in by_user
-    stamp = AuditEntry.objects.get(subject="SB-001").occurred_at
+    stamp = AuditEntry.objects.get(subject="SB-901").occurred_at
     today = stamp.astimezone(dt.UTC).date()
     assert stamp.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S").encode() in by_subject
-    in_range = client.get("/audit/", {"subject": "SB-001", "date_from": today, "date_to": today})
+    in_range = client.get("/audit/", {"subject": "SB-901", "date_from": today, "date_to": today})
     assert b"scale recalibrated" in in_range.content
-    before = client.get("/audit/", {"subject": "SB-001", "date_to": today.replace(year=2000)})
+    before = client.get("/audit/", {"subject": "SB-901", "date_to": today.replace(year=2000)})
     assert b"scale recalibrated" not in before.content

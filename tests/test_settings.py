@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client, override_settings
 from django.urls import path
 
@@ -33,6 +34,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "edc.example.org",
     "DATABASE_URL": "postgres://edc@127.0.0.1:5432/edc",
+    "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
 }
 
 

@@ -45,3 +45,19 @@ def concrete_urls(ids: dict[str, str]) -> list[ConcreteUrl]:
             path = _ROUTE_PARAM.sub(lambda m: _sample(m.group("name"), m.group("conv"), ids), route)
         urls.append(ConcreteUrl(qualified, "/" + path, tuple(namespaces)))
     return urls
+
+
+def seeded_ids() -> dict[str, str]:
+    """Real ids from the demo data: the first (randomised, with sessions and events) participant."""
+    from trial.models import AdverseEvent, Participant, ScreeningEntry
+
+    participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+    assert participant is not None, "seed_demo must create a randomised participant first"
+    event = AdverseEvent.objects.filter(participant=participant).order_by("pk").first()
+    return {
+        "pk": str(ScreeningEntry.objects.order_by("pk").first().pk),
+        "study_id": participant.study_id,
+        "visit_code": "baseline",
+        "number": "1",
+        "event_id": str(event.pk if event else 1),
+    }

@@ -13,7 +13,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 # Permissions that reveal the allocation; a role blinded to the arm must hold none of them.
-UNBLINDING_PERMISSIONS = frozenset({"view_allocation", "view_unblinded_dashboard"})
+UNBLINDING_PERMISSIONS = frozenset(
+    {"view_allocation", "view_unblinded_dashboard", "view_session_log"}
+)
 # Permissions that reveal the LSIQ (the stratification variable) to their holder.
 LSIQ_PERMISSIONS = frozenset({"view_lsiq"})
 
@@ -47,6 +49,9 @@ COORDINATOR = Role(
             "enrol_participants",
             "enter_visit_data",
             "view_lsiq",
+            "view_adherence",
+            "view_adverse_events",
+            "report_adverse_events",
             "use_two_factor",
         }
     ),
@@ -64,6 +69,10 @@ THERAPIST = Role(
             "log_sessions",
             "randomise",
             "view_allocation",
+            "view_session_log",
+            "view_adherence",
+            "view_adverse_events",
+            "report_adverse_events",
             "use_two_factor",
         }
     ),
@@ -115,6 +124,8 @@ DATA_MANAGER = Role(
             "view_participants",
             "view_identifiers",
             "view_lsiq",
+            "view_adherence",
+            "view_adverse_events",
             "view_audit_trail",
             "export_data",
             "export_identified_data",
@@ -137,6 +148,9 @@ PI = Role(
         {
             "view_pi_home",
             "view_allocation",
+            "view_session_log",
+            "override_eligibility",
+            "review_serious_events",
             "approve_unblinding",
             "view_unblinded_dashboard",
         }
@@ -152,6 +166,8 @@ MONITOR = Role(
             "view_monitor_home",
             "view_participants",
             "view_lsiq",
+            "view_adherence",
+            "view_adverse_events",
             "view_audit_trail",
             "view_blinded_dashboard",
             "use_two_factor",

@@ -8,7 +8,17 @@ from django.views.i18n import set_language
 
 from trial.access.policy import public
 from trial.roles import ROLES
-from trial.views import audit, auth, home, screening, system
+from trial.views import (
+    audit,
+    auth,
+    baseline,
+    enrolment,
+    home,
+    participants,
+    screening,
+    sessions,
+    system,
+)
 
 
 @public
@@ -25,6 +35,66 @@ urlpatterns = [
     path("screening/", screening.screening_list, name="screening_list"),
     path("screening/new/", screening.screening_edit, name="screening_new"),
     path("screening/<int:pk>/", screening.screening_edit, name="screening_edit"),
+    path("screening/<int:pk>/eligibility/", enrolment.eligibility_edit, name="eligibility_edit"),
+    path(
+        "screening/<int:pk>/mri-safety/",
+        enrolment.screening_mri_safety,
+        name="screening_mri_safety",
+    ),
+    path(
+        "screening/<int:pk>/override/", enrolment.eligibility_override, name="eligibility_override"
+    ),
+    path("screening/<int:pk>/enrol/", enrolment.enrol_view, name="enrol"),
+    path("participants/", participants.participant_list, name="participant_list"),
+    path("consort/", participants.consort, name="consort"),
+    path(
+        "adverse-events/<int:event_id>/acknowledge/",
+        sessions.acknowledge_event,
+        name="ae_acknowledge",
+    ),
+    path(
+        "participants/<str:study_id>/", participants.participant_detail, name="participant_detail"
+    ),
+    path("participants/<str:study_id>/identity/", enrolment.identity_edit, name="identity_edit"),
+    path("participants/<str:study_id>/schedule/", enrolment.schedule_edit, name="schedule_edit"),
+    path("participants/<str:study_id>/exit/", enrolment.exit_edit, name="exit_edit"),
+    path(
+        "participants/<str:study_id>/sociodemographics/",
+        baseline.sociodemographics_edit,
+        name="sociodemographics_edit",
+    ),
+    path(
+        "participants/<str:study_id>/medical-history/",
+        baseline.medical_history_edit,
+        name="medical_history_edit",
+    ),
+    path(
+        "participants/<str:study_id>/mri-safety/",
+        enrolment.baseline_mri_safety,
+        name="baseline_mri_safety",
+    ),
+    path("participants/<str:study_id>/lsiq/", baseline.lsiq_edit, name="lsiq_edit"),
+    path(
+        "participants/<str:study_id>/visits/<str:visit_code>/",
+        baseline.visit_record_edit,
+        name="visit_record",
+    ),
+    path("participants/<str:study_id>/randomise/", sessions.randomise_view, name="randomise"),
+    path(
+        "participants/<str:study_id>/sessions/<int:number>/",
+        sessions.session_log,
+        name="session_log",
+    ),
+    path(
+        "participants/<str:study_id>/adverse-events/new/",
+        sessions.adverse_event_edit,
+        name="ae_new",
+    ),
+    path(
+        "participants/<str:study_id>/adverse-events/<int:event_id>/",
+        sessions.adverse_event_edit,
+        name="ae_edit",
+    ),
     path("health/", system.health, name="health"),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("admin/", admin.site.urls),

@@ -17,6 +17,8 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Screening log"), "screening_list", "trial.screen_participants"),
+    NavItem(_("Participants"), "participant_list", "trial.view_participants"),
+    NavItem(_("CONSORT"), "consort", "trial.view_participants"),
     NavItem(_("Audit trail"), "audit_review", "trial.view_audit_trail"),
     NavItem(_("Two-factor"), "two_factor_setup", "trial.use_two_factor"),
 )

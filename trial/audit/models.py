@@ -4,7 +4,10 @@ A change to saved data needs a reason (``obj.save(reason=...)`` or an enclosing
 ``audit_context(reason=...)``), on every channel; without one the save raises ``ReasonRequired``
 and nothing is written. Queryset-wide ``update``/``delete``/``bulk_update`` are refused; a
 ``bulk_create`` is audited row by row. Fields named in ``audit_sealed_fields`` (the arm) are
-written to the trail as ``<sealed>``, never in plain form.
+written to the trail as ``<sealed>``, never in plain form; fields in ``audit_encrypted_fields``
+(identifying data) are written as Fernet tokens, so the history is kept but only readable with the
+key. A dict-valued JSON field (questionnaire answers) is recorded one key at a time
+(``responses.lsiq_03``), so a correction to one item reads as one change.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from django.db import models, transaction
 
 from trial.audit.context import current_context
 from trial.audit.exceptions import BulkChangeRefused, ReasonRequired
-from trial.audit.recorder import SEALED, FieldChange, as_text, record
+from trial.audit.recorder import (
+    ENCRYPTED_PREFIX,
+    SEALED,
+    AuditEvent,
+    FieldChange,
+    as_text,
+    record,
+    record_events,
+)
+from trial.crypto.keys import encrypt
 from trial.models.audit import AuditAction
 
 
@@ -39,14 +51,25 @@ class AuditedQuerySet(models.QuerySet):
                     "pk", *names
                 )
             }
-            for obj in created:
-                obj._audit_record(AuditAction.CREATE, None, stored[obj.pk], None)
+            record_events(
+                [
+                    AuditEvent(
+                        AuditAction.CREATE,
+                        self.model._meta.label,
+                        obj.pk,
+                        obj.audit_subject(),
+                        obj._audit_changes(None, stored[obj.pk]),
+                    )
+                    for obj in created
+                ]
+            )
         return created
 
 
 class AuditedModel(models.Model):
     audit_sealed_fields: ClassVar[frozenset[str]] = frozenset()
     audit_excluded_fields: ClassVar[frozenset[str]] = frozenset()
+    audit_encrypted_fields: ClassVar[frozenset[str]] = frozenset()
 
     objects = AuditedQuerySet.as_manager()
 
@@ -110,7 +133,22 @@ class AuditedModel(models.Model):
         after: dict[str, object] | None,
         reason: str | None,
     ) -> None:
-        changes = []
+        changes = self._audit_changes(before, after)
+        if action == AuditAction.UPDATE and not changes:
+            return
+        record(
+            action,
+            object_type=self._meta.label,
+            object_id=self.pk,
+            subject=self.audit_subject(),
+            changes=changes,
+            reason=reason,
+        )
+
+    def _audit_changes(
+        self, before: dict[str, object] | None, after: dict[str, object] | None
+    ) -> list[FieldChange]:
+        changes: list[FieldChange] = []
         for f in self._audit_fields():
             old = None if before is None else before.get(f.attname)
             new = None if after is None else after.get(f.attname)
@@ -126,15 +164,29 @@ class AuditedModel(models.Model):
                         SEALED if new is not None else None,
                     )
                 )
+            elif f.name in self.audit_encrypted_fields:
+                changes.append(FieldChange(f.name, _encrypted(old), _encrypted(new)))
+            elif _dicts(old, new):
+                changes += _dict_changes(f.name, old or {}, new or {})
             else:
                 changes.append(FieldChange(f.name, as_text(old), as_text(new)))
-        if action == AuditAction.UPDATE and not changes:
-            return
-        record(
-            action,
-            object_type=self._meta.label,
-            object_id=self.pk,
-            subject=self.audit_subject(),
-            changes=changes,
-            reason=reason,
-        )
+        return changes
+
+
+def _dicts(old: object, new: object) -> bool:
+    """Both sides are dicts (or absent), and at least one is a dict."""
+    kinds = (isinstance(old, dict), isinstance(new, dict))
+    return any(kinds) and all(k or v is None for k, v in zip(kinds, (old, new), strict=True))
+
+
+def _encrypted(value: object) -> str | None:
+    text = as_text(value)
+    return None if text in (None, "") else ENCRYPTED_PREFIX + encrypt(text)
+
+
+def _dict_changes(name: str, old: dict, new: dict) -> list[FieldChange]:
+    return [
+        FieldChange(f"{name}.{key}", as_text(old.get(key)), as_text(new.get(key)))
+        for key in sorted(set(old) | set(new), key=str)
+        if old.get(key) != new.get(key)
+    ]

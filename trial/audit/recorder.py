@@ -10,7 +10,7 @@ import datetime as dt
 import decimal
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,6 +31,10 @@ class FieldChange:
     field: str
     old: str | None
     new: str | None
+
+
+# Prefix of an identifying value written to the trail encrypted (see AuditedModel).
+ENCRYPTED_PREFIX = "fernet:"
 
 
 def as_text(value: object) -> str | None:
@@ -54,6 +58,17 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
 
 
+@dataclass(frozen=True)
+class AuditEvent:
+    """One action on one object, with its field changes (none for a plain event)."""
+
+    action: str
+    object_type: str = ""
+    object_id: object = ""
+    subject: str = ""
+    changes: Sequence[FieldChange] = ()
+
+
 def record(
     action: str,
     *,
@@ -65,37 +80,48 @@ def record(
     context: AuditContext | None = None,
 ) -> list[AuditEntry]:
     """Append one row per field change (or a single row for an event without fields)."""
+    event = AuditEvent(action, object_type, object_id, subject, tuple(changes or ()))
+    return record_events([event], reason=reason, context=context)
+
+
+def record_events(
+    events: Sequence[AuditEvent],
+    *,
+    reason: str | None = None,
+    context: AuditContext | None = None,
+) -> list[AuditEntry]:
+    """Append many events under one chain lock and one INSERT (bulk imports)."""
     ctx = context or current_context()
     why = ctx.reason if reason is None else reason
-    items: Iterable[FieldChange] = changes or [FieldChange("", None, None)]
     with transaction.atomic():
         _lock_chain()
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev = last if last else (0, GENESIS)
         now = timezone.now()
         rows = []
-        for change in items:
-            seq += 1
-            content = {
-                "event_id": uuid.uuid4(),
-                "occurred_at": now,
-                "user_id": ctx.user_id,
-                "username": ctx.username,
-                "role": ctx.role,
-                "action": action,
-                "object_type": object_type,
-                "object_id": str(object_id),
-                "subject": subject,
-                "field": change.field,
-                "old_value": change.old,
-                "new_value": change.new,
-                "reason": why,
-                "channel": ctx.channel,
-                "ip": ctx.ip,
-                "user_agent": ctx.user_agent[:300],
-                "app_version": settings.APP_VERSION,
-            }
-            digest = row_digest(prev, content)
-            rows.append(AuditEntry(seq=seq, prev_hash=prev, hash=digest, **content))
-            prev = digest
-        return AuditEntry.objects.bulk_create(rows)
+        for event in events:
+            for change in event.changes or [FieldChange("", None, None)]:
+                seq += 1
+                content = {
+                    "event_id": uuid.uuid4(),
+                    "occurred_at": now,
+                    "user_id": ctx.user_id,
+                    "username": ctx.username,
+                    "role": ctx.role,
+                    "action": event.action,
+                    "object_type": event.object_type,
+                    "object_id": str(event.object_id),
+                    "subject": event.subject,
+                    "field": change.field,
+                    "old_value": change.old,
+                    "new_value": change.new,
+                    "reason": why,
+                    "channel": ctx.channel,
+                    "ip": ctx.ip,
+                    "user_agent": ctx.user_agent[:300],
+                    "app_version": settings.APP_VERSION,
+                }
+                digest = row_digest(prev, content)
+                rows.append(AuditEntry(seq=seq, prev_hash=prev, hash=digest, **content))
+                prev = digest
+        return AuditEntry.objects.bulk_create(rows, batch_size=500)

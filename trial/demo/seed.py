@@ -1,8 +1,7 @@
-"""Build the demo trial: one user per role and participants at every stage available so far."""
+"""Build the demo trial: one user per role and participants at every stage of the journey."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import secrets
 from dataclasses import dataclass
@@ -13,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from trial.audit.context import audit_context
+from trial.demo.journeys import SCENARIOS, JourneyBuilder, ensure_demo_allocation_list
 from trial.models import ScreeningEntry, User
-from trial.models.screening import ReferralSource, ScreeningLanguage, ScreeningOutcome
 from trial.roles import ROLES, Role
 from trial.services import sync_roles
 
@@ -45,16 +44,18 @@ def seed_demo(
         sync_roles()
         for role in ROLES:
             logins.append(_demo_user(role, password or secrets.token_urlsafe(12)))
-        existing = ScreeningEntry.objects.count()
-        today = timezone.localdate()
-        for _index in range(existing, participants):
-            ScreeningEntry.objects.create(
-                screened_on=today - dt.timedelta(days=rng.randint(0, 180)),
-                source=rng.choice(ReferralSource.values),
-                age=rng.randint(17, 65),
-                language=rng.choice([ScreeningLanguage.ENGLISH, ScreeningLanguage.FRENCH]),
-                outcome=rng.choice(ScreeningOutcome.values),
-            )
+        users = {login.role.code: User.objects.get(username=login.username) for login in logins}
+        ensure_demo_allocation_list(users["statistician"])
+        builder = JourneyBuilder(
+            rng,
+            timezone.localdate(),
+            coordinator=users["coordinator"],
+            therapist=users["therapist"],
+            assessor=users["assessor"],
+            pi=users["pi"],
+        )
+        for index in range(ScreeningEntry.objects.count(), participants):
+            builder.build(SCENARIOS[index % len(SCENARIOS)])
     return logins
 
 

@@ -1,9 +1,36 @@
 """Core domain models, one concept per module."""
 
 from .access import TrialAccess
+from .adverse_events import AdverseEvent
 from .audit import AuditEntry
+from .baseline import MedicalHistory, Sociodemographics
+from .eligibility import EligibilityAssessment
 from .heartbeat import WorkerHeartbeat
+from .mri_safety import MriSafety
+from .participant import Participant, ParticipantIdentity, StudyExit, StudyIdCounter
+from .queries import DataQuery
 from .screening import ScreeningEntry
+from .sessions import ExerciseEntry, TrainingSession
 from .user import User
+from .visits import VisitRecord
 
-__all__ = ["AuditEntry", "ScreeningEntry", "TrialAccess", "User", "WorkerHeartbeat"]
+__all__ = [
+    "AdverseEvent",
+    "AuditEntry",
+    "DataQuery",
+    "EligibilityAssessment",
+    "ExerciseEntry",
+    "MedicalHistory",
+    "MriSafety",
+    "Participant",
+    "ParticipantIdentity",
+    "ScreeningEntry",
+    "Sociodemographics",
+    "StudyExit",
+    "StudyIdCounter",
+    "TrainingSession",
+    "TrialAccess",
+    "User",
+    "VisitRecord",
+    "WorkerHeartbeat",
+]

@@ -58,6 +58,15 @@ class ScreeningEntry(AuditedModel):
     def __str__(self) -> str:
         return self.screening_code
 
+    def audit_subject(self) -> str:
+        """The study ID once enrolled, so a participant's whole history is found under it."""
+        from trial.models.participant import Participant
+
+        study_id = Participant.objects.filter(screening_id=self.pk).values_list(
+            "study_id", flat=True
+        )
+        return next(iter(study_id), "") if self.pk else ""
+
     @property
     def screening_code(self) -> str:
         return f"SCR-{self.pk:04d}" if self.pk else "SCR-new"

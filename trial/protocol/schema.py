@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -79,6 +79,20 @@ class Visit:
         return start <= on <= end
 
 
+class FormKind(StrEnum):
+    CRF = "crf"  # a case-report form entered on a page of this system
+    INSTRUMENT = "instrument"  # a scored questionnaire (outcomes.instruments)
+    DEVICE = "device"  # a file from a device (MRI, MedX, DynaMo, actigraph) imported later
+    APP = "app"  # an export from the participant's app (Manage My Pain)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    code: str
+    label: str
+    kind: FormKind
+
+
 class CriterionKind(StrEnum):
     INCLUSION = "inclusion"
     EXCLUSION = "exclusion"
@@ -99,11 +113,72 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class Exercise:
+    code: str
+    label: str
+    load_unit: str = "kg"  # "" when the exercise takes no external load
+    dose_unit: str = "reps"  # "reps", or "s" for holds (plank, side bridge)
+
+
+@dataclass(frozen=True)
+class SessionTemplate:
+    """What a supervised session of one arm contains; ``individualised`` exercises are named by
+    the therapist at each session (motor control is tailored to the person)."""
+
+    code: str
+    label: str
+    exercises: tuple[Exercise, ...]
+    individualised: bool = False
+
+
+@dataclass(frozen=True)
 class SessionPlan:
+    """``total`` sessions, ``per_week`` a week on ``day_offsets`` within the week, anchored on
+    session 1. ``rotation[arm]`` lists each week's templates in order; weeks cycle through it."""
+
     total: int
     per_week: int
     weeks: int
-    templates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    day_offsets: tuple[int, ...]
+    templates: tuple[SessionTemplate, ...]
+    rotation: Mapping[str, tuple[tuple[str, ...], ...]]
+
+    def __post_init__(self) -> None:
+        if self.total != self.per_week * self.weeks or len(self.day_offsets) != self.per_week:
+            raise ValueError("Session plan: total must be per_week x weeks, one offset a session.")
+        codes = {t.code for t in self.templates}
+        for arm, weeks in self.rotation.items():
+            for week in weeks:
+                if len(week) != self.per_week or not set(week) <= codes:
+                    raise ValueError(f"Session rotation for {arm} has a bad week {week!r}.")
+
+    def week_of(self, number: int) -> int:
+        """1-based programme week of session ``number``."""
+        self._check(number)
+        return (number - 1) // self.per_week + 1
+
+    def planned_day(self, number: int) -> int:
+        """Days after session 1 on which session ``number`` is planned."""
+        self._check(number)
+        week, slot = divmod(number - 1, self.per_week)
+        return 7 * week + self.day_offsets[slot] - self.day_offsets[0]
+
+    def template_for(self, arm: str, number: int) -> SessionTemplate:
+        week, slot = divmod(number - 1, self.per_week)
+        self._check(number)
+        weeks = self.rotation[arm]
+        code = weeks[week % len(weeks)][slot]
+        return self.template(code)
+
+    def template(self, code: str) -> SessionTemplate:
+        for template in self.templates:
+            if template.code == code:
+                return template
+        raise KeyError(f"No session template {code!r}.")
+
+    def _check(self, number: int) -> None:
+        if not 1 <= number <= self.total:
+            raise ValueError(f"Session number must be 1 to {self.total}, not {number}.")
 
 
 @dataclass(frozen=True)
@@ -117,6 +192,20 @@ class Protocol:
     criteria: tuple[Criterion, ...]
     visits: tuple[Visit, ...]
     sessions: SessionPlan
+    forms: tuple[FormSpec, ...]
+
+    def __post_init__(self) -> None:
+        known = {form.code for form in self.forms}
+        for visit in self.visits:
+            unknown = set(visit.forms) - known
+            if unknown:
+                raise ValueError(f"Visit {visit.code} names unknown forms {sorted(unknown)}.")
+
+    def form(self, code: str) -> FormSpec:
+        for form in self.forms:
+            if form.code == code:
+                return form
+        raise KeyError(f"No form {code!r} in protocol {self.version}.")
 
     def visit(self, code: str) -> Visit:
         for visit in self.visits:

@@ -12,8 +12,12 @@ from trial.protocol.schema import (
     Arm,
     Criterion,
     CriterionKind,
+    Exercise,
+    FormKind,
+    FormSpec,
     Protocol,
     SessionPlan,
+    SessionTemplate,
     Stratum,
     ThresholdStratification,
     Visit,
@@ -73,9 +77,14 @@ def _missing(facts: Facts, *names: str) -> bool:
 
 
 def _age_in_range(facts: Facts) -> bool | None:
-    if _missing(facts, "date_of_birth", "screened_on"):
+    """Age from the date of birth when known, else the age the person stated at screening."""
+    if not _missing(facts, "date_of_birth", "screened_on"):
+        age = age_in_years(facts["date_of_birth"], facts["screened_on"])  # type: ignore[arg-type]
+    elif facts.get("age_at_screening") is not None:
+        age = int(facts["age_at_screening"])  # type: ignore[call-overload]
+    else:
         return None
-    return AGE_MIN <= age_in_years(facts["date_of_birth"], facts["screened_on"]) <= AGE_MAX  # type: ignore[arg-type]
+    return AGE_MIN <= age <= AGE_MAX
 
 
 def _chronic_lbp(facts: Facts) -> bool | None:
@@ -245,6 +254,17 @@ VISITS = (
             "blinding_guess",
         ),
     ),
+    *(
+        Visit(
+            f"pain_week_{week:02d}",
+            f"Weekly pain rating, week {week} (Manage My Pain)",
+            Anchor.SESSION_1,
+            7 * week - 1,
+            Window(7 * (week - 1), 7 * week - 1),
+            forms=("mmp_pain",),
+        )
+        for week in range(1, WEEKS + 1)
+    ),
     Visit(
         "post_interview",
         "Post-intervention interview",
@@ -255,14 +275,77 @@ VISITS = (
     ),
 )
 
+# Session contents from the registration's intervention descriptions.
+MC_ILEX_SESSION = SessionTemplate(
+    "mc_ilex",
+    "Motor control + ILEX (MedX)",
+    exercises=(Exercise("medx_ilex", "Isolated lumbar extension (MedX)", load_unit="ft-lb"),),
+    individualised=True,  # motor-control exercises follow each person's assessment
+)
+FREE_WEIGHT_SESSION_1 = SessionTemplate(
+    "free_weight_1",
+    "Free-weight session 1",
+    exercises=(
+        Exercise("single_leg_glute_raise", "Single-leg gluteus raise"),
+        Exercise("goblet_squat", "Goblet squat"),
+        Exercise("split_squat", "Split squat"),
+        Exercise("plank", "Plank", load_unit="", dose_unit="s"),
+        Exercise("standing_row", "Standing bent-over row"),
+    ),
+)
+FREE_WEIGHT_SESSION_2 = SessionTemplate(
+    "free_weight_2",
+    "Free-weight session 2",
+    exercises=(
+        Exercise(
+            "standard_warm_up",
+            "Standardised warm-up (gluteus myofascial release, glute raise, multi-direction "
+            "lunge, standing hamstring stretch to overhead squat, assisted squat)",
+            load_unit="",
+        ),
+        Exercise("deadlift", "Deadlift"),
+        Exercise("step_up", "Step-up"),
+        Exercise("lat_pulldown", "Lat pulldown"),
+        Exercise("side_bridge", "Side bridge", load_unit="", dose_unit="s"),
+        Exercise("press_up", "Press-up", load_unit=""),
+    ),
+)
+
 SESSIONS = SessionPlan(
     total=WEEKS * SESSIONS_PER_WEEK,
     per_week=SESSIONS_PER_WEEK,
     weeks=WEEKS,
-    templates={
-        MC_ILEX.code: ("motor_control", "medx_ilex"),
-        FREE_WEIGHT.code: ("free_weight_session_1", "free_weight_session_2"),
+    day_offsets=(0, 2, 4),  # e.g. Monday, Wednesday, Friday
+    templates=(MC_ILEX_SESSION, FREE_WEIGHT_SESSION_1, FREE_WEIGHT_SESSION_2),
+    rotation={
+        MC_ILEX.code: (("mc_ilex",) * SESSIONS_PER_WEEK,),
+        # "2 x session 1 and 1 x session 2 in one week, and 1 x session 1 and 2 x session 2 in the
+        # following week", alternating.
+        FREE_WEIGHT.code: (
+            ("free_weight_1", "free_weight_2", "free_weight_1"),
+            ("free_weight_2", "free_weight_1", "free_weight_2"),
+        ),
     },
+)
+
+CRF, QUESTIONNAIRE, DEVICE, APP = FormKind.CRF, FormKind.INSTRUMENT, FormKind.DEVICE, FormKind.APP
+FORMS = (
+    FormSpec("sociodemographics", "Sociodemographic questionnaire", CRF),
+    FormSpec("medical_history", "Medical history", CRF),
+    FormSpec("mri_safety", "MRI safety questionnaire", CRF),
+    FormSpec("lsiq", "Lumbar Spine Instability Questionnaire (LSIQ)", QUESTIONNAIRE),
+    FormSpec("odi", "Oswestry Disability Index (ODI 2.1a)", QUESTIONNAIRE),
+    FormSpec("promis29", "PROMIS-29 v2.0", QUESTIONNAIRE),
+    FormSpec("sf12", "SF-12", QUESTIONNAIRE),
+    FormSpec("ipaq_short", "IPAQ short form", QUESTIONNAIRE),
+    FormSpec("nprs", "Numeric pain rating scale", QUESTIONNAIRE),
+    FormSpec("sri", "Satisfaction and Recovery Index", QUESTIONNAIRE),
+    FormSpec("blinding_guess", "Assessor's guess of the arm", CRF),
+    FormSpec("mri", "Lumbar MRI", DEVICE),
+    FormSpec("medx", "MedX lumbar extension strength", DEVICE),
+    FormSpec("dynamo", "VALD DynaMo hip strength and range of motion", DEVICE),
+    FormSpec("actigraphy", "7-day actigraphy (AX3) and sleep diary", DEVICE),
+    FormSpec("mmp_pain", "Weekly pain rating (Manage My Pain)", APP),
 )
 
 PROTOCOL = Protocol(
@@ -275,4 +358,5 @@ PROTOCOL = Protocol(
     criteria=CRITERIA,
     visits=VISITS,
     sessions=SESSIONS,
+    forms=FORMS,
 )

@@ -20,6 +20,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # The fallback key only exists so a fresh checkout runs; production.py refuses to start without one.
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-only-key-not-for-any-deployment-0000")
 DEBUG = env.bool("DEBUG", default=False)
+# Fernet keys for identifying data at rest, newest first. Unset outside production: one is derived
+# from SECRET_KEY (production.py refuses to start without its own keys).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -215,3 +218,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+if not FIELD_ENCRYPTION_KEYS:
+    from trial.crypto.keys import derived_key
+
+    FIELD_ENCRYPTION_KEYS = [derived_key(SECRET_KEY)]

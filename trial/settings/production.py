@@ -11,6 +11,12 @@ from .base import CONTENT_SECURITY_POLICY, DATABASES, MIDDLEWARE, env
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (50+ random characters).")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must be set in production (Fernet keys, newest first; see the "
+        "README's configuration table for how to make one)."
+    )
 DEBUG = False
 TRIAL_DEMO = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

@@ -16,6 +16,7 @@ from trial.access.policy import requires, signed_in
 from trial.models import AuditEntry, ScreeningEntry, WorkerHeartbeat
 from trial.models.screening import ScreeningOutcome
 from trial.roles import Role, roles_of
+from trial.selectors import worklists
 
 
 @signed_in
@@ -44,6 +45,15 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
         context["pending_screening"] = ScreeningEntry.objects.filter(
             outcome=ScreeningOutcome.PENDING
         ).order_by("screened_on")[:50]
+    today = context["today"]
+    if role.code == "coordinator":
+        context["work_items"] = worklists.coordinator_items(request.user, today)
+    elif role.code == "therapist":
+        context["work_items"] = worklists.therapist_items(request.user, today)
+    elif role.code == "assessor":
+        context["work_items"] = worklists.assessor_items(request.user, today)
+    if request.user.has_perm("trial.review_serious_events"):
+        context["serious_events"] = worklists.serious_events_to_review()
     if request.user.has_perm("trial.view_audit_trail"):
         context["recent_audit"] = AuditEntry.objects.order_by("-seq")[:10]
     if request.user.has_perm("trial.manage_users"):

@@ -1,0 +1,45 @@
+"""A completed questionnaire: the answers, and the score computed on save with its version."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from trial.audit.models import AuditedModel
+from trial.models import Participant
+
+
+class InstrumentResponse(AuditedModel):
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="instrument_responses"
+    )
+    visit_code = models.CharField(_("visit"), max_length=32)
+    instrument = models.CharField(_("instrument"), max_length=32)
+    completed_on = models.DateField(_("completed on"))
+    responses = models.JSONField(_("answers"), default=dict)
+    total = models.FloatField(_("total score"), null=True)
+    subscores = models.JSONField(default=dict)
+    missing_items = models.JSONField(default=list)
+    scoring_version = models.CharField(max_length=64)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_excluded_fields = frozenset({"updated_at"})
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "visit_code", "instrument"],
+                name="one_response_per_instrument_visit",
+            )
+        ]
+        verbose_name = _("questionnaire response")
+
+    def __str__(self) -> str:
+        return f"{self.instrument} at {self.visit_code} ({self.participant_id})"
+
+    def audit_subject(self) -> str:
+        return self.participant.study_id

@@ -1,0 +1,98 @@
+"""Validate an allocation list and store it, sealed (the arm encrypted at rest)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from randomization.listfile import COLUMNS, sha256
+from randomization.models import AllocationList, AllocationSlot
+from randomization.sequence import ALGORITHM, AllocationRow
+from trial.protocol import PROTOCOL
+
+
+class InvalidAllocationList(ValueError):
+    """The file is refused; the message names the first problem (never an arm of a row)."""
+
+
+def parse(content: bytes) -> list[AllocationRow]:
+    reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    header = next(reader, None)
+    if tuple(header or ()) != COLUMNS:
+        raise InvalidAllocationList(f"Columns must be {', '.join(COLUMNS)}.")
+    rows = []
+    for line, record in enumerate(reader, start=2):
+        if len(record) != len(COLUMNS):
+            raise InvalidAllocationList(f"Line {line}: expected {len(COLUMNS)} values.")
+        stratum, position, block, size, arm = record
+        try:
+            rows.append(AllocationRow(stratum, int(position), int(block), int(size), arm))
+        except ValueError:
+            raise InvalidAllocationList(
+                f"Line {line}: position and block values must be whole numbers."
+            ) from None
+    return rows
+
+
+def validate(rows: Sequence[AllocationRow]) -> None:
+    arms = {arm.code for arm in PROTOCOL.arms}
+    strata = {stratum.code for stratum in PROTOCOL.strata}
+    if not rows:
+        raise InvalidAllocationList("The list is empty.")
+    by_stratum: dict[str, list[AllocationRow]] = defaultdict(list)
+    for row in rows:
+        if row.stratum not in strata:
+            raise InvalidAllocationList(f"Unknown stratum {row.stratum!r}.")
+        if row.arm not in arms:
+            raise InvalidAllocationList(
+                f"Stratum {row.stratum} position {row.position}: unknown arm."
+            )
+        by_stratum[row.stratum].append(row)
+    for stratum, stratum_rows in by_stratum.items():
+        positions = sorted(r.position for r in stratum_rows)
+        if positions != list(range(1, len(positions) + 1)):
+            raise InvalidAllocationList(f"Stratum {stratum}: positions must run 1..n without gaps.")
+        blocks: dict[int, list[AllocationRow]] = defaultdict(list)
+        for row in stratum_rows:
+            blocks[row.block_number].append(row)
+        last = max(blocks)
+        for number, block in blocks.items():
+            if number == last and len(block) < block[0].block_size:
+                continue  # a list may end part-way through its last block
+            counts = Counter(r.arm for r in block)
+            if (
+                len(block) != block[0].block_size
+                or len(set(counts.values())) != 1
+                or len(counts) != len(arms)
+            ):
+                raise InvalidAllocationList(f"Stratum {stratum} block {number} is not balanced.")
+
+
+@transaction.atomic
+def import_list(content: bytes, name: str, environment: str, user: object) -> AllocationList:
+    rows = parse(content)
+    validate(rows)
+    digest = sha256(content)
+    if AllocationList.objects.filter(sha256=digest).exists():
+        raise InvalidAllocationList("This file has already been imported.")
+    allocation_list = AllocationList.objects.create(
+        name=name, environment=environment, sha256=digest, algorithm=ALGORITHM, imported_by=user
+    )
+    AllocationSlot.objects.bulk_create(
+        [
+            AllocationSlot(
+                allocation_list=allocation_list,
+                stratum=row.stratum,
+                position=row.position,
+                block_number=row.block_number,
+                block_size=row.block_size,
+                arm=row.arm,
+            )
+            for row in rows
+        ]
+    )
+    return allocation_list

@@ -1,0 +1,42 @@
+"""The one place that decides who may see an arm. Every page, export and API goes through here.
+
+``arm_for_service`` is for services that act on the arm (session templates) and never returns
+it to a caller that shows it; ``visible_arm`` and ``visible_arms`` apply the user's permission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from randomization.models import AllocationSlot
+from trial.protocol import PROTOCOL
+from trial.protocol.schema import Arm
+
+VIEW_ALLOCATION = "trial.view_allocation"
+
+
+def may_see_arm(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(VIEW_ALLOCATION)  # type: ignore[attr-defined]
+
+
+def arm_for_service(participant_id: int) -> str | None:
+    slot = AllocationSlot.objects.filter(participant_id=participant_id).only("arm").first()
+    return slot.arm if slot else None
+
+
+def visible_arm(user: object, participant_id: int) -> Arm | None:
+    """The arm, or None for anyone blinded (also None when not randomised)."""
+    if not may_see_arm(user):
+        return None
+    code = arm_for_service(participant_id)
+    return PROTOCOL.arm(code) if code else None
+
+
+def visible_arms(user: object, participant_ids: Iterable[int]) -> dict[int, Arm]:
+    """Arms of many participants in one query; empty for a blinded user."""
+    if not may_see_arm(user):
+        return {}
+    slots = AllocationSlot.objects.filter(participant_id__in=list(participant_ids)).only(
+        "participant_id", "arm"
+    )
+    return {slot.participant_id: PROTOCOL.arm(slot.arm) for slot in slots}

@@ -1,0 +1,90 @@
+"""The randomise service: the next unused slot of the participant's stratum, under a row lock.
+
+On PostgreSQL the participant row is locked first (so a double click or a retry returns the same
+allocation) and the slot is taken with ``SELECT ... FOR UPDATE SKIP LOCKED`` in list order; on
+SQLite the IMMEDIATE transaction serialises writers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from outcomes.models import InstrumentResponse
+from randomization.exceptions import (
+    BaselineIncomplete,
+    NoAllocationList,
+    StratumExhausted,
+)
+from randomization.models import AllocationList, AllocationSlot, Environment
+from trial.audit.context import audit_context
+from trial.exceptions import NotEligible
+from trial.models import Participant, VisitRecord
+from trial.models.visits import VisitOutcome
+from trial.protocol import PROTOCOL
+
+
+def stratum_of(participant: Participant) -> str:
+    """The stratum from the baseline LSIQ; BaselineIncomplete when it cannot be known."""
+    rule = PROTOCOL.stratification
+    response = InstrumentResponse.objects.filter(
+        participant=participant, visit_code="baseline", instrument=rule.instrument
+    ).first()
+    if response is None or response.total is None:
+        # Worded without the questionnaire's name: therapists read this message.
+        raise BaselineIncomplete(
+            f"{participant.study_id}: the baseline stratification questionnaire is incomplete; "
+            "ask the coordinator."
+        )
+    return rule.stratum_for(response.total)
+
+
+def _check_ready(participant: Participant) -> None:
+    assessment = getattr(participant.screening, "eligibility", None)
+    if assessment is None or not assessment.may_enrol:
+        raise NotEligible(assessment.failed_criteria if assessment else [])
+    baseline = VisitRecord.objects.filter(
+        participant=participant, visit_code="baseline", outcome=VisitOutcome.DONE
+    ).exists()
+    if not baseline:
+        raise BaselineIncomplete(f"{participant.study_id}: the baseline visit is not recorded.")
+    if hasattr(participant, "exit"):
+        raise NotEligible([f"{participant.study_id} has left the study"])
+
+
+def randomise(
+    participant: Participant,
+    user: object,
+    environment: str = Environment.PRODUCTION,
+    on: dt.date | None = None,
+) -> AllocationSlot:
+    """Allocate ``participant``; returns the slot (the caller shows the arm only through
+    ``randomization.selectors``). Calling it again returns the same slot."""
+    with transaction.atomic(), audit_context(reason="randomised at session 1"):
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        existing = AllocationSlot.objects.filter(participant=locked).first()
+        if existing is not None:
+            return existing
+        _check_ready(locked)
+        stratum = stratum_of(locked)
+        lists = AllocationList.objects.filter(environment=environment)
+        if not lists.exists():
+            raise NoAllocationList(f"No {environment} allocation list has been imported.")
+        slot = (
+            AllocationSlot.objects.select_for_update(skip_locked=True)
+            .filter(allocation_list__in=lists, stratum=stratum, participant__isnull=True)
+            .order_by("allocation_list_id", "position")
+            .first()
+        )
+        if slot is None:
+            raise StratumExhausted(f"No allocation slot is left in stratum {stratum}.")
+        slot.participant = locked
+        slot.assigned_at = timezone.now()
+        slot.assigned_by = user
+        slot.save()
+        locked.randomized_on = on or timezone.localdate()
+        locked.randomization_stratum = stratum
+        locked.save()
+        return slot

@@ -1,0 +1,1 @@
+"""Encryption at rest for identifying data (names, contacts, dates of birth)."""

@@ -1,0 +1,222 @@
+"""Forms of the participant journey. Edits of saved data carry a reason (ReasonForChangeMixin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from trial.forms import ReasonForChangeMixin
+from trial.models import (
+    AdverseEvent,
+    EligibilityAssessment,
+    MedicalHistory,
+    MriSafety,
+    Participant,
+    ParticipantIdentity,
+    Sociodemographics,
+    StudyExit,
+)
+from trial.models.choices import ConsentLanguage
+from trial.models.visits import VisitOutcome
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _dates(*names: str) -> dict[str, forms.Widget]:
+    return dict.fromkeys(names, DATE)
+
+
+class RecordForm(ReasonForChangeMixin, forms.ModelForm):
+    """A model form whose reason field only appears once the record exists."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["reason_for_change"]
+
+
+class EligibilityForm(RecordForm):
+    class Meta:
+        model = EligibilityAssessment
+        fields = [
+            "date_of_birth",
+            "lbp_onset",
+            "lbp_half_days_last_6_months",
+            "pddm_nociceptive",
+            "pddm_nervous_system",
+            "pddm_comorbidity",
+            "pddm_cognitive_emotional",
+            "pddm_contextual",
+            "previous_spinal_surgery",
+            "vertebral_fracture",
+            "radiculopathy",
+            "spondylolysis",
+            "spondylolisthesis",
+            "scoliosis_degrees",
+            "exercise_limiting_condition",
+        ]
+        widgets = _dates("date_of_birth", "lbp_onset")
+
+
+class MriSafetyForm(RecordForm):
+    class Meta:
+        model = MriSafety
+        fields = [
+            "mri_pacemaker",
+            "mri_aneurysm_clip",
+            "mri_metal_implant",
+            "mri_metal_in_eye_or_body",
+            "mri_tattoo",
+            "mri_piercing",
+            "mri_braces",
+            "mri_claustrophobia",
+            "mri_pregnancy",
+            "mri_cleared_by_unit",
+            "confirmed_at_baseline_on",
+            "notes",
+        ]
+        widgets = {
+            **_dates("confirmed_at_baseline_on"),
+            **{
+                name: forms.NullBooleanSelect()
+                for name in fields
+                if name.startswith("mri_") and name != "mri_cleared_by_unit"
+            },
+        }
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why this person should be enrolled despite the rule"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+
+class EnrolmentForm(forms.Form):
+    consent_version = forms.CharField(label=_("Consent form version"), max_length=32)
+    consent_language = forms.ChoiceField(
+        label=_("Consent language"), choices=ConsentLanguage.choices
+    )
+    consent_date = forms.DateField(label=_("Consent signed on"), widget=DATE)
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Telephone"), max_length=40, required=False)
+    address = forms.CharField(
+        label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class IdentityForm(RecordForm):
+    class Meta:
+        model = ParticipantIdentity
+        fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "address"]
+        widgets = {
+            "first_name": forms.TextInput(),
+            "last_name": forms.TextInput(),
+            "email": forms.EmailInput(),
+            "phone": forms.TextInput(),
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ScheduleForm(RecordForm):
+    class Meta:
+        model = Participant
+        fields = ["session_1_planned_on", "invited_pre_interview", "invited_post_interview"]
+        widgets = _dates("session_1_planned_on")
+
+
+class SociodemographicsForm(RecordForm):
+    class Meta:
+        model = Sociodemographics
+        fields = [
+            "completed_on",
+            "sex",
+            "gender",
+            "education",
+            "employment",
+            "work_status",
+            "lbp_duration_months",
+            "lbp_history",
+            "previous_treatments",
+            "medications",
+            "height_cm",
+            "weight_kg",
+        ]
+        widgets = {
+            **_dates("completed_on"),
+            "previous_treatments": forms.Textarea(attrs={"rows": 2}),
+            "medications": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class MedicalHistoryForm(RecordForm):
+    class Meta:
+        model = MedicalHistory
+        fields = [
+            "completed_on",
+            "hypertension",
+            "cardiovascular_disease",
+            "diabetes",
+            "respiratory_disease",
+            "osteoarthritis",
+            "inflammatory_arthritis",
+            "osteoporosis",
+            "depression_or_anxiety",
+            "cancer_history",
+            "other_conditions",
+            "smoking",
+        ]
+        widgets = {**_dates("completed_on"), "other_conditions": forms.Textarea(attrs={"rows": 2})}
+
+
+class VisitRecordForm(ReasonForChangeMixin, forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=VisitOutcome.choices)
+    done_on = forms.DateField(label=_("Date done"), required=False, widget=DATE)
+    out_of_window_reason = forms.CharField(
+        label=_("Reason, if outside the window"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    missed_reason = forms.CharField(
+        label=_("Reason missed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("outcome") == VisitOutcome.DONE and not cleaned.get("done_on"):
+            self.add_error("done_on", _("Give the date the visit was done."))
+        if cleaned.get("outcome") == VisitOutcome.MISSED and not cleaned.get("missed_reason"):
+            self.add_error("missed_reason", _("Give the reason the visit was missed."))
+        return cleaned
+
+
+class AdverseEventForm(RecordForm):
+    class Meta:
+        model = AdverseEvent
+        fields = [
+            "onset_on",
+            "description",
+            "severity",
+            "serious",
+            "relatedness",
+            "action_taken",
+            "outcome",
+            "resolved_on",
+        ]
+        widgets = {
+            **_dates("onset_on", "resolved_on"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ExitForm(RecordForm):
+    class Meta:
+        model = StudyExit
+        fields = ["kind", "exit_on", "reason", "data_use", "notes"]
+        widgets = {**_dates("exit_on"), "notes": forms.Textarea(attrs={"rows": 2})}

@@ -1,0 +1,1 @@
+"""Visit status from the declarative schedule (pure Python, no Django)."""

@@ -1,0 +1,1 @@
+"""Queries that apply permissions and blinding. Views read through these, never around them."""

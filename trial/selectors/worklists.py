@@ -1,0 +1,142 @@
+"""What each role has to do now, built from ``journeys`` (so the query count stays constant)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from trial.models import AdverseEvent, Participant
+from trial.models.participant import ExitKind
+from trial.protocol import PROTOCOL
+from trial.protocol.schema import FormKind
+from trial.schedule.timeline import VisitState
+from trial.selectors.journeys import Journey, Stage, journeys
+
+WEEK = dt.timedelta(days=7)
+ACTIVE_STAGES = (Stage.CONSENTED, Stage.BASELINE_DONE, Stage.RANDOMISED, Stage.DISCONTINUED)
+
+
+class ItemKind(StrEnum):
+    VISIT_DUE = "visit_due"
+    WINDOW_CLOSING = "window_closing"
+    VISIT_OVERDUE = "visit_overdue"
+    MISSING_FORM = "missing_form"
+    DEVICE_AWAITED = "device_awaited"
+    APP_AWAITED = "app_awaited"
+    OPEN_QUERY = "open_query"
+    SESSION_DUE = "session_due"
+    RANDOMISE = "randomise"
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    journey: Journey
+    kind: ItemKind
+    what: str
+    due: dt.date | None
+
+
+def _app_only(visit_forms: tuple) -> bool:
+    return bool(visit_forms) and all(f.form.kind is FormKind.APP for f in visit_forms)
+
+
+def coordinator_items(user: object, today: dt.date) -> list[WorkItem]:
+    """Visits due this week or overdue, windows closing, missing forms, device files and app
+    data awaited, open data queries."""
+    items: list[WorkItem] = []
+    active = Participant.objects.exclude(
+        exit__kind__in=[ExitKind.WITHDRAWN, ExitKind.LOST_TO_FOLLOW_UP]
+    )
+    for journey in journeys(user, active, today):
+        awaited_weeks = 0
+        for status in journey.visits:
+            if _app_only(status.forms):
+                if status.state is VisitState.OVERDUE and not all(f.done for f in status.forms):
+                    awaited_weeks += 1
+                continue
+            label = status.visit.label
+            if status.state is VisitState.OVERDUE:
+                items.append(WorkItem(journey, ItemKind.VISIT_OVERDUE, label, status.window_end))
+            elif status.state is VisitState.CLOSING:
+                items.append(WorkItem(journey, ItemKind.WINDOW_CLOSING, label, status.window_end))
+            elif status.state is VisitState.OPEN or (
+                status.state is VisitState.UPCOMING
+                and status.window_start is not None
+                and status.window_start <= today + WEEK
+            ):
+                items.append(WorkItem(journey, ItemKind.VISIT_DUE, label, status.window_end))
+            for form in status.missing_forms:
+                kind = (
+                    ItemKind.DEVICE_AWAITED
+                    if form.kind is FormKind.DEVICE
+                    else ItemKind.MISSING_FORM
+                )
+                items.append(WorkItem(journey, kind, f"{label}: {form.label}", status.done_on))
+        if awaited_weeks:
+            items.append(
+                WorkItem(
+                    journey,
+                    ItemKind.APP_AWAITED,
+                    f"Weekly pain ratings: {awaited_weeks} week(s)",
+                    None,
+                )
+            )
+        if journey.open_queries:
+            items.append(
+                WorkItem(
+                    journey,
+                    ItemKind.OPEN_QUERY,
+                    f"{journey.open_queries} open data query(ies)",
+                    None,
+                )
+            )
+    return sorted(items, key=lambda i: (i.due or dt.date.max, i.journey.participant.study_id))
+
+
+def therapist_items(user: object, today: dt.date) -> list[WorkItem]:
+    """Sessions due today (or behind schedule) and participants ready for session 1."""
+    items: list[WorkItem] = []
+    candidates = Participant.objects.filter(exit__isnull=True)
+    for journey in journeys(user, candidates, today):
+        participant = journey.participant
+        if journey.stage is Stage.BASELINE_DONE:
+            planned = participant.session_1_planned_on
+            if planned is None or planned <= today + WEEK:
+                items.append(WorkItem(journey, ItemKind.RANDOMISE, "Session 1: randomise", planned))
+            continue
+        if journey.stage is not Stage.RANDOMISED or journey.sessions is None:
+            continue
+        number = journey.sessions.last_number + 1
+        if number > PROTOCOL.sessions.total:
+            continue
+        planned = participant.randomized_on + dt.timedelta(
+            days=PROTOCOL.sessions.planned_day(number)
+        )
+        if planned <= today:
+            items.append(WorkItem(journey, ItemKind.SESSION_DUE, f"Session {number}", planned))
+    return sorted(items, key=lambda i: (i.due or dt.date.min, i.journey.participant.study_id))
+
+
+def assessor_items(user: object, today: dt.date) -> list[WorkItem]:
+    """Outcome visits (baseline, week 16) that are open, closing or overdue."""
+    items = []
+    outcome_visits = {"baseline", "week16"}
+    active = Participant.objects.exclude(
+        exit__kind__in=[ExitKind.WITHDRAWN, ExitKind.LOST_TO_FOLLOW_UP]
+    )
+    for journey in journeys(user, active, today):
+        for status in journey.visits:
+            if status.visit.code in outcome_visits and status.state.needs_action:
+                items.append(
+                    WorkItem(journey, ItemKind.VISIT_DUE, status.visit.label, status.window_end)
+                )
+    return sorted(items, key=lambda i: (i.due or dt.date.max, i.journey.participant.study_id))
+
+
+def serious_events_to_review() -> list[AdverseEvent]:
+    return list(
+        AdverseEvent.objects.filter(serious=True, pi_reviewed_at__isnull=True)
+        .select_related("participant")
+        .order_by("onset_on")
+    )

@@ -1,0 +1,165 @@
+"""The therapist's pages: randomise at session 1, log sessions, report adverse events."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from randomization.selectors import visible_arm
+from randomization.services import randomise
+from trial.access.policy import requires
+from trial.exceptions import JourneyError
+from trial.forms.journey import AdverseEventForm
+from trial.forms.sessions import ExerciseFormSet, SessionForm, exercise_initial
+from trial.models import AdverseEvent, TrainingSession
+from trial.protocol import PROTOCOL
+from trial.services.safety import acknowledge_serious_event
+from trial.services.sessions import log_session, planned_date, template_for
+from trial.views.enrolment import participant_url
+from trial.views.helpers import participant_or_404, reason, save_or_explain
+
+
+@requires("trial.randomise")
+def randomise_view(request: HttpRequest, study_id: str) -> HttpResponse:
+    """GET shows what will happen; POST randomises (idempotent) and shows the arm."""
+    participant = participant_or_404(study_id)
+    error = None
+    if request.method == "POST":
+        try:
+            randomise(participant, request.user)
+        except JourneyError as refusal:
+            error = str(refusal)
+        else:
+            participant.refresh_from_db()
+            arm = visible_arm(request.user, participant.pk)
+            messages.success(
+                request,
+                _("%(id)s is randomised to %(arm)s.")
+                % {"id": participant.study_id, "arm": arm.label if arm else "?"},
+            )
+            return redirect("session_log", study_id=participant.study_id, number=1)
+    return render(
+        request,
+        "trial/randomise.html",
+        {
+            "participant": participant,
+            "error": error,
+            "arm": visible_arm(request.user, participant.pk),
+        },
+    )
+
+
+@requires("trial.log_sessions", "trial.view_session_log")
+def session_log(request: HttpRequest, study_id: str, number: int) -> HttpResponse:
+    participant = participant_or_404(study_id)
+    if not 1 <= number <= PROTOCOL.sessions.total:
+        raise Http404
+    if not participant.is_randomised:
+        return redirect("randomise", study_id=participant.study_id)
+    template = template_for(participant, number)
+    existing = TrainingSession.objects.filter(participant=participant, number=number).first()
+    logged = list(existing.exercises.all()) if existing else []
+    initial = (
+        {
+            "session_date": existing.session_date,
+            "attendance": existing.attendance,
+            "missed_reason": existing.missed_reason,
+            "duration_minutes": existing.duration_minutes,
+            "notes": existing.notes,
+        }
+        if existing
+        else {"session_date": planned_date(participant, number)}
+    )
+    form = SessionForm(request.POST or None, initial=initial)
+    if existing is None:
+        del form.fields["reason_for_change"]
+    formset = ExerciseFormSet(
+        request.POST or None, initial=exercise_initial(template, logged), prefix="ex"
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        done = [row.done() for row in formset.forms]
+        saved = save_or_explain(
+            form,
+            lambda: log_session(
+                participant,
+                number,
+                request.user,
+                session_date=data["session_date"],
+                attendance=data["attendance"],
+                missed_reason=data["missed_reason"],
+                duration_minutes=data["duration_minutes"],
+                notes=data["notes"],
+                exercises=[d for d in done if d is not None],
+                reason=reason(form),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Session %(n)d saved.") % {"n": number})
+            return redirect(participant_url(participant))
+    units = {e.code: e for e in template.exercises}
+    return render(
+        request,
+        "trial/session_form.html",
+        {
+            "participant": participant,
+            "number": number,
+            "total": PROTOCOL.sessions.total,
+            "week": PROTOCOL.sessions.week_of(number),
+            "template": template,
+            "form": form,
+            "formset": formset,
+            "units": units,
+            "existing": existing,
+        },
+    )
+
+
+@requires("trial.report_adverse_events")
+def adverse_event_edit(
+    request: HttpRequest, study_id: str, event_id: int | None = None
+) -> HttpResponse:
+    participant = participant_or_404(study_id)
+    event = (
+        get_object_or_404(AdverseEvent, pk=event_id, participant=participant) if event_id else None
+    )
+    form = AdverseEventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+
+        def save() -> AdverseEvent:
+            record = form.save(commit=False)
+            record.participant = participant
+            if record.reported_by_id is None:
+                record.reported_by = request.user
+            record.save(reason=reason(form))
+            return record
+
+        if save_or_explain(form, save) is not None:
+            messages.success(request, _("Adverse event saved."))
+            return redirect(participant_url(participant))
+    return render(
+        request,
+        "trial/record_form.html",
+        {
+            "form": form,
+            "title": _("Adverse event"),
+            "subject": participant,
+            "back": participant_url(participant),
+        },
+    )
+
+
+@require_POST
+@requires("trial.review_serious_events")
+def acknowledge_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(AdverseEvent, pk=event_id)
+    try:
+        acknowledge_serious_event(event, request.user)
+    except PermissionError as refusal:
+        raise PermissionDenied from refusal
+    messages.success(request, _("Serious adverse event marked as reviewed."))
+    return redirect("home")
