@@ -1,0 +1,88 @@
+"""Helpers that walk a person through the real services (screen, assess, enrol, baseline)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from outcomes.instruments import lsiq
+from outcomes.services import save_instrument_response
+from trial.audit.context import audit_context
+from trial.models import EligibilityAssessment, MriSafety, Participant, ScreeningEntry
+from trial.protocol.strongback import MRI_SAFETY_ITEMS
+from trial.services.eligibility import store_evaluation
+from trial.services.enrolment import Consent, Identity, enrol
+from trial.services.visits import record_visit
+
+TODAY = dt.date(2026, 11, 2)
+DOB = dt.date(1980, 5, 17)
+
+
+def screen(on: dt.date = TODAY, age: int = 45, language: str = "en") -> ScreeningEntry:
+    return ScreeningEntry.objects.create(
+        screened_on=on, source="clinic", age=age, language=language
+    )
+
+
+def assess(screening: ScreeningEntry, **overrides: object) -> ScreeningEntry:
+    facts = {
+        "date_of_birth": DOB,
+        "lbp_onset": screening.screened_on - dt.timedelta(days=400),
+        "lbp_half_days_last_6_months": True,
+        "pddm_nociceptive": "A",
+        "pddm_nervous_system": "0",
+        "pddm_comorbidity": "0",
+        "pddm_cognitive_emotional": "0",
+        "pddm_contextual": "A",
+        "previous_spinal_surgery": False,
+        "vertebral_fracture": False,
+        "radiculopathy": False,
+        "spondylolysis": False,
+        "spondylolisthesis": False,
+        "scoliosis_degrees": Decimal("0"),
+        "exercise_limiting_condition": False,
+    }
+    mri = {item: False for item in MRI_SAFETY_ITEMS}
+    for key, value in overrides.items():
+        (mri if key in mri else facts)[key] = value
+    EligibilityAssessment.objects.create(screening=screening, **facts)
+    MriSafety.objects.create(screening=screening, **mri)
+    store_evaluation(screening)
+    screening.refresh_from_db()
+    return screening
+
+
+def enrolled(user: object, consent_on: dt.date = TODAY, **overrides: object) -> Participant:
+    screening = assess(screen(on=consent_on - dt.timedelta(days=3)), **overrides)
+    return enrol(
+        screening,
+        Consent("2.0", "en", consent_on),
+        Identity("Marie", "Lavoie", DOB, email="marie@example.org"),
+        user,
+    )
+
+
+def with_baseline(
+    participant: Participant, user: object, lsiq_yes: int, on: dt.date
+) -> Participant:
+    """Baseline visit done with an LSIQ of ``lsiq_yes`` "yes" answers."""
+    answers = {item: int(i < lsiq_yes) for i, item in enumerate(lsiq.ITEMS)}
+    with audit_context(reason=""):
+        save_instrument_response(participant, "baseline", "lsiq", answers, on, user)
+        record_visit(participant, "baseline", user, done_on=on)
+    return participant
+
+
+def ensure_list(user: object, per_stratum: int = 12) -> None:
+    from randomization.importing import import_list
+    from randomization.listfile import to_csv
+    from randomization.models import AllocationList, Environment
+    from randomization.sequence import generate
+    from trial.protocol import PROTOCOL
+
+    if AllocationList.objects.filter(environment=Environment.PRODUCTION).exists():
+        return
+    rows = generate(
+        [s.code for s in PROTOCOL.strata], [a.code for a in PROTOCOL.arms], [2, 4], per_stratum, 7
+    )
+    import_list(to_csv(rows), "test list", Environment.PRODUCTION, user)
