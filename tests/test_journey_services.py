@@ -92,7 +92,8 @@ def test_identity_is_encrypted_at_rest_and_in_the_audit_trail(users) -> None:
     participant = enrolled(users["coordinator"])
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT last_name, date_of_birth FROM trial_participantidentity WHERE participant_id=%s",
+            "SELECT last_name, date_of_birth FROM trial_participantidentity "
+            "WHERE participant_id = %s",
             [participant.pk],
         )
         last_name, dob = cursor.fetchone()
