@@ -1,0 +1,227 @@
+"""Journey pages as each role sees them: blinding of the LSIQ and the arm, worklists, CONSORT,
+constant query counts, out-of-window saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from outcomes.models import InstrumentResponse
+from randomization.models import AllocationSlot
+from tests.urlmatrix import concrete_urls, seeded_ids
+from trial.models import (
+    AdverseEvent,
+    Participant,
+    ScreeningEntry,
+    TrainingSession,
+    VisitRecord,
+)
+from trial.protocol import PROTOCOL
+
+pytestmark = pytest.mark.django_db
+
+ARM_TEXT = [a.code for a in PROTOCOL.arms] + [a.label for a in PROTOCOL.arms]
+EXERCISE_TEXT = [
+    "Isolated lumbar extension",
+    "Deadlift",
+    "Goblet squat",
+    "medx_ilex",
+    "mc_ilex",
+    "free_weight_",
+]
+
+
+def _own_pages() -> list:
+    return [u for u in concrete_urls(seeded_ids()) if not u.namespaces]
+
+
+def test_therapist_never_sees_lsiq_answers_score_or_stratum(client_for) -> None:
+    client = client_for("therapist")
+    assert InstrumentResponse.objects.filter(instrument="lsiq").exists()
+    for url in _own_pages():
+        body = client.get(url.path).content.decode().lower()
+        assert "lsiq" not in body, url
+        assert "instability" not in body, url
+    # The questionnaire page itself refuses, and its refusal names nothing.
+    study_id = seeded_ids()["study_id"]
+    refused = client.post(f"/participants/{study_id}/lsiq/", {"lsiq_01": "1"})
+    assert refused.status_code == 403 and b"lsiq" not in refused.content.lower()
+
+
+def test_therapist_sees_the_arm_and_sessions_the_assessor_sees_neither(client_for) -> None:
+    study_id = seeded_ids()["study_id"]
+    arm = AllocationSlot.objects.get(participant__study_id=study_id).arm
+    label = PROTOCOL.arm(arm).label
+    therapist_page = client_for("therapist").get(f"/participants/{study_id}/").content.decode()
+    assert label in therapist_page and 'data-testid="sessions"' in therapist_page
+    assessor = client_for("assessor")
+    for url in _own_pages():
+        body = assessor.get(url.path).content.decode()
+        for text in ARM_TEXT + EXERCISE_TEXT + ["Adherence", "adverse event"]:
+            assert text not in body, (url, text)
+
+
+@pytest.mark.parametrize(
+    "role", ["coordinator", "assessor", "monitor", "statistician", "data_manager"]
+)
+def test_consort_is_pooled_for_blinded_roles(client_for, role: str) -> None:
+    body = client_for(role).get("/consort/").content.decode()
+    assert "Pooled counts" in body
+    assert not any(text in body for text in ARM_TEXT)
+
+
+@pytest.mark.parametrize("role", ["pi", "therapist"])
+def test_consort_by_arm_for_unblinded_roles(client_for, role: str) -> None:
+    body = client_for(role).get("/consort/").content.decode()
+    assert all(arm.label in body for arm in PROTOCOL.arms)
+    randomised = Participant.objects.filter(randomized_on__isnull=False).count()
+    assert f'<dt class="col-sm-6">Randomised</dt><dd class="col-sm-6">{randomised}</dd>' in body
+
+
+def test_out_of_window_visit_needs_a_reason_on_the_web_form(client_for) -> None:
+    participant = Participant.objects.filter(
+        randomized_on__isnull=True, visits__isnull=True
+    ).first()
+    client = client_for("coordinator")
+    late = participant.consent_date + dt.timedelta(days=40)
+    url = f"/participants/{participant.study_id}/visits/baseline/"
+    response = client.post(url, {"outcome": "done", "done_on": late.isoformat()})
+    assert response.status_code == 200
+    assert "outside the Baseline assessment window" in response.content.decode()
+    assert not VisitRecord.objects.filter(participant=participant, visit_code="baseline").exists()
+    response = client.post(
+        url,
+        {"outcome": "done", "done_on": late.isoformat(), "out_of_window_reason": "MRI slot late"},
+    )
+    assert response.status_code == 302
+    assert VisitRecord.objects.get(participant=participant, visit_code="baseline").out_of_window
+
+
+def test_serious_event_flagged_to_the_pi_until_reviewed(client_for) -> None:
+    event = AdverseEvent.objects.get(serious=True)
+    pi = client_for("pi")
+    assert event.description[:40] in pi.get("/home/pi/").content.decode()
+    assert (
+        client_for("coordinator").post(f"/adverse-events/{event.pk}/acknowledge/").status_code
+        == 403
+    )
+    assert pi.post(f"/adverse-events/{event.pk}/acknowledge/").status_code == 302
+    assert "No serious adverse event awaits review" in pi.get("/home/pi/").content.decode()
+
+
+def test_therapist_randomises_at_session_1_and_logs_it(client_for) -> None:
+    waiting = Participant.objects.filter(
+        randomized_on__isnull=True, visits__visit_code="baseline"
+    ).first()
+    therapist = client_for("therapist")
+    home = therapist.get("/home/therapist/").content.decode()
+    assert waiting.study_id in home and "Session 1: randomise" in home
+    response = therapist.post(f"/participants/{waiting.study_id}/randomise/")
+    assert response.status_code == 302 and response["Location"].endswith("/sessions/1/")
+    again = therapist.post(f"/participants/{waiting.study_id}/randomise/")
+    assert again.status_code == 302  # idempotent: same slot
+    assert AllocationSlot.objects.filter(participant=waiting).count() == 1
+    page = therapist.get(response["Location"]).content.decode()
+    template = PROTOCOL.sessions.template_for(
+        AllocationSlot.objects.get(participant=waiting).arm, 1
+    )
+    assert template.exercises[0].label.split(" (")[0] in page
+
+
+def _bulk_participants(count: int, coordinator: object, therapist: object) -> None:
+    """Many participants at mixed stages, created in bulk (the same rows the services write)."""
+    today = dt.date.today()
+    start = Participant.objects.count()
+    screenings = ScreeningEntry.objects.bulk_create(
+        [
+            ScreeningEntry(
+                screened_on=today - dt.timedelta(days=60),
+                source="clinic",
+                age=40,
+                language="en",
+                outcome="eligible",
+            )
+            for _ in range(count)
+        ]
+    )
+    participants = Participant.objects.bulk_create(
+        [
+            Participant(
+                study_id=f"SB-{900000 + start + i}",
+                screening=s,
+                consent_version="2.0",
+                consent_language="en",
+                consent_date=today - dt.timedelta(days=50),
+                consent_obtained_by=coordinator,
+                randomized_on=today - dt.timedelta(days=30) if i % 2 else None,
+                randomization_stratum="LSIQ_LOW" if i % 2 else "",
+            )
+            for i, s in enumerate(screenings)
+        ]
+    )
+    VisitRecord.objects.bulk_create(
+        [
+            VisitRecord(
+                participant=p,
+                visit_code="baseline",
+                outcome="done",
+                done_on=today - dt.timedelta(days=40),
+                recorded_by=coordinator,
+            )
+            for p in participants
+        ]
+    )
+    TrainingSession.objects.bulk_create(
+        [
+            TrainingSession(
+                participant=p,
+                number=n,
+                session_date=p.randomized_on + dt.timedelta(days=2 * n),
+                attendance="attended",
+                duration_minutes=50,
+                template_code="mc_ilex",
+                therapist=therapist,
+            )
+            for p in participants
+            if p.randomized_on
+            for n in (1, 2, 3)
+        ]
+    )
+
+
+PAGES = [
+    ("coordinator", "/home/coordinator/"),
+    ("therapist", "/home/therapist/"),
+    ("assessor", "/home/assessor/"),
+    ("coordinator", "/participants/"),
+    ("pi", "/participants/"),
+    ("coordinator", "/participants/{study_id}/"),
+    ("therapist", "/participants/{study_id}/"),
+    ("pi", "/consort/"),
+]
+
+
+def _query_counts(clients: dict, study_id: str) -> dict:
+    counts = {}
+    for role, path in PAGES:
+        with CaptureQueriesContext(connection) as queries:
+            response = clients[role].get(path.format(study_id=study_id))
+        assert response.status_code == 200, (role, path)
+        counts[(role, path)] = len(queries)
+    return counts
+
+
+def test_worklists_and_participant_page_issue_a_constant_number_of_queries(
+    role_users, client_for
+) -> None:
+    clients = {role: client_for(role) for role in {r for r, _ in PAGES}}
+    study_id = seeded_ids()["study_id"]
+    _bulk_participants(5, role_users["coordinator"], role_users["therapist"])
+    few = _query_counts(clients, study_id)
+    _bulk_participants(195, role_users["coordinator"], role_users["therapist"])
+    assert Participant.objects.count() >= 200
+    many = _query_counts(clients, study_id)
+    assert many == few
