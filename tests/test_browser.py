@@ -79,3 +79,77 @@ def test_therapist_does_not_see_the_audit_trail_link(page) -> None:
     assert page.get_by_role("link", name="Audit trail").count() == 0
     response = page.goto("/audit/")
     assert response.status == 403
+
+
+def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) -> None:
+    """The journey's front door in a real browser: screen, assess, enrol with consent, LSIQ;
+    the new participant then shows on the coordinator's and the assessor's worklists."""
+    log_in(page, "coordinator")
+    page.get_by_test_id("role-home").wait_for()
+    page.get_by_role("link", name="Record a person approached").first.click()
+    page.get_by_label("Date approached").fill("2026-11-20")
+    page.get_by_label("Source").select_option("advertisement")
+    page.get_by_label("Age at screening").fill("39")
+    page.locator("#id_language").select_option("en")
+    page.get_by_role("button", name="Save").click()
+    code = page.locator(".alert").inner_text().split("Saved ")[1].rstrip(".")
+    page.locator("tr", has_text=code).get_by_role("link", name="Eligibility").click()
+    page.get_by_label("Date of birth").fill("1987-03-02")
+    page.get_by_label("Low back pain began on").fill("2025-01-15")
+    page.get_by_label("Pain on at least half the days of the past 6 months").select_option("true")
+    page.get_by_label("PDDM nociceptive drivers").select_option("A")
+    for label in (
+        "PDDM nervous-system dysfunction",
+        "PDDM comorbidity",
+        "PDDM cognitive-emotional",
+        "PDDM contextual",
+    ):
+        page.get_by_label(label).select_option("0")
+    for label in (
+        "Previous spinal surgery",
+        "Vertebral fracture",
+        "Radiculopathy",
+        "Spondylolysis",
+        "Spondylolisthesis",
+    ):
+        page.get_by_label(label, exact=True).select_option("false")
+    page.get_by_label("Scoliosis (Cobb angle, degrees; 0 if none)").fill("0")
+    page.get_by_label("Condition preventing exercise (e.g. systemic inflammation)").select_option(
+        "false"
+    )
+    page.get_by_role("button", name="Save and evaluate").click()
+    assert "Incomplete" in page.get_by_test_id("eligibility-verdict").inner_text()
+    page.get_by_role("link", name="MRI safety questionnaire").click()
+    for select in page.locator("select[name^=mri_]").all():
+        select.select_option("false")
+    page.get_by_role("button", name="Save").click()
+    assert "Eligible." in page.get_by_test_id("eligibility-verdict").inner_text()
+    page.get_by_role("link", name="Enrol and record consent").click()
+    page.get_by_label("Consent form version").fill("2.0")
+    page.get_by_label("Consent language").select_option("en")
+    page.get_by_label("Consent signed on").fill("2026-11-22")
+    page.get_by_label("First name").fill("Chloé")
+    page.get_by_label("Last name").fill("Bergeron")
+    page.get_by_label("Date of birth").fill("1987-03-02")
+    page.get_by_role("button", name="Save").click()
+    heading = page.get_by_test_id("participant-heading").inner_text()
+    study_id = heading.split()[0]
+    assert (
+        study_id.startswith("SB-")
+        and "Chloé Bergeron" in page.get_by_test_id("identity").inner_text()
+    )
+    page.locator('[data-visit="baseline"]').get_by_role("link", name="lsiq").click()
+    page.get_by_label("Completed on").fill("2026-11-23")
+    for number in range(1, 16):
+        answer = "Yes" if number <= 9 else "No"
+        page.locator(f"#div_id_lsiq_{number:02d}").get_by_label(answer).check()
+    page.get_by_role("button", name="Save").click()
+    assert "score 9, stratum LSIQ_HIGH" in page.locator(".alert").inner_text()
+    assert page.locator('[data-visit="baseline"] [data-form="lsiq"]').inner_text().startswith("✓")
+    page.get_by_role("link", name="Home").click()
+    assert page.get_by_test_id("worklist").get_by_role("link", name=study_id).count() >= 1
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "assessor")
+    worklist = page.get_by_test_id("worklist")
+    assert worklist.get_by_role("link", name=study_id).count() == 1
+    page.screenshot(path=f"{os.environ.get('SCREENSHOT_DIR', tmp_path)}/assessor-worklist.png")

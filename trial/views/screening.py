@@ -14,7 +14,7 @@ from trial.models import ScreeningEntry
 
 @requires("trial.screen_participants")
 def screening_list(request: HttpRequest) -> HttpResponse:
-    entries = ScreeningEntry.objects.all()[:200]
+    entries = ScreeningEntry.objects.select_related("participant")[:200]
     return render(request, "trial/screening_list.html", {"entries": entries})
 
 
