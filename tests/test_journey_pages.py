@@ -225,3 +225,15 @@ def test_worklists_and_participant_page_issue_a_constant_number_of_queries(
     assert Participant.objects.count() >= 200
     many = _query_counts(clients, study_id)
     assert many == few
+
+
+def test_pi_finds_exclusions_to_override_on_the_home_page(client_for) -> None:
+    from tests.journey import assess, screen
+
+    excluded = assess(screen(), radiculopathy=True)
+    body = client_for("pi").get("/home/pi/").content.decode()
+    assert excluded.screening_code in body and f"/screening/{excluded.pk}/override/" in body
+    response = client_for("pi").post(f"/screening/{excluded.pk}/override/", {"reason": "reviewed"})
+    assert response.status_code == 302
+    excluded.eligibility.refresh_from_db()
+    assert excluded.eligibility.may_enrol

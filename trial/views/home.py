@@ -52,6 +52,10 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
         context["work_items"] = worklists.therapist_items(request.user, today)
     elif role.code == "assessor":
         context["work_items"] = worklists.assessor_items(request.user, today)
+    if request.user.has_perm("trial.override_eligibility"):
+        context["excluded_screenings"] = ScreeningEntry.objects.filter(
+            outcome=ScreeningOutcome.NOT_ELIGIBLE, participant__isnull=True
+        ).select_related("eligibility")[:20]
     if request.user.has_perm("trial.review_serious_events"):
         context["serious_events"] = worklists.serious_events_to_review()
     if request.user.has_perm("trial.view_audit_trail"):
