@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,65 +15,72 @@ from outcomes.services import save_instrument_response
 from trial.access.policy import requires
 from trial.forms.journey import MedicalHistoryForm, SociodemographicsForm, VisitRecordForm
 from trial.forms.questionnaires import LsiqForm
-from trial.models import MedicalHistory, Sociodemographics, VisitRecord
+from trial.models import MedicalHistory, Participant, Sociodemographics, VisitRecord
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
 from trial.services.baseline import save_medical_history, save_sociodemographics
 from trial.services.visits import record_visit
-from trial.views.enrolment import participant_url
-from trial.views.helpers import participant_or_404, reason, save_or_explain
+from trial.views.helpers import (
+    participant_or_404,
+    participant_url,
+    reason,
+    record_page,
+    save_or_explain,
+)
 
 
-def _form_page(request: HttpRequest, form: object, participant: object, title: str) -> HttpResponse:
-    return render(
-        request,
-        "trial/record_form.html",
-        {
-            "form": form,
-            "title": title,
-            "subject": participant,
-            "back": participant_url(participant),
-        },
+def _form_page(
+    request: HttpRequest, form: object, participant: Participant, title: str
+) -> HttpResponse:
+    return record_page(request, form, participant, title, participant_url(participant))  # type: ignore[arg-type]
+
+
+def _baseline_crf(
+    request: HttpRequest,
+    study_id: str,
+    model: type[Sociodemographics | MedicalHistory],
+    form_class: type[SociodemographicsForm | MedicalHistoryForm],
+    save: Callable[..., Sociodemographics | MedicalHistory],
+    title: str,
+) -> HttpResponse:
+    """One baseline case-report form: create or correct, derived values computed by ``save``."""
+    participant = participant_or_404(study_id)
+    form = form_class(
+        request.POST or None, instance=model.objects.filter(participant=participant).first()
     )
+    if request.method == "POST" and form.is_valid():
+        saved = save_or_explain(
+            form, lambda: save(form.save(commit=False), participant, request.user, reason(form))
+        )
+        if saved is not None:
+            messages.success(request, _("%(form)s saved.") % {"form": title})
+            return redirect(participant_url(participant))
+    return _form_page(request, form, participant, title)
 
 
 @requires("trial.enter_visit_data")
 def sociodemographics_edit(request: HttpRequest, study_id: str) -> HttpResponse:
-    participant = participant_or_404(study_id)
-    existing = Sociodemographics.objects.filter(participant=participant).first()
-    form = SociodemographicsForm(request.POST or None, instance=existing)
-    if request.method == "POST" and form.is_valid():
-        saved = save_or_explain(
-            form,
-            lambda: save_sociodemographics(
-                form.save(commit=False), participant, request.user, reason(form)
-            ),
-        )
-        if saved is not None:
-            messages.success(
-                request,
-                _("Saved: age %(age)s, BMI %(bmi)s.") % {"age": saved.age_years, "bmi": saved.bmi},
-            )
-            return redirect(participant_url(participant))
-    return _form_page(request, form, participant, _("Sociodemographic questionnaire"))
+    """Age comes from the encrypted date of birth, BMI from height and weight."""
+    return _baseline_crf(
+        request,
+        study_id,
+        Sociodemographics,
+        SociodemographicsForm,
+        save_sociodemographics,
+        _("Sociodemographic questionnaire"),
+    )
 
 
 @requires("trial.enter_visit_data")
 def medical_history_edit(request: HttpRequest, study_id: str) -> HttpResponse:
-    participant = participant_or_404(study_id)
-    existing = MedicalHistory.objects.filter(participant=participant).first()
-    form = MedicalHistoryForm(request.POST or None, instance=existing)
-    if request.method == "POST" and form.is_valid():
-        saved = save_or_explain(
-            form,
-            lambda: save_medical_history(
-                form.save(commit=False), participant, request.user, reason(form)
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("Medical history saved."))
-            return redirect(participant_url(participant))
-    return _form_page(request, form, participant, _("Medical history"))
+    return _baseline_crf(
+        request,
+        study_id,
+        MedicalHistory,
+        MedicalHistoryForm,
+        save_medical_history,
+        _("Medical history"),
+    )
 
 
 @requires("trial.enter_visit_data", "trial.view_lsiq")

@@ -22,7 +22,13 @@ from trial.models import EligibilityAssessment, MriSafety, ScreeningEntry, Study
 from trial.services import eligibility as eligibility_service
 from trial.services.enrolment import Consent, Identity, enrol
 from trial.services.safety import record_exit
-from trial.views.helpers import participant_or_404, reason, save_or_explain
+from trial.views.helpers import (
+    participant_or_404,
+    participant_url,
+    reason,
+    record_page,
+    save_or_explain,
+)
 
 
 def _screening(pk: int) -> ScreeningEntry:
@@ -67,11 +73,7 @@ def _mri_safety_page(request: HttpRequest, screening: ScreeningEntry, back: str)
         if save_or_explain(form, save) is not None:
             messages.success(request, _("MRI safety questionnaire saved."))
             return redirect(back)
-    return render(
-        request,
-        "trial/record_form.html",
-        {"form": form, "title": _("MRI safety questionnaire"), "subject": screening, "back": back},
-    )
+    return record_page(request, form, screening, _("MRI safety questionnaire"), back)
 
 
 @requires("trial.screen_participants")
@@ -103,15 +105,12 @@ def eligibility_override(request: HttpRequest, pk: int) -> HttpResponse:
         if done:
             messages.success(request, _("Override recorded; the person may now be enrolled."))
             return redirect("eligibility_edit", pk=screening.pk)
-    return render(
+    return record_page(
         request,
-        "trial/record_form.html",
-        {
-            "form": form,
-            "title": _("Override eligibility"),
-            "subject": screening,
-            "back": reverse("eligibility_edit", args=[screening.pk]),
-        },
+        form,
+        screening,
+        _("Override eligibility"),
+        reverse("eligibility_edit", args=[screening.pk]),
     )
 
 
@@ -140,15 +139,12 @@ def enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
         if participant is not None:
             messages.success(request, _("Enrolled as %(id)s.") % {"id": participant.study_id})
             return redirect(participant_url(participant))
-    return render(
+    return record_page(
         request,
-        "trial/record_form.html",
-        {
-            "form": form,
-            "title": _("Enrol and record consent"),
-            "subject": screening,
-            "back": reverse("eligibility_edit", args=[screening.pk]),
-        },
+        form,
+        screening,
+        _("Enrol and record consent"),
+        reverse("eligibility_edit", args=[screening.pk]),
     )
 
 
@@ -201,17 +197,4 @@ def _edit(request: HttpRequest, form: object, participant: object, title: str) -
 
 
 def _page(request: HttpRequest, form: object, participant: object, title: str) -> HttpResponse:
-    return render(
-        request,
-        "trial/record_form.html",
-        {
-            "form": form,
-            "title": title,
-            "subject": participant,
-            "back": participant_url(participant),
-        },
-    )
-
-
-def participant_url(participant: object) -> str:
-    return reverse("participant_detail", args=[participant.study_id])  # type: ignore[attr-defined]
+    return record_page(request, form, participant, title, participant_url(participant))  # type: ignore[arg-type]

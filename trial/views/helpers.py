@@ -7,7 +7,9 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.db import transaction
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from trial.audit.exceptions import ReasonRequired
 from trial.exceptions import JourneyError
@@ -33,3 +35,18 @@ def save_or_explain(form: forms.BaseForm, action: Callable[[], T]) -> T | None:
 def reason(form: forms.BaseForm) -> str:
     data: dict[str, Any] = form.cleaned_data
     return data.get("reason_for_change", "") or ""
+
+
+def participant_url(participant: Participant) -> str:
+    return reverse("participant_detail", args=[participant.study_id])
+
+
+def record_page(
+    request: HttpRequest, form: forms.BaseForm, subject: object, title: str, back: str
+) -> HttpResponse:
+    """The shared one-form page (title, form, Save, Cancel back to ``back``)."""
+    return render(
+        request,
+        "trial/record_form.html",
+        {"form": form, "title": title, "subject": subject, "back": back},
+    )

@@ -19,8 +19,13 @@ from trial.models import AdverseEvent, TrainingSession
 from trial.protocol import PROTOCOL
 from trial.services.safety import acknowledge_serious_event
 from trial.services.sessions import log_session, planned_date, template_for
-from trial.views.enrolment import participant_url
-from trial.views.helpers import participant_or_404, reason, save_or_explain
+from trial.views.helpers import (
+    participant_or_404,
+    participant_url,
+    reason,
+    record_page,
+    save_or_explain,
+)
 
 
 @requires("trial.randomise")
@@ -141,16 +146,7 @@ def adverse_event_edit(
         if save_or_explain(form, save) is not None:
             messages.success(request, _("Adverse event saved."))
             return redirect(participant_url(participant))
-    return render(
-        request,
-        "trial/record_form.html",
-        {
-            "form": form,
-            "title": _("Adverse event"),
-            "subject": participant,
-            "back": participant_url(participant),
-        },
-    )
+    return record_page(request, form, participant, _("Adverse event"), participant_url(participant))
 
 
 @require_POST
