@@ -237,3 +237,17 @@ def test_pi_finds_exclusions_to_override_on_the_home_page(client_for) -> None:
     assert response.status_code == 302
     excluded.eligibility.refresh_from_db()
     assert excluded.eligibility.may_enrol
+
+
+def test_viewing_identifying_data_is_audited_and_hidden_from_other_roles(client_for) -> None:
+    from trial.models import AuditEntry
+
+    study_id = seeded_ids()["study_id"]
+    before = AuditEntry.objects.filter(action="view_sensitive", subject=study_id).count()
+    page = client_for("coordinator").get(f"/participants/{study_id}/").content.decode()
+    assert 'data-testid="identity"' in page
+    viewed = AuditEntry.objects.filter(action="view_sensitive", subject=study_id)
+    assert viewed.count() == before + 1 and viewed.last().username == "coordinator"
+    for role in ("therapist", "assessor", "monitor", "statistician"):
+        body = client_for(role).get(f"/participants/{study_id}/").content.decode()
+        assert 'data-testid="identity"' not in body and "example.org" not in body, role

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trial.access.policy import requires
+from trial.audit.recorder import record
+from trial.models.audit import AuditAction
 from trial.models import AdverseEvent, DataQuery, Participant, TrainingSession
 from trial.models.participant import ExitReason
 from trial.models.queries import QueryStatus
@@ -30,7 +32,15 @@ def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
     journey = journeys(user, [participant], timezone.localdate())[0]
     context: dict[str, object] = {"journey": journey, "participant": participant}
     if user.has_perm("trial.view_identifiers"):
-        context["identity"] = getattr(participant, "identity", None)
+        identity = getattr(participant, "identity", None)
+        context["identity"] = identity
+        if identity is not None:  # who looked at identifying data is itself on record
+            record(
+                AuditAction.VIEW_SENSITIVE,
+                object_type=identity._meta.label,
+                object_id=identity.pk,
+                subject=participant.study_id,
+            )
     if user.has_perm("trial.view_session_log"):
         context["sessions"] = list(
             TrainingSession.objects.filter(participant=participant).prefetch_related("exercises")
