@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from trial.access.policy import requires
 from trial.audit.recorder import record
-from trial.models.audit import AuditAction
 from trial.models import AdverseEvent, DataQuery, Participant, TrainingSession
+from trial.models.audit import AuditAction
 from trial.models.participant import ExitReason
 from trial.models.queries import QueryStatus
 from trial.protocol import PROTOCOL
