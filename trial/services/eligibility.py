@@ -84,9 +84,14 @@ def store_evaluation(screening: ScreeningEntry, reason: str = "") -> Eligibility
     return result
 
 
-def ensure_mri_safety(screening: ScreeningEntry) -> MriSafety:
-    safety, _ = MriSafety.objects.get_or_create(screening=screening)
-    return safety
+@transaction.atomic
+def save_facts(
+    record: EligibilityAssessment | MriSafety, screening: ScreeningEntry, reason: str = ""
+) -> EligibilityResult:
+    """Save eligibility facts (the assessment or the MRI safety answers) and re-evaluate."""
+    record.screening = screening
+    record.save(reason=reason)
+    return store_evaluation(screening, reason=reason)
 
 
 @transaction.atomic

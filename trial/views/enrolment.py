@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,13 +43,9 @@ def eligibility_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = EligibilityAssessment.objects.filter(screening=screening).first()
     form = EligibilityForm(request.POST or None, instance=assessment)
     if request.method == "POST" and form.is_valid():
-
-        def save() -> object:
-            record = form.save(commit=False)
-            record.screening = screening
-            record.save(reason=reason(form))
-            return eligibility_service.store_evaluation(screening, reason=reason(form))
-
+        save = partial(
+            eligibility_service.save_facts, form.save(commit=False), screening, reason(form)
+        )
         if save_or_explain(form, save) is not None:
             messages.success(request, _("Eligibility saved and evaluated."))
             return redirect("eligibility_edit", pk=screening.pk)
@@ -63,13 +61,9 @@ def _mri_safety_page(request: HttpRequest, screening: ScreeningEntry, back: str)
     safety = MriSafety.objects.filter(screening=screening).first()
     form = MriSafetyForm(request.POST or None, instance=safety)
     if request.method == "POST" and form.is_valid():
-
-        def save() -> object:
-            record = form.save(commit=False)
-            record.screening = screening
-            record.save(reason=reason(form))
-            return eligibility_service.store_evaluation(screening, reason=reason(form))
-
+        save = partial(
+            eligibility_service.save_facts, form.save(commit=False), screening, reason(form)
+        )
         if save_or_explain(form, save) is not None:
             messages.success(request, _("MRI safety questionnaire saved."))
             return redirect(back)
