@@ -251,3 +251,29 @@ def test_viewing_identifying_data_is_audited_and_hidden_from_other_roles(client_
     for role in ("therapist", "assessor", "monitor", "statistician"):
         body = client_for(role).get(f"/participants/{study_id}/").content.decode()
         assert 'data-testid="identity"' not in body and "example.org" not in body, role
+
+
+@pytest.mark.parametrize("role", ["data_manager", "monitor"])
+def test_audit_trail_hides_arm_revealing_rows_from_blinded_readers(client_for, role: str) -> None:
+    client = client_for(role)
+    for response in (
+        client.get("/audit/"),
+        client.get(f"/home/{role.replace('_', '-')}/"),
+    ):
+        body = response.content.decode()
+        for text in ARM_TEXT + [
+            "free_weight_",
+            "mc_ilex",
+            "deadlift",
+            "medx_ilex",
+            "TrainingSession",
+        ]:
+            assert text not in body, (role, text)
+    export = b"".join(client.get("/audit/", {"format": "csv"}).streaming_content).decode()
+    assert "trial.Participant" in export  # the copy is not empty
+    assert "TrainingSession" not in export and "AllocationSlot" not in export
+
+
+def test_pi_reads_the_whole_trail(client_for) -> None:
+    export = b"".join(client_for("pi").get("/audit/", {"format": "csv"}).streaming_content).decode()
+    assert "trial.TrainingSession" in export and "<sealed>" in export

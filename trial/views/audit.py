@@ -20,6 +20,7 @@ from trial.access.policy import requires
 from trial.audit.chain import CHAINED_COLUMNS
 from trial.audit.recorder import record
 from trial.models.audit import AuditAction, AuditEntry
+from trial.selectors.audit import visible_audit_entries
 
 # The export carries every hashed column, so a copy can be re-verified outside the system.
 CSV_COLUMNS = CHAINED_COLUMNS
@@ -62,7 +63,7 @@ class AuditFilterForm(forms.Form):
 @requires("trial.view_audit_trail")
 def audit_review(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    entries = AuditEntry.objects.order_by("-seq")
+    entries = visible_audit_entries(request.user).order_by("-seq")
     if form.is_valid():
         entries = form.filter(entries)
     if request.GET.get("format") == "csv" and form.is_valid():

@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from trial.access.policy import requires, signed_in
-from trial.models import AuditEntry, ScreeningEntry, WorkerHeartbeat
+from trial.models import ScreeningEntry, WorkerHeartbeat
 from trial.models.screening import ScreeningOutcome
 from trial.roles import Role, roles_of
 from trial.selectors import worklists
+from trial.selectors.audit import visible_audit_entries
 
 
 @signed_in
@@ -59,7 +60,7 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
     if request.user.has_perm("trial.review_serious_events"):
         context["serious_events"] = worklists.serious_events_to_review()
     if request.user.has_perm("trial.view_audit_trail"):
-        context["recent_audit"] = AuditEntry.objects.order_by("-seq")[:10]
+        context["recent_audit"] = visible_audit_entries(request.user).order_by("-seq")[:10]
     if request.user.has_perm("trial.manage_users"):
         context["last_heartbeat"] = WorkerHeartbeat.objects.order_by("-recorded_at").first()
         context["active_users"] = get_user_model().objects.filter(is_active=True).count()

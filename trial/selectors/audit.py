@@ -1,0 +1,40 @@
+"""The audit trail as a given reader may see it (the blinding layer for the trail).
+
+Session logs and allocation slots imply the arm (template codes, exercise names, slot order), so
+their rows are left out for anyone who may not see the arm; rows of the stratification
+questionnaire and the stratum are left out for anyone blind to it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from outcomes.models import InstrumentResponse
+from randomization.selectors import may_see_arm
+from trial.models.audit import AuditEntry
+from trial.protocol import PROTOCOL
+
+ARM_REVEALING_TYPES = (
+    "trial.TrainingSession",
+    "trial.ExerciseEntry",
+    "randomization.AllocationSlot",
+)
+STRATUM_FIELDS = ("randomization_stratum", "stratum", "mis_stratified")
+
+
+def visible_audit_entries(user: object) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.all()
+    if not may_see_arm(user):
+        entries = entries.exclude(object_type__in=ARM_REVEALING_TYPES)
+    if not user.has_perm("trial.view_lsiq"):  # type: ignore[attr-defined]
+        stratifier = InstrumentResponse.objects.filter(
+            instrument=PROTOCOL.stratification.instrument
+        ).values_list("pk", flat=True)
+        entries = entries.exclude(
+            Q(
+                object_type=InstrumentResponse._meta.label,
+                object_id__in=[str(pk) for pk in stratifier],
+            )
+            | Q(field__in=STRATUM_FIELDS)
+        )
+    return entries
