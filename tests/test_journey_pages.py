@@ -261,7 +261,8 @@ def test_audit_trail_hides_arm_revealing_rows_from_blinded_readers(client_for, r
         client.get(f"/home/{role.replace('_', '-')}/"),
     ):
         body = response.content.decode()
-        for text in ARM_TEXT + [
+        for text in [
+            *ARM_TEXT,
             "free_weight_",
             "mc_ilex",
             "deadlift",
