@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import Max
 
 from randomization.listfile import COLUMNS, sha256
 from randomization.models import AllocationList, AllocationSlot
 from randomization.sequence import ALGORITHM, AllocationRow
+from trial.audit.context import audit_context
 from trial.protocol import PROTOCOL
 
 
@@ -38,7 +40,11 @@ def parse(content: bytes) -> list[AllocationRow]:
     return rows
 
 
-def validate(rows: Sequence[AllocationRow]) -> None:
+def validate(
+    rows: Sequence[AllocationRow], first_position: Mapping[str, int] | None = None
+) -> None:
+    """Refuse unknown arms or strata, gaps in positions (from ``first_position`` per stratum
+    when extending a list) and unbalanced complete blocks."""
     arms = {arm.code for arm in PROTOCOL.arms}
     strata = {stratum.code for stratum in PROTOCOL.strata}
     if not rows:
@@ -53,9 +59,12 @@ def validate(rows: Sequence[AllocationRow]) -> None:
             )
         by_stratum[row.stratum].append(row)
     for stratum, stratum_rows in by_stratum.items():
+        start = (first_position or {}).get(stratum, 1)
         positions = sorted(r.position for r in stratum_rows)
-        if positions != list(range(1, len(positions) + 1)):
-            raise InvalidAllocationList(f"Stratum {stratum}: positions must run 1..n without gaps.")
+        if positions != list(range(start, start + len(positions))):
+            raise InvalidAllocationList(
+                f"Stratum {stratum}: positions must run from {start} without gaps."
+            )
         blocks: dict[int, list[AllocationRow]] = defaultdict(list)
         for row in stratum_rows:
             blocks[row.block_number].append(row)
@@ -82,6 +91,28 @@ def import_list(content: bytes, name: str, environment: str, user: object) -> Al
     allocation_list = AllocationList.objects.create(
         name=name, environment=environment, sha256=digest, algorithm=ALGORITHM, imported_by=user
     )
+    _store(allocation_list, rows)
+    return allocation_list
+
+
+@transaction.atomic
+def extend_list(allocation_list: AllocationList, content: bytes, reason: str) -> int:
+    """Append slots to a list (e.g. a stratum running out). Positions continue where each
+    stratum ends; a list in use (locked) needs a reason, and the whole action is audited."""
+    locked = AllocationList.objects.select_for_update().get(pk=allocation_list.pk)
+    if locked.locked_at and not reason.strip():
+        raise InvalidAllocationList("This list is in use: appending slots needs a reason.")
+    rows = parse(content)
+    ends = dict(
+        locked.slots.values("stratum").annotate(end=Max("position")).values_list("stratum", "end")
+    )
+    validate(rows, {stratum: ends.get(stratum, 0) + 1 for stratum in {r.stratum for r in rows}})
+    with audit_context(reason=reason.strip() or "allocation list extended before use"):
+        _store(locked, rows)
+    return len(rows)
+
+
+def _store(allocation_list: AllocationList, rows: Sequence[AllocationRow]) -> None:
     AllocationSlot.objects.bulk_create(
         [
             AllocationSlot(
@@ -95,4 +126,3 @@ def import_list(content: bytes, name: str, environment: str, user: object) -> Al
             for row in rows
         ]
     )
-    return allocation_list

@@ -26,6 +26,9 @@ class AllocationList(AuditedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now_add=True)
+    # Set when the first slot of a production list is used; from then on the list only grows
+    # through ``extend_list`` with a reason.
+    locked_at = models.DateTimeField(null=True, blank=True)
 
     audit_excluded_fields = frozenset({"imported_at"})
 

@@ -7,6 +7,9 @@ it to a caller that shows it; ``visible_arm`` and ``visible_arms`` apply the use
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count
 
 from randomization.models import AllocationSlot
 from trial.protocol import PROTOCOL
@@ -40,3 +43,35 @@ def visible_arms(user: object, participant_ids: Iterable[int]) -> dict[int, Arm]
         "participant_id", "arm"
     )
     return {slot.participant_id: PROTOCOL.arm(slot.arm) for slot in slots}
+
+
+LOW_SLOTS = 10  # below this many unused slots in a stratum, the dashboards warn
+
+
+@dataclass(frozen=True)
+class StratumSupply:
+    environment: str
+    stratum: str
+    total: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.used
+
+    @property
+    def low(self) -> bool:
+        return self.remaining < LOW_SLOTS
+
+
+def stratum_supply() -> list[StratumSupply]:
+    """Slots used and left per environment and stratum (counts only, never an arm)."""
+    rows = (
+        AllocationSlot.objects.values("allocation_list__environment", "stratum")
+        .annotate(total=Count("id"), used=Count("participant"))
+        .order_by("allocation_list__environment", "stratum")
+    )
+    return [
+        StratumSupply(r["allocation_list__environment"], r["stratum"], r["total"], r["used"])
+        for r in rows
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,11 +58,12 @@ def _check_ready(participant: Participant) -> None:
 def randomise(
     participant: Participant,
     user: object,
-    environment: str = Environment.PRODUCTION,
+    environment: str | None = None,
     on: dt.date | None = None,
 ) -> AllocationSlot:
     """Allocate ``participant``; returns the slot (the caller shows the arm only through
     ``randomization.selectors``). Calling it again returns the same slot."""
+    environment = environment or settings.RANDOMISATION_ENVIRONMENT
     with transaction.atomic(), audit_context(reason="randomised at session 1"):
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
         existing = AllocationSlot.objects.filter(participant=locked).first()
@@ -80,6 +82,10 @@ def randomise(
         )
         if slot is None:
             raise StratumExhausted(f"No allocation slot is left in stratum {stratum}.")
+        if environment == Environment.PRODUCTION and slot.allocation_list.locked_at is None:
+            allocation_list = slot.allocation_list
+            allocation_list.locked_at = timezone.now()
+            allocation_list.save(reason="production randomisation started: list locked")
         slot.participant = locked
         slot.assigned_at = timezone.now()
         slot.assigned_by = user

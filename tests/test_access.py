@@ -41,6 +41,7 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "ae_new": frozenset({"coordinator", "therapist"}),
     "ae_edit": frozenset({"coordinator", "therapist"}),
     "ae_acknowledge": frozenset({"pi"}),
+    "allocation_lists": frozenset({"statistician"}),
     "home_coordinator": frozenset({"coordinator"}),
     "home_therapist": frozenset({"therapist"}),
     "home_assessor": frozenset({"assessor"}),

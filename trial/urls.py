@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.i18n import set_language
 
+from randomization import views as randomization_views
 from trial.access.policy import public
 from trial.roles import ROLES
 from trial.views import (
@@ -95,6 +96,7 @@ urlpatterns = [
         sessions.adverse_event_edit,
         name="ae_edit",
     ),
+    path("randomisation/lists/", randomization_views.allocation_lists, name="allocation_lists"),
     path("health/", system.health, name="health"),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("admin/", admin.site.urls),

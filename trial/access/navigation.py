@@ -19,6 +19,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Screening log"), "screening_list", "trial.screen_participants"),
     NavItem(_("Participants"), "participant_list", "trial.view_participants"),
     NavItem(_("CONSORT"), "consort", "trial.view_participants"),
+    NavItem(_("Allocation lists"), "allocation_lists", "trial.manage_allocation_list"),
     NavItem(_("Audit trail"), "audit_review", "trial.view_audit_trail"),
     NavItem(_("Two-factor"), "two_factor_setup", "trial.use_two_factor"),
 )

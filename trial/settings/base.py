@@ -23,6 +23,9 @@ DEBUG = env.bool("DEBUG", default=False)
 # Fernet keys for identifying data at rest, newest first. Unset outside production: one is derived
 # from SECRET_KEY (production.py refuses to start without its own keys).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Which allocation lists the randomise service draws from: "test" (training, validation) or
+# "production". Test randomisations never touch production slots.
+RANDOMISATION_ENVIRONMENT = env.str("RANDOMISATION_ENVIRONMENT", default="production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

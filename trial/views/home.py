@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from randomization.selectors import stratum_supply
 from trial.access.policy import requires, signed_in
 from trial.models import ScreeningEntry, WorkerHeartbeat
 from trial.models.screening import ScreeningOutcome
@@ -53,6 +54,10 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
         context["work_items"] = worklists.therapist_items(request.user, today)
     elif role.code == "assessor":
         context["work_items"] = worklists.assessor_items(request.user, today)
+    if request.user.has_perm("trial.manage_allocation_list") or request.user.has_perm(
+        "trial.view_pi_home"
+    ):
+        context["slot_supply"] = stratum_supply()
     if request.user.has_perm("trial.override_eligibility"):
         context["excluded_screenings"] = ScreeningEntry.objects.filter(
             outcome=ScreeningOutcome.NOT_ELIGIBLE, participant__isnull=True

@@ -1,0 +1,46 @@
+"""The statistician's allocation-list page: upload (validated, sealed) and supply per stratum."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from randomization.forms import AllocationListUploadForm
+from randomization.importing import InvalidAllocationList, import_list
+from randomization.listfile import sha256
+from randomization.models import AllocationList
+from randomization.selectors import stratum_supply
+from trial.access.policy import requires
+
+
+@requires("trial.manage_allocation_list")
+def allocation_lists(request: HttpRequest) -> HttpResponse:
+    form = AllocationListUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        content = data["file"]
+        if data["sha256"] and data["sha256"].lower() != sha256(content):
+            form.add_error("sha256", _("The file does not match this SHA-256."))
+        else:
+            try:
+                imported = import_list(content, data["name"], data["environment"], request.user)
+            except InvalidAllocationList as refusal:
+                form.add_error("file", str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("Imported %(n)d sealed slots (SHA-256 %(hash)s).")
+                    % {"n": imported.slots.count(), "hash": imported.sha256},
+                )
+                return redirect("allocation_lists")
+    return render(
+        request,
+        "randomization/lists.html",
+        {
+            "form": form,
+            "lists": AllocationList.objects.order_by("-imported_at"),
+            "supply": stratum_supply(),
+        },
+    )
