@@ -64,7 +64,10 @@ def test_invalid_lists_are_refused_with_the_reason(content: bytes, message: str)
 
 
 def test_refusal_messages_never_name_an_arm() -> None:
-    content = b"stratum,position,block_number,block_size,arm\nLSIQ_LOW,1,1,2,MC_ILEX\nLSIQ_LOW,2,1,2,MC_ILEX\nLSIQ_LOW,3,2,2,FREE_WEIGHT\nLSIQ_LOW,4,2,2,FREE_WEIGHT\n"
+    content = (
+        b"stratum,position,block_number,block_size,arm\nLSIQ_LOW,1,1,2,MC_ILEX\n"
+        b"LSIQ_LOW,2,1,2,MC_ILEX\nLSIQ_LOW,3,2,2,FREE_WEIGHT\nLSIQ_LOW,4,2,2,FREE_WEIGHT\n"
+    )
     with pytest.raises(InvalidAllocationList) as refusal:
         validate(parse(content))
     assert "MC_ILEX" not in str(refusal.value) and "FREE_WEIGHT" not in str(refusal.value)
