@@ -52,6 +52,7 @@ COORDINATOR = Role(
             "view_adherence",
             "view_adverse_events",
             "report_adverse_events",
+            "request_unblinding",
             "use_two_factor",
         }
     ),
@@ -106,6 +107,7 @@ STATISTICIAN = Role(
             "view_participants",
             "view_lsiq",
             "manage_allocation_list",
+            "view_allocation_after_unblinding",
             "export_data",
             "view_blinded_dashboard",
             "use_two_factor",
@@ -131,6 +133,7 @@ DATA_MANAGER = Role(
             "export_identified_data",
             "manage_queries",
             "lock_database",
+            "request_unblinding",
             "view_blinded_dashboard",
             "manage_users",
             "use_two_factor",

@@ -7,6 +7,7 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from randomization import views as randomization_views
+from randomization import views_blinding
 from trial.access.policy import public
 from trial.roles import ROLES
 from trial.views import (
@@ -97,6 +98,18 @@ urlpatterns = [
         name="ae_edit",
     ),
     path("randomisation/lists/", randomization_views.allocation_lists, name="allocation_lists"),
+    path("unblinding/", views_blinding.unblinding_decisions, name="unblinding_decisions"),
+    path("database-lock/", views_blinding.database_lock, name="database_lock"),
+    path(
+        "participants/<str:study_id>/unblinding/",
+        views_blinding.unblinding_request,
+        name="unblinding_request",
+    ),
+    path(
+        "participants/<str:study_id>/blinding-guess/",
+        views_blinding.blinding_guess,
+        name="blinding_guess",
+    ),
     path("health/", system.health, name="health"),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("admin/", admin.site.urls),

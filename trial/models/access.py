@@ -30,6 +30,11 @@ TRIAL_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("review_serious_events", _("Review serious adverse events (PI)")),
     ("view_lsiq", _("See LSIQ answers, score and stratum")),
     ("view_allocation", _("See allocated arms (unblinded)")),
+    (
+        "view_allocation_after_unblinding",
+        _("See allocated arms once the locked trial is unblinded"),
+    ),
+    ("request_unblinding", _("Request emergency unblinding of one participant")),
     ("manage_allocation_list", _("Generate and import allocation lists")),
     ("approve_unblinding", _("Approve emergency unblinding")),
     ("view_audit_trail", _("Review the audit trail")),

@@ -1,0 +1,23 @@
+"""Allocation lists and slots; emergency and trial unblinding; the assessor's guess."""
+
+from .blinding import (
+    DONT_KNOW,
+    GUESS_CHOICES,
+    BlindingGuess,
+    RequestStatus,
+    TrialUnblinding,
+    UnblindingRequest,
+)
+from .lists import AllocationList, AllocationSlot, Environment
+
+__all__ = [
+    "DONT_KNOW",
+    "GUESS_CHOICES",
+    "AllocationList",
+    "AllocationSlot",
+    "BlindingGuess",
+    "Environment",
+    "RequestStatus",
+    "TrialUnblinding",
+    "UnblindingRequest",
+]

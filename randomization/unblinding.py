@@ -1,0 +1,75 @@
+"""Emergency unblinding (request, PI decision, reveal to the requester only) and the trial
+unblinding that follows the database lock. Every step is an audited save."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from randomization.exceptions import RandomisationError
+from randomization.models import RequestStatus, TrialUnblinding, UnblindingRequest
+from trial.models import Participant
+
+
+class UnblindingRefused(RandomisationError):
+    pass
+
+
+def _require(user: object, permission: str, message: str) -> None:
+    if not user.has_perm(permission):  # type: ignore[attr-defined]
+        raise UnblindingRefused(message)
+
+
+@transaction.atomic
+def request_unblinding(participant: Participant, user: object, reason: str) -> UnblindingRequest:
+    _require(user, "trial.request_unblinding", "You may not request unblinding.")
+    if not participant.is_randomised:
+        raise UnblindingRefused(f"{participant.study_id} is not randomised.")
+    if not reason.strip():
+        raise UnblindingRefused("Say why the arm must be known.")
+    return UnblindingRequest.objects.create(
+        participant=participant, requested_by=user, reason=reason.strip()
+    )
+
+
+@transaction.atomic
+def decide_unblinding(
+    request: UnblindingRequest, user: object, approve: bool, note: str = ""
+) -> UnblindingRequest:
+    _require(user, "trial.approve_unblinding", "Only the PI decides on unblinding.")
+    locked = UnblindingRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != RequestStatus.PENDING:
+        raise UnblindingRefused("This request has already been decided.")
+    locked.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
+    locked.decided_by = user
+    locked.decided_at = timezone.now()
+    locked.decision_note = note.strip()
+    locked.save(reason=f"emergency unblinding {locked.status} by the PI")
+    return locked
+
+
+def current_lock() -> TrialUnblinding | None:
+    return TrialUnblinding.objects.first()
+
+
+@transaction.atomic
+def lock_database(user: object) -> TrialUnblinding:
+    _require(user, "trial.lock_database", "You may not lock the database.")
+    existing = TrialUnblinding.objects.select_for_update().first()
+    if existing is not None:
+        return existing
+    return TrialUnblinding.objects.create(locked_at=timezone.now(), locked_by=user)
+
+
+@transaction.atomic
+def unblind_trial(user: object) -> TrialUnblinding:
+    """After the lock only: the statistician role then sees the arms."""
+    _require(user, "trial.approve_unblinding", "Only the PI unblinds the trial.")
+    lock = TrialUnblinding.objects.select_for_update().first()
+    if lock is None:
+        raise UnblindingRefused("Lock the database before unblinding the trial.")
+    if lock.unblinded_at is None:
+        lock.unblinded_at = timezone.now()
+        lock.unblinded_by = user
+        lock.save(reason="trial unblinded after database lock")
+    return lock

@@ -1,0 +1,157 @@
+"""Pages of the blinding layer: emergency unblinding, database lock and trial unblinding, the
+assessor's guess of the arm."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from randomization.blinding_index import bang_index
+from randomization.models import (
+    DONT_KNOW,
+    AllocationSlot,
+    BlindingGuess,
+    RequestStatus,
+    UnblindingRequest,
+)
+from randomization.selectors import may_see_arm, visible_arm
+from randomization.unblinding import (
+    UnblindingRefused,
+    current_lock,
+    decide_unblinding,
+    lock_database,
+    request_unblinding,
+    unblind_trial,
+)
+from trial.access.policy import requires
+from trial.audit.recorder import record
+from trial.models.audit import AuditAction
+from trial.protocol import PROTOCOL
+from trial.views.helpers import participant_or_404, participant_url, record_page, save_or_explain
+
+
+class UnblindingRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why the arm must be known (clinical emergency)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class BlindingGuessForm(forms.ModelForm):
+    class Meta:
+        model = BlindingGuess
+        fields = ["guess", "confidence", "guessed_on"]
+        widgets = {
+            "guess": forms.RadioSelect,
+            "guessed_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+@requires("trial.request_unblinding")
+def unblinding_request(request: HttpRequest, study_id: str) -> HttpResponse:
+    participant = participant_or_404(study_id)
+    form = UnblindingRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = save_or_explain(
+            form, lambda: request_unblinding(participant, request.user, form.cleaned_data["reason"])
+        )
+        if saved is not None:
+            messages.success(request, _("Request sent to the principal investigator."))
+            return redirect("unblinding_request", study_id=participant.study_id)
+    mine = UnblindingRequest.objects.filter(participant=participant, requested_by=request.user)
+    arm = visible_arm(request.user, participant.pk)
+    if arm is not None and not may_see_arm(request.user):
+        record(  # an emergency reveal is on record each time it is shown
+            AuditAction.VIEW_SENSITIVE,
+            object_type="randomization.UnblindingRequest",
+            subject=participant.study_id,
+            reason="arm shown after approved emergency unblinding",
+        )
+    return render(
+        request,
+        "randomization/unblinding_request.html",
+        {"participant": participant, "form": form, "requests": mine, "arm": arm},
+    )
+
+
+@requires("trial.approve_unblinding")
+def unblinding_decisions(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        pending = get_object_or_404(UnblindingRequest, pk=request.POST.get("request_id"))
+        try:
+            decide_unblinding(
+                pending,
+                request.user,
+                request.POST.get("decision") == "approve",
+                request.POST.get("note", ""),
+            )
+        except UnblindingRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("Decision recorded."))
+        return redirect("unblinding_decisions")
+    requests = UnblindingRequest.objects.select_related("participant", "requested_by")
+    return render(request, "randomization/unblinding_decisions.html", {"requests": requests})
+
+
+@requires("trial.lock_database")
+def database_lock(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "unblind":
+                unblind_trial(request.user)
+                messages.success(request, _("The trial is unblinded."))
+            else:
+                lock_database(request.user)
+                messages.success(request, _("The database is locked."))
+        except UnblindingRefused as refusal:
+            messages.error(request, str(refusal))
+        return redirect("database_lock")
+    lock = current_lock()
+    approved = UnblindingRequest.objects.filter(status=RequestStatus.APPROVED)
+    context: dict[str, object] = {"lock": lock, "emergency_count": approved.count()}
+    if lock and lock.unblinded_at and may_see_arm(request.user):
+        guesses = dict(BlindingGuess.objects.values_list("participant_id", "guess"))
+        slots = AllocationSlot.objects.filter(participant_id__in=list(guesses)).only(
+            "participant_id", "arm"
+        )
+        pairs = [(slot.arm, guesses[slot.participant_id]) for slot in slots]
+        labels = {arm.code: arm.label for arm in PROTOCOL.arms}
+        context["blinding_index"] = [
+            (labels[code], value, sum(1 for a, _g in pairs if a == code))
+            for code, value in bang_index(pairs, list(labels), DONT_KNOW).items()
+        ]
+    return render(request, "randomization/database_lock.html", context)
+
+
+@requires("trial.enter_outcomes")
+def blinding_guess(request: HttpRequest, study_id: str) -> HttpResponse:
+    participant = participant_or_404(study_id)
+    existing = BlindingGuess.objects.filter(participant=participant).first()
+    form = BlindingGuessForm(
+        request.POST or None,
+        instance=existing,
+        initial=None if existing else {"guessed_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        if existing is not None:
+            form.add_error(None, _("The guess is recorded once and not changed."))
+        else:
+            guess = form.save(commit=False)
+            guess.participant, guess.assessor = participant, request.user
+            guess.save()
+            messages.success(request, _("Guess recorded."))
+            return redirect(participant_url(participant))
+    return record_page(
+        request,
+        form,
+        participant,
+        _("Assessor's guess of the arm (week 16)"),
+        participant_url(participant),
+    )
