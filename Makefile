@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO   := DJANGO_SETTINGS_MODULE=trial.settings.demo
 
-.PHONY: run test lint format clean
+.PHONY: run test bench lint format clean
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Speed figures (a table in var/bench/results.md). Needs PostgreSQL: DATABASE_URL, or the local
+# default below; a throw-away test database is created and dropped.
+bench: $(VENV)/.test-deps
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/strongback} $(PY) -m tests.bench
 
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .

@@ -153,3 +153,26 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     worklist = page.get_by_test_id("worklist")
     assert worklist.get_by_role("link", name=study_id).count() == 1
     page.screenshot(path=f"{os.environ.get('SCREENSHOT_DIR', tmp_path)}/assessor-worklist.png")
+
+
+def test_therapist_randomises_at_session_1_and_the_assessor_sees_no_arm(page) -> None:
+    from randomization.models import AllocationSlot
+    from trial.models import Participant
+    from trial.protocol import PROTOCOL
+
+    waiting = Participant.objects.get(randomized_on__isnull=True, visits__visit_code="baseline")
+    log_in(page, "therapist")
+    page.get_by_test_id("worklist").get_by_role("link", name="Session 1: randomise").click()
+    page.get_by_role("button", name="Randomise").click()
+    arm = PROTOCOL.arm(AllocationSlot.objects.get(participant=waiting).arm)
+    assert f"is randomised to {arm.label}" in page.locator(".alert").inner_text()
+    assert "Session 1 of 48" in page.locator("h1").inner_text()
+    page.goto(f"/participants/{waiting.study_id}/")
+    assert page.get_by_test_id("arm").inner_text() == arm.label
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "assessor")
+    page.goto(f"/participants/{waiting.study_id}/")
+    page.get_by_test_id("participant-heading").wait_for()
+    content = page.content()
+    assert page.get_by_test_id("arm").count() == 0
+    assert all(a.label not in content and a.code not in content for a in PROTOCOL.arms)
