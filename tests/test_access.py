@@ -42,6 +42,9 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "ae_edit": frozenset({"coordinator", "therapist"}),
     "ae_acknowledge": frozenset({"pi"}),
     "allocation_lists": frozenset({"statistician"}),
+    "api_participants": ALL,
+    "api_participant": ALL,
+    "api_randomise": frozenset({"therapist"}),
     "unblinding_decisions": frozenset({"pi"}),
     "database_lock": frozenset({"data_manager", "pi"}),
     "unblinding_request": frozenset({"coordinator", "data_manager", "pi"}),
@@ -75,6 +78,10 @@ def test_every_url_refuses_anonymous(urls: list) -> None:
         if url.name in PUBLIC:
             assert response.status_code in (200, 302), url
             assert "/login/?next=" not in response.get("Location", "")
+            continue
+        if url.path.startswith("/api/"):  # no login page for the API: 401/403 with no data
+            assert response.status_code in (401, 403), (url, response.status_code)
+            assert b"study_id" not in response.content
             continue
         assert response.status_code == 302, (url, response.status_code)
         assert response["Location"].startswith("/login/?next="), (url, response["Location"])

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from randomization import views as randomization_views
@@ -110,6 +110,7 @@ urlpatterns = [
         views_blinding.blinding_guess,
         name="blinding_guess",
     ),
+    path("api/v1/", include("trial.api.urls")),
     path("health/", system.health, name="health"),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("admin/", admin.site.urls),

@@ -25,6 +25,7 @@ class Policy:
     signed_in: bool = False
     permissions: tuple[str, ...] = ()
     delegated: bool = False
+    api: bool = False  # authenticated by the API framework (token or session), then permissions
 
 
 def requires(*permissions: str) -> Callable[[F], F]:
@@ -68,5 +69,5 @@ def policy_for(
             holder, "required_permissions", ()
         )
         if perms:
-            return Policy(permissions=tuple(perms))
+            return Policy(permissions=tuple(perms), api=bool(getattr(holder, "access_api", False)))
     return None

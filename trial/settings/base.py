@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "rest_framework",
+    "rest_framework.authtoken",
     "csp",
     "trial",
     "randomization",
@@ -226,3 +228,12 @@ if not FIELD_ENCRYPTION_KEYS:
     from trial.crypto.keys import derived_key
 
     FIELD_ENCRYPTION_KEYS = [derived_key(SECRET_KEY)]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}

@@ -1,0 +1,1 @@
+"""The token-authenticated API (Django REST framework), read through the same blinding layer."""
