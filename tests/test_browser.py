@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.db import connections
 
 from tests.conftest import DEMO_PASSWORD
 
@@ -46,6 +47,9 @@ def page(live_server, chromium_path: str, transactional_db) -> Iterator[object]:
         )
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop runs get a connection of their own context;
+        # close it here so the test database can be dropped.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert console_errors == [], console_errors  # e.g. a CSP violation or a script error
 

@@ -141,7 +141,7 @@ def test_test_randomisations_never_consume_production_slots(role_users) -> None:
 
 
 def test_first_production_randomisation_locks_the_list_and_extending_needs_a_reason(
-    role_users,
+    role_users, tmp_path: Path
 ) -> None:
     production = AllocationList.objects.get(environment="production")
     assert production.locked_at is not None  # the demo randomised people already
@@ -154,6 +154,22 @@ def test_first_production_randomisation_locks_the_list_and_extending_needs_a_rea
     with pytest.raises(InvalidAllocationList, match="needs a reason"):
         extend_list(production, extra, "")
     assert extend_list(production, extra, "stratum LSIQ_LOW running out (PI approval 12)") == 2
+    more = tmp_path / "more.csv"
+    more.write_bytes(
+        to_csv(
+            [
+                AllocationRow("LSIQ_LOW", 63, 100, 2, "FREE_WEIGHT"),
+                AllocationRow("LSIQ_LOW", 64, 100, 2, "MC_ILEX"),
+            ]
+        )
+    )
+    args = [str(more), f"--append-to={production.sha256[:12]}", "--imported-by=pi"]
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="needs a reason"):
+        call_command("import_allocation_list", *args)
+    call_command("import_allocation_list", *args, "--reason=second extension, PI approval 13")
+    assert production.slots.filter(stratum="LSIQ_LOW").count() == 64
     assert AuditEntry.objects.filter(reason__startswith="stratum LSIQ_LOW running out").exists()
 
 

@@ -5,9 +5,12 @@ otherwise).
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, env
 
 # A fast hasher keeps login-heavy tests quick; the production hashers are unchanged.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TRIAL_DEMO = True
 CI = env.bool("CI", default=False)
+# Live-server request threads must not keep connections open past the test (persistent
+# connections would block dropping the test database).
+DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from randomization.models import RequestStatus, UnblindingRequest
 from trial.access.policy import requires
 from trial.audit.recorder import record
 from trial.models import AdverseEvent, DataQuery, Participant, TrainingSession
@@ -91,5 +92,8 @@ def consort(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "excluded_by_criterion": excluded,
             "exit_reasons": exit_reasons,
+            "emergency_unblindings": UnblindingRequest.objects.filter(
+                status=RequestStatus.APPROVED
+            ).count(),
         },
     )

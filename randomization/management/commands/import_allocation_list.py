@@ -12,9 +12,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from randomization.importing import InvalidAllocationList, import_list
+from randomization.importing import InvalidAllocationList, extend_list, import_list
 from randomization.listfile import sha256
-from randomization.models import Environment
+from randomization.models import AllocationList, Environment
 from trial.audit.context import audit_context, context_for_user
 from trial.models import User
 
@@ -32,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--imported-by", required=True, help="Username recorded as the importer."
         )
+        parser.add_argument(
+            "--append-to",
+            default="",
+            help="SHA-256 (or its first 12 characters) of an imported list to extend instead.",
+        )
+        parser.add_argument("--reason", default="", help="Why (required to extend a list in use).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -54,6 +60,11 @@ class Command(BaseCommand):
             )
         ):
             try:
+                if options["append_to"]:
+                    target = _list_for(options["append_to"])
+                    added = extend_list(target, content, options["reason"])
+                    self.stdout.write(f"Appended {added} sealed slots to {target.name!r}.")
+                    return
                 imported = import_list(
                     content, options["name"] or path.name, options["environment"], user
                 )
@@ -64,6 +75,13 @@ class Command(BaseCommand):
             f"Imported {count} sealed slots as {imported.environment} list "
             f"{imported.name!r} (SHA-256 {imported.sha256})."
         )
+
+
+def _list_for(prefix: str) -> AllocationList:
+    matches = list(AllocationList.objects.filter(sha256__startswith=prefix.lower())[:2])
+    if len(matches) != 1:
+        raise CommandError(f"No single imported list has a SHA-256 starting {prefix!r}.")
+    return matches[0]
 
 
 def _digest_beside(path: Path) -> str:
