@@ -30,8 +30,12 @@ def check_production_list(
     """Production randomisation with no production list would refuse every participant."""
     if not databases or settings.RANDOMISATION_ENVIRONMENT != Environment.PRODUCTION:
         return []
+    from django.db import connection
+
     from randomization.models import AllocationList
 
+    if AllocationList._meta.db_table not in connection.introspection.table_names():
+        return []  # not migrated yet (``migrate`` runs database checks before it migrates)
     if AllocationList.objects.filter(environment=Environment.PRODUCTION).exists():
         return []
     return [

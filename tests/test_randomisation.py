@@ -4,6 +4,7 @@ service's refusals."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -202,6 +203,23 @@ def test_system_checks_refuse_an_unknown_environment_and_a_missing_production_li
     with override_settings(RANDOMISATION_ENVIRONMENT="production"), connection.cursor() as cursor:
         cursor.execute("UPDATE randomization_allocationlist SET environment = 'test'")
         assert "randomization.E002" in {e.id for e in run_checks(databases=["default"])}
+    with override_settings(RANDOMISATION_ENVIRONMENT="test"):
+        assert "randomization.E002" not in {e.id for e in run_checks(databases=["default"])}
+
+
+def test_migrate_on_an_empty_database_passes_the_checks(tmp_path: Path) -> None:
+    """``migrate`` runs database checks before any table exists; they must not crash it."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    env["DJANGO_SETTINGS_MODULE"] = "trial.settings.demo"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_randomise_is_idempotent_and_records_who_and_when(role_users) -> None:

@@ -18,6 +18,9 @@ if not FIELD_ENCRYPTION_KEYS:
         "README's configuration table for how to make one)."
     )
 DEBUG = False
+# A new deployment randomises from test lists (training) until production randomisation is
+# switched on explicitly, after the statistician's production list is imported.
+RANDOMISATION_ENVIRONMENT = env.str("RANDOMISATION_ENVIRONMENT", default="test")
 TRIAL_DEMO = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bool(
