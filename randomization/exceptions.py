@@ -4,20 +4,16 @@ from trial.exceptions import JourneyError
 
 
 class RandomisationError(JourneyError):
-    pass
-
-
-class AlreadyRandomized(RandomisationError):
-    pass
+    """Randomisation was refused; nothing was allocated."""
 
 
 class BaselineIncomplete(RandomisationError):
-    pass
+    """The baseline visit or the stratification questionnaire is missing: the stratum is unknown."""
 
 
 class StratumExhausted(RandomisationError):
-    pass
+    """No unused slot is left in the participant's stratum (never falls back to anything)."""
 
 
 class NoAllocationList(RandomisationError):
-    pass
+    """No list of the configured environment (test or production) has been imported."""

@@ -12,7 +12,7 @@ from trial.models import Participant
 
 
 class UnblindingRefused(RandomisationError):
-    pass
+    """A request or decision that the unblinding rules do not allow; nothing changed."""
 
 
 def _require(user: object, permission: str, message: str) -> None:

@@ -21,11 +21,11 @@ class NotEligible(JourneyError):
 
 
 class AlreadyEnrolled(JourneyError):
-    pass
+    """The screening entry already has a participant (one person, one study ID)."""
 
 
 class OverrideRefused(JourneyError):
-    pass
+    """An eligibility override without the PI's permission or without a reason."""
 
 
 class OutOfWindow(JourneyError):
@@ -37,8 +37,8 @@ class VisitNotScheduled(JourneyError):
 
 
 class NotRandomised(JourneyError):
-    pass
+    """The action needs the arm (a session log) and the participant has none yet."""
 
 
 class SessionRefused(JourneyError):
-    pass
+    """A session log that breaks a rule (missing reason, exercise not in the template)."""

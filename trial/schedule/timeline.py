@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from trial.protocol.schema import Anchor, FormKind, FormSpec, Protocol, Visit
+from trial.protocol.schema import Anchor, FormSpec, Protocol, Visit
 
 CLOSING_DAYS = 7  # a window that ends within a week is "closing"
 
@@ -137,8 +137,3 @@ def timeline(
             )
         )
     return statuses
-
-
-def awaited_kinds(kind: FormKind) -> bool:
-    """Device and app data arrive as files; the worklist lists them as awaited, not missing."""
-    return kind in (FormKind.DEVICE, FormKind.APP)

@@ -130,7 +130,7 @@ def journeys(
         recorded[participant.pk].setdefault(
             "screening", Recorded(participant.screening.screened_on)
         )
-        exit_ = participant.exit if _has_exit(participant) else None
+        exit_ = participant.exit if hasattr(participant, "exit") else None
         summary = summaries.get(participant.pk, SessionSummary())
         invited = {
             code
@@ -163,11 +163,3 @@ def journeys(
             )
         )
     return result
-
-
-def _has_exit(participant: Participant) -> bool:
-    try:
-        participant.exit  # noqa: B018 - cached by select_related; no query
-    except StudyExit.DoesNotExist:
-        return False
-    return True

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db.models import QuerySet
+
 from trial.models import AdverseEvent, Participant
 from trial.models.participant import ExitKind
 from trial.protocol import PROTOCOL
@@ -14,7 +16,6 @@ from trial.schedule.timeline import VisitState
 from trial.selectors.journeys import Journey, Stage, journeys
 
 WEEK = dt.timedelta(days=7)
-ACTIVE_STAGES = (Stage.CONSENTED, Stage.BASELINE_DONE, Stage.RANDOMISED, Stage.DISCONTINUED)
 
 
 class ItemKind(StrEnum):
@@ -37,6 +38,17 @@ class WorkItem:
     due: dt.date | None
 
 
+def _followed_up() -> QuerySet[Participant]:
+    """Everyone except those who withdrew or were lost (a discontinued person is still seen)."""
+    return Participant.objects.exclude(
+        exit__kind__in=[ExitKind.WITHDRAWN, ExitKind.LOST_TO_FOLLOW_UP]
+    )
+
+
+def _by_due(items: list[WorkItem], undated: dt.date = dt.date.max) -> list[WorkItem]:
+    return sorted(items, key=lambda i: (i.due or undated, i.journey.participant.study_id))
+
+
 def _app_only(visit_forms: tuple) -> bool:
     return bool(visit_forms) and all(f.form.kind is FormKind.APP for f in visit_forms)
 
@@ -45,9 +57,7 @@ def coordinator_items(user: object, today: dt.date) -> list[WorkItem]:
     """Visits due this week or overdue, windows closing, missing forms, device files and app
     data awaited, open data queries."""
     items: list[WorkItem] = []
-    active = Participant.objects.exclude(
-        exit__kind__in=[ExitKind.WITHDRAWN, ExitKind.LOST_TO_FOLLOW_UP]
-    )
+    active = _followed_up()
     for journey in journeys(user, active, today):
         awaited_weeks = 0
         for status in journey.visits:
@@ -91,7 +101,7 @@ def coordinator_items(user: object, today: dt.date) -> list[WorkItem]:
                     None,
                 )
             )
-    return sorted(items, key=lambda i: (i.due or dt.date.max, i.journey.participant.study_id))
+    return _by_due(items)
 
 
 def therapist_items(user: object, today: dt.date) -> list[WorkItem]:
@@ -115,23 +125,21 @@ def therapist_items(user: object, today: dt.date) -> list[WorkItem]:
         )
         if planned <= today:
             items.append(WorkItem(journey, ItemKind.SESSION_DUE, f"Session {number}", planned))
-    return sorted(items, key=lambda i: (i.due or dt.date.min, i.journey.participant.study_id))
+    return _by_due(items, undated=dt.date.min)
 
 
 def assessor_items(user: object, today: dt.date) -> list[WorkItem]:
     """Outcome visits (baseline, week 16) that are open, closing or overdue."""
     items = []
     outcome_visits = {"baseline", "week16"}
-    active = Participant.objects.exclude(
-        exit__kind__in=[ExitKind.WITHDRAWN, ExitKind.LOST_TO_FOLLOW_UP]
-    )
+    active = _followed_up()
     for journey in journeys(user, active, today):
         for status in journey.visits:
             if status.visit.code in outcome_visits and status.state.needs_action:
                 items.append(
                     WorkItem(journey, ItemKind.VISIT_DUE, status.visit.label, status.window_end)
                 )
-    return sorted(items, key=lambda i: (i.due or dt.date.max, i.journey.participant.study_id))
+    return _by_due(items)
 
 
 def serious_events_to_review() -> list[AdverseEvent]:
