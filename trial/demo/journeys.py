@@ -29,6 +29,7 @@ from trial.models import (
 )
 from trial.models.screening import ReferralSource, ScreeningLanguage, ScreeningOutcome
 from trial.protocol import PROTOCOL
+from trial.protocol.strongback import MRI_SAFETY_ITEMS
 from trial.services.baseline import save_medical_history, save_sociodemographics
 from trial.services.eligibility import store_evaluation
 from trial.services.enrolment import Consent, Identity, enrol
@@ -185,20 +186,7 @@ class JourneyBuilder:
         )
         MriSafety.objects.create(
             screening=screening,
-            **{
-                f"mri_{item}": False
-                for item in (
-                    "pacemaker",
-                    "aneurysm_clip",
-                    "metal_implant",
-                    "metal_in_eye_or_body",
-                    "tattoo",
-                    "piercing",
-                    "braces",
-                    "claustrophobia",
-                    "pregnancy",
-                )
-            },
+            **dict.fromkeys(MRI_SAFETY_ITEMS, False),
         )
         store_evaluation(screening, reason="screening assessment")
 
