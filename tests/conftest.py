@@ -104,3 +104,23 @@ def chromium_path() -> str:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is not installed")
     return CHROMIUM
+
+
+@pytest.fixture
+def instrument_tables() -> Callable[[str], list[dict[str, str]]]:
+    """Rows of a table in ``shared/reference/instrument-tables`` (the source of every scoring
+    constant). Skipped when the folder is absent outside CI; under CI it must be there."""
+    import csv
+    from pathlib import Path
+
+    folder = Path(settings.SHARED_REFERENCE_DIR) / "instrument-tables"
+    if not folder.is_dir():
+        if in_ci():
+            pytest.fail(f"CI=true but {folder} is missing")
+        pytest.skip(f"{folder} is absent (set SHARED_REFERENCE_DIR)")
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (folder / name).open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    return rows

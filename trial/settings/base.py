@@ -171,6 +171,10 @@ STORAGES = {
 
 # Shared real test data (never copied into the repository).
 SHARED_DATA_DIR = env.path("SHARED_DATA_DIR", default=BASE_DIR.parent / "shared" / "data")
+# Published scoring tables; tests check every constant of outcomes.instruments against them.
+SHARED_REFERENCE_DIR = env.path(
+    "SHARED_REFERENCE_DIR", default=BASE_DIR.parent / "shared" / "reference"
+)
 
 # --- Task queue -----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
