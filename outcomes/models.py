@@ -10,6 +10,16 @@ from trial.audit.models import AuditedModel
 from trial.models import Participant
 
 
+class Verification(models.TextChoices):
+    """Double entry of the primary outcome: a second person re-enters it blind to the first."""
+
+    NOT_REQUIRED = "not_required", _("Not required")
+    PENDING = "pending", _("Awaiting second entry")
+    VERIFIED = "verified", _("Verified (entries agree)")
+    DISCREPANT = "discrepant", _("Entries differ: data queries open")
+    ADJUDICATED = "adjudicated", _("Adjudicated by the data manager")
+
+
 class InstrumentResponse(AuditedModel):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="instrument_responses"
@@ -26,6 +36,21 @@ class InstrumentResponse(AuditedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=16,
+        choices=Verification.choices,
+        default=Verification.NOT_REQUIRED,
+    )
+    second_entry = models.JSONField(_("second entry"), null=True, blank=True)
+    second_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    second_entered_at = models.DateTimeField(null=True, blank=True)
 
     audit_excluded_fields = frozenset({"updated_at"})
 

@@ -148,7 +148,9 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
         answer = "Yes" if number <= 9 else "No"
         page.locator(f"#div_id_lsiq_{number:02d}").get_by_label(answer).check()
     page.get_by_role("button", name="Save").click()
-    assert "score 9, stratum LSIQ_HIGH" in page.locator(".alert").inner_text()
+    saved = page.locator(".alert").inner_text()
+    assert "Total 9.0" in saved and "stratum LSIQ_HIGH" in saved
+    page.get_by_role("link", name="Back to participant").click()
     assert page.locator('[data-visit="baseline"] [data-form="lsiq"]').inner_text().startswith("✓")
     page.get_by_role("link", name="Home").click()
     assert page.get_by_test_id("worklist").get_by_role("link", name=study_id).count() >= 1

@@ -48,7 +48,9 @@ def test_therapist_never_sees_lsiq_answers_score_or_stratum(client_for) -> None:
         assert "instability" not in body, url
     # The questionnaire page itself refuses, and its refusal names nothing.
     study_id = seeded_ids()["study_id"]
-    refused = client.post(f"/participants/{study_id}/lsiq/", {"lsiq_01": "1"})
+    refused = client.post(
+        f"/participants/{study_id}/visits/baseline/instruments/lsiq/", {"lsiq_01": "1"}
+    )
     assert refused.status_code == 403 and b"lsiq" not in refused.content.lower()
 
 

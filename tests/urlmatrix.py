@@ -58,6 +58,7 @@ def seeded_ids() -> dict[str, str]:
         "pk": str(ScreeningEntry.objects.order_by("pk").first().pk),
         "study_id": participant.study_id,
         "visit_code": "baseline",
+        "instrument": "odi",
         "number": "1",
         "event_id": str(event.pk if event else 1),
     }

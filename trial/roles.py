@@ -53,6 +53,7 @@ COORDINATOR = Role(
             "view_adverse_events",
             "report_adverse_events",
             "request_unblinding",
+            "answer_queries",
             "use_two_factor",
         }
     ),
@@ -88,6 +89,7 @@ ASSESSOR = Role(
             "view_assessor_home",
             "view_participants",
             "enter_outcomes",
+            "answer_queries",
             "view_lsiq",
             "view_blinded_dashboard",
             "review_imaging",

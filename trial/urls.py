@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from outcomes import views as outcome_views
+from outcomes import views_queries
 from randomization import views as randomization_views
 from randomization import views_blinding
 from trial.access.policy import public
@@ -75,7 +77,21 @@ urlpatterns = [
         enrolment.baseline_mri_safety,
         name="baseline_mri_safety",
     ),
-    path("participants/<str:study_id>/lsiq/", baseline.lsiq_edit, name="lsiq_edit"),
+    path(
+        "participants/<str:study_id>/visits/<str:visit_code>/instruments/<str:instrument>/",
+        outcome_views.instrument_entry,
+        name="instrument_entry",
+    ),
+    path(
+        "participants/<str:study_id>/visits/<str:visit_code>/instruments/<str:instrument>/verify/",
+        outcome_views.second_entry,
+        name="instrument_second_entry",
+    ),
+    path("participants/<str:study_id>/queries/new/", views_queries.query_raise, name="query_raise"),
+    path("queries/", views_queries.query_list, name="query_list"),
+    path("queries/<int:pk>/answer/", views_queries.query_answer, name="query_answer"),
+    path("queries/<int:pk>/close/", views_queries.query_close, name="query_close"),
+    path("queries/<int:pk>/send-back/", views_queries.query_send_back, name="query_send_back"),
     path(
         "participants/<str:study_id>/visits/<str:visit_code>/",
         baseline.visit_record_edit,

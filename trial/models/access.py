@@ -41,6 +41,7 @@ TRIAL_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("export_data", _("Export data")),
     ("export_identified_data", _("Export identified data")),
     ("manage_queries", _("Raise and close data queries")),
+    ("answer_queries", _("Answer data queries on data one entered")),
     ("lock_database", _("Lock and unlock the database")),
     ("view_blinded_dashboard", _("See blinded (pooled) dashboards")),
     ("view_unblinded_dashboard", _("See dashboards by arm")),

@@ -17,6 +17,11 @@ class QueryStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class QueryOrigin(models.TextChoices):
+    MANUAL = "manual", _("Raised by the data manager")
+    DOUBLE_ENTRY = "double_entry", _("Double-entry discrepancy")
+
+
 class DataQuery(AuditedModel):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="queries")
     visit_code = models.CharField(_("visit"), max_length=32)
@@ -31,6 +36,26 @@ class DataQuery(AuditedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(auto_now_add=True)
+    origin = models.CharField(
+        max_length=16, choices=QueryOrigin.choices, default=QueryOrigin.MANUAL
+    )
+    # The person who entered the data and should answer (None: any enterer of the form).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_queries",
+        null=True,
+        blank=True,
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
 
     audit_excluded_fields = frozenset({"raised_at"})
 

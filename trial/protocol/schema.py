@@ -193,9 +193,13 @@ class Protocol:
     visits: tuple[Visit, ...]
     sessions: SessionPlan
     forms: tuple[FormSpec, ...]
+    # The primary outcome's form: entered by the blinded assessor, then double-entered.
+    primary_outcome: str = ""
 
     def __post_init__(self) -> None:
         known = {form.code for form in self.forms}
+        if self.primary_outcome and self.primary_outcome not in known:
+            raise ValueError(f"Primary outcome {self.primary_outcome!r} is not a form.")
         for visit in self.visits:
             unknown = set(visit.forms) - known
             if unknown:

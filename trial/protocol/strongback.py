@@ -359,4 +359,6 @@ PROTOCOL = Protocol(
     visits=VISITS,
     sessions=SESSIONS,
     forms=FORMS,
+    # Registration: primary outcome = disability (ODI) at 16 weeks.
+    primary_outcome="odi",
 )

@@ -1,4 +1,5 @@
-"""Baseline forms (sociodemographics, medical history, LSIQ) and visit records."""
+"""Baseline case-report forms (sociodemographics, medical history) and visit records.
+Questionnaires, the LSIQ included, use the generic page in ``outcomes.views``."""
 
 from __future__ import annotations
 
@@ -6,15 +7,11 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from outcomes.instruments import InvalidResponse
-from outcomes.models import InstrumentResponse
-from outcomes.services import save_instrument_response
 from trial.access.policy import requires
 from trial.forms.journey import MedicalHistoryForm, SociodemographicsForm, VisitRecordForm
-from trial.forms.questionnaires import LsiqForm
 from trial.models import MedicalHistory, Participant, Sociodemographics, VisitRecord
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
@@ -80,53 +77,6 @@ def medical_history_edit(request: HttpRequest, study_id: str) -> HttpResponse:
         MedicalHistoryForm,
         save_medical_history,
         _("Medical history"),
-    )
-
-
-@requires("trial.enter_visit_data", "trial.view_lsiq")
-def lsiq_edit(request: HttpRequest, study_id: str) -> HttpResponse:
-    participant = participant_or_404(study_id)
-    instrument = PROTOCOL.stratification.instrument
-    existing = InstrumentResponse.objects.filter(
-        participant=participant, visit_code="baseline", instrument=instrument
-    ).first()
-    initial = {"completed_on": existing.completed_on, **existing.responses} if existing else None
-    form = LsiqForm(request.POST or None, initial=initial, frozen=participant.is_randomised)
-    if existing is None:
-        del form.fields["reason_for_change"]
-    if request.method == "POST" and form.is_valid():
-
-        def save() -> InstrumentResponse:
-            try:
-                return save_instrument_response(
-                    participant,
-                    "baseline",
-                    instrument,
-                    form.responses(),
-                    form.cleaned_data["completed_on"],
-                    request.user,
-                    reason=reason(form),
-                )
-            except InvalidResponse as error:
-                raise ValueError(str(error)) from error
-
-        saved = save_or_explain(form, save)
-        if saved is not None:
-            stratum = (
-                PROTOCOL.stratification.stratum_for(saved.total)
-                if saved.total is not None
-                else None
-            )
-            messages.success(
-                request,
-                _("LSIQ saved: score %(total)s, stratum %(stratum)s.")
-                % {"total": f"{saved.total:g}", "stratum": stratum},
-            )
-            return redirect(participant_url(participant))
-    return render(
-        request,
-        "trial/lsiq_form.html",
-        {"form": form, "participant": participant, "existing": existing},
     )
 
 

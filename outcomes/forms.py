@@ -1,0 +1,104 @@
+"""One form class for every questionnaire, built from the instrument's definition (items,
+allowed values, labels in the active language): no template or form per questionnaire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from outcomes.instruments.base import Instrument, Item
+from trial.forms import ReasonForChangeMixin
+
+
+def _field(item: Item, language: str) -> forms.Field:
+    label = item.label.in_language(language)
+    if item.choices:
+        return forms.TypedChoiceField(
+            label=label,
+            choices=[(str(code), text.in_language(language)) for code, text in item.choices],
+            coerce=int,
+            required=False,
+            empty_value=None,
+            widget=forms.RadioSelect,
+        )
+    unit = item.unit.in_language(language) if item.unit else ""
+    return forms.IntegerField(
+        label=label,
+        min_value=item.low,
+        max_value=item.high,
+        required=False,
+        help_text=f"{unit} ({item.low}-{item.high})" if unit else "",
+    )
+
+
+def add_items(form: forms.Form, instrument: Instrument) -> None:
+    """Add one field per item and group the bound fields by section for the template."""
+    language = get_language() or "en"
+    for item in instrument.items:
+        form.fields[item.key] = _field(item, language)
+    form.sections = [  # type: ignore[attr-defined]
+        (
+            section.title.in_language(language),
+            section.note.in_language(language) if section.note else "",
+            [form[item.key] for item in section.items],
+        )
+        for section in instrument.sections
+    ]
+
+
+class InstrumentForm(ReasonForChangeMixin, forms.Form):
+    """Answers of one questionnaire; blank = not answered (saving then asks for confirmation)."""
+
+    completed_on = forms.DateField(
+        label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    confirm_warnings = forms.BooleanField(
+        label=_("I have checked these answers against the paper form; save them as they are."),
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        instrument: Instrument,
+        editing: bool = False,
+        reason_required: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        add_items(self, instrument)
+        self.fields["reason_for_change"] = self.fields.pop("reason_for_change")
+        self.fields["confirm_warnings"] = self.fields.pop("confirm_warnings")
+        if not editing:
+            del self.fields["reason_for_change"]
+        elif reason_required:
+            self.fields["reason_for_change"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = forms.Form.clean(self)
+        editing = "reason_for_change" in self.fields
+        changed = [
+            n for n in self.changed_data if n not in ("reason_for_change", "confirm_warnings")
+        ]
+        if editing and changed and not cleaned.get("reason_for_change"):
+            self.add_error("reason_for_change", _("Give a reason for changing saved data."))
+        return cleaned
+
+    def responses(self) -> dict[str, int | None]:
+        return {item.key: self.cleaned_data.get(item.key) for item in self.instrument.items}
+
+
+class SecondEntryForm(forms.Form):
+    """The primary outcome entered again, blind to the first entry."""
+
+    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        add_items(self, instrument)
+
+    def responses(self) -> dict[str, int | None]:
+        return {item.key: self.cleaned_data.get(item.key) for item in self.instrument.items}
