@@ -9,7 +9,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from outcomes.instruments import lsiq, odi
+from outcomes.data_queries import raise_query
+from outcomes.instruments import definition, lsiq, odi
 from outcomes.services import save_instrument_response
 from randomization.importing import import_list
 from randomization.listfile import to_csv
@@ -19,7 +20,6 @@ from randomization.sequence import generate
 from randomization.services import randomise
 from trial.models import (
     AdverseEvent,
-    DataQuery,
     EligibilityAssessment,
     MedicalHistory,
     MriSafety,
@@ -148,6 +148,8 @@ class JourneyBuilder:
                 week16,
                 self.assessor,
             )
+            for name in ("promis29", "sf12", "ipaq_short", "nprs", "sri"):
+                self._questionnaire(participant, "week16", name, week16)
         if scenario in ("withdrawn", "lost"):
             exit_on = session_1 + dt.timedelta(days=PROTOCOL.sessions.planned_day(last) + 10)
             record_exit(
@@ -219,7 +221,25 @@ class JourneyBuilder:
         save_instrument_response(participant, "baseline", "odi", odi_answers, on, self.assessor)
         pain = {"nprs": self.rng.randint(3, 8)}
         save_instrument_response(participant, "baseline", "nprs", pain, on, self.assessor)
+        for name in ("promis29", "sf12", "ipaq_short"):
+            self._questionnaire(participant, "baseline", name, on)
         record_visit(participant, "baseline", self.coordinator, done_on=on)
+
+    def _questionnaire(
+        self, participant: Participant, visit_code: str, name: str, on: dt.date
+    ) -> None:
+        """A complete questionnaire with random plausible answers, entered by the assessor."""
+        if name == "ipaq_short":
+            answers: dict[str, int] = {"sit_minutes": self.rng.randint(240, 600)}
+            for prefix, most_days, minutes in (("vig", 3, 60), ("mod", 4, 60), ("walk", 7, 60)):
+                days = self.rng.randint(0, most_days)
+                answers[f"{prefix}_days"] = days
+                answers[f"{prefix}_minutes"] = self.rng.randint(15, minutes) if days else 0
+        else:
+            answers = {
+                item.key: self.rng.choice(item.choices)[0] for item in definition(name).items
+            }
+        save_instrument_response(participant, visit_code, name, answers, on, self.assessor)
 
     def _sessions_due(self, session_1: dt.date) -> int:
         elapsed = (self.today - session_1).days
@@ -283,13 +303,13 @@ class JourneyBuilder:
             outcome="recovering",
             reported_by=self.therapist,
         )
-        DataQuery.objects.create(
-            participant=participant,
-            visit_code="baseline",
-            form_code="sociodemographics",
-            field_name="weight_kg",
-            question="Weight differs from the MRI form; please confirm.",
-            raised_by=self.pi,
+        raise_query(
+            participant,
+            "baseline",
+            "sociodemographics",
+            "weight_kg",
+            "Weight differs from the MRI form; please confirm.",
+            self.pi,
         )
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
+from outcomes.models import InstrumentResponse, Verification
 from trial.models import AdverseEvent, Participant
 from trial.models.participant import ExitKind
+from trial.models.queries import DataQuery, QueryStatus
 from trial.protocol import PROTOCOL
 from trial.protocol.schema import FormKind
 from trial.schedule.timeline import VisitState
@@ -28,6 +32,7 @@ class ItemKind(StrEnum):
     OPEN_QUERY = "open_query"
     SESSION_DUE = "session_due"
     RANDOMISE = "randomise"
+    SECOND_ENTRY = "second_entry"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class WorkItem:
     kind: ItemKind
     what: str
     due: dt.date | None
+    url: str = ""  # where to act on it, when that is not the participant page
 
 
 def _followed_up() -> QuerySet[Participant]:
@@ -129,16 +135,40 @@ def therapist_items(user: object, today: dt.date) -> list[WorkItem]:
 
 
 def assessor_items(user: object, today: dt.date) -> list[WorkItem]:
-    """Outcome visits (baseline, week 16) that are open, closing or overdue."""
+    """Outcome visits (baseline, week 16) that are open, closing or overdue; primary-outcome
+    forms someone else entered, awaiting this assessor's blind second entry; data queries on
+    forms this assessor entered."""
     items = []
     outcome_visits = {"baseline", "week16"}
     active = _followed_up()
+    second_entries = defaultdict(list)
+    for pid, visit_code, instrument in (
+        InstrumentResponse.objects.filter(verification=Verification.PENDING)
+        .exclude(entered_by=user)
+        .values_list("participant_id", "visit_code", "instrument")
+    ):
+        second_entries[pid].append((visit_code, instrument))
+    my_queries = Counter(
+        DataQuery.objects.filter(assigned_to=user, status=QueryStatus.OPEN).values_list(
+            "participant_id", flat=True
+        )
+    )
     for journey in journeys(user, active, today):
         for status in journey.visits:
             if status.visit.code in outcome_visits and status.state.needs_action:
                 items.append(
                     WorkItem(journey, ItemKind.VISIT_DUE, status.visit.label, status.window_end)
                 )
+        for visit_code, instrument in second_entries.get(journey.participant.pk, []):
+            label = f"{PROTOCOL.visit(visit_code).label}: {instrument.upper()} second entry"
+            url = reverse(
+                "instrument_second_entry",
+                args=[journey.participant.study_id, visit_code, instrument],
+            )
+            items.append(WorkItem(journey, ItemKind.SECOND_ENTRY, label, None, url))
+        if my_queries.get(journey.participant.pk):
+            what = f"{my_queries[journey.participant.pk]} data query(ies) to answer"
+            items.append(WorkItem(journey, ItemKind.OPEN_QUERY, what, None, reverse("query_list")))
     return _by_due(items)
 
 
