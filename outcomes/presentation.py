@@ -39,7 +39,11 @@ def score_lines(response: InstrumentResponse) -> list[tuple[str, str]]:
     lines = []
     if response.total is not None or not response.subscores:
         lines.append(("Total", rounded(response.total)))
-    for key, value in response.subscores.items():
+    order = list(LABELS)
+    # jsonb does not keep key order: show subscores in the order of LABELS.
+    for key, value in sorted(
+        response.subscores.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+    ):
         if key == "category":
             shown = CATEGORY_LABELS.get(value, "not scored")
         elif key == "stratum_high":

@@ -182,3 +182,53 @@ def test_therapist_randomises_at_session_1_and_the_assessor_sees_no_arm(page) ->
     content = page.content()
     assert page.get_by_test_id("arm").count() == 0
     assert all(a.label not in content and a.code not in content for a in PROTOCOL.arms)
+
+
+def test_assessor_enters_odi_and_promis29_at_week_16_and_sees_the_scores(page, tmp_path) -> None:
+    from outcomes.instruments import odi, promis29, score
+    from outcomes.models import InstrumentResponse
+    from trial.models import Participant
+
+    participant = (
+        Participant.objects.filter(randomized_on__isnull=False)
+        .exclude(instrument_responses__visit_code="week16")
+        .first()
+    )
+    log_in(page, "assessor")
+    page.goto(f"/participants/{participant.study_id}/")
+    page.locator('[data-visit="week16"]').get_by_role("link", name="odi", exact=True).click()
+    page.get_by_label("Completed on").fill("2026-11-20")
+    odi_answers = dict(zip(odi.ITEMS, [3, 2, 2, 1, 2, 2, 1, 0, 2, 1], strict=True))
+    for key, value in odi_answers.items():
+        page.locator(f"#div_id_{key} input[value='{value}']").check()
+    page.get_by_role("button", name="Save").click()
+    assert "Oswestry Disability Index 2.1a saved (odi-2.1a)" in page.locator(".alert").inner_text()
+    scores = page.get_by_test_id("scores")
+    assert scores.locator('[data-score="Total"]').inner_text() == "32.0"  # 16/50
+    assert page.get_by_test_id("verification").inner_text() == "Awaiting second entry"
+
+    page.get_by_role("link", name="Back to participant").click()
+    page.locator('[data-visit="week16"]').get_by_role("link", name="promis29").click()
+    page.get_by_label("Completed on").fill("2026-11-20")
+    answers = {key: 4 if key.startswith("PFA") else 2 for key in promis29.ITEMS[:-1]}
+    answers["Global07"] = 6
+    for key, value in answers.items():
+        page.locator(f"#div_id_{key} input[value='{value}']").check()
+    page.get_by_role("button", name="Save").click()
+    expected = score("promis29", answers).subscores
+    scores = page.get_by_test_id("scores")
+    assert expected["physical_function"] == 41.9  # PF raw 16 (table A)
+    assert scores.locator('[data-score="Physical function T"]').inner_text() == "41.9"
+    assert scores.locator('[data-score="Pain interference T"]').inner_text() == "55.6"
+    summary = f"{expected['physical_health_summary']:.1f}"
+    assert scores.locator('[data-score="Physical health summary"]').inner_text() == summary
+    assert scores.locator('[data-score="Pain intensity"]').inner_text() == "6.0"
+    page.screenshot(path=f"{os.environ.get('SCREENSHOT_DIR', tmp_path)}/promis29-scores.png")
+    saved = InstrumentResponse.objects.get(
+        participant=participant, visit_code="week16", instrument="promis29"
+    )
+    assert saved.entered_by.username == "assessor" and saved.scoring_version == promis29.VERSION
+    page.get_by_role("link", name="Back to participant").click()
+    week16 = page.locator('[data-visit="week16"]')
+    assert week16.locator('[data-form="odi"]').inner_text().startswith("✓")
+    assert week16.locator('[data-form="promis29"]').inner_text().startswith("✓")
