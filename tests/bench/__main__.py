@@ -1,4 +1,5 @@
-"""``make bench``: randomise latency under concurrent requests on PostgreSQL.
+"""``make bench``: randomise latency under concurrent requests on PostgreSQL, and the speed of
+the pure scoring library per instrument.
 
 Builds a throw-away test database (Django's test-database machinery, so nothing real is touched),
 enrols participants through the real services, then fires rounds of 20 simultaneous randomise
@@ -51,6 +52,37 @@ def _round(people: list, therapist: object) -> list[float]:
     return latencies
 
 
+def _scoring_rows(calls: int = 5000) -> list[str]:
+    """Pure scoring speed per instrument: random valid answers drawn from each definition."""
+    import random
+
+    from outcomes.instruments import DEFINITIONS, score
+
+    rng = random.Random(0)
+    rows = []
+    for name, definition in DEFINITIONS.items():
+        answers = [
+            {
+                item.key: rng.choice(sorted(item.allowed)) if rng.random() > 0.05 else None
+                for item in definition.items
+            }
+            for _ in range(calls)
+        ]
+        timings = []
+        wall = time.perf_counter()
+        for one in answers:
+            start = time.perf_counter()
+            score(name, one)
+            timings.append(1000 * (time.perf_counter() - start))
+        wall = time.perf_counter() - wall
+        timings.sort()
+        rows.append(
+            f"| score {name} (pure Python) | {calls} | 1 | {statistics.median(timings):.3f} | "
+            f"{timings[round(0.95 * calls) - 1]:.3f} | {timings[-1]:.3f} | {calls / wall:.0f} |"
+        )
+    return rows
+
+
 def main() -> int:
     import django
 
@@ -98,6 +130,7 @@ def main() -> int:
             "|---|---|---|---|---|---|---|",
             f"| randomise (PostgreSQL, one stratum) | {len(ms)} | {CONCURRENCY} | "
             f"{statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} | {len(ms) / wall:.0f} |",
+            *_scoring_rows(),
         ]
     )
     OUT.parent.mkdir(parents=True, exist_ok=True)
