@@ -12,6 +12,7 @@ from django.utils import timezone
 from outcomes.exceptions import EntryRefused
 from outcomes.instruments import definition
 from outcomes.models import InstrumentResponse, Verification
+from randomization.models import TrialUnblinding
 from trial.models.queries import DataQuery, QueryOrigin, QueryStatus
 
 
@@ -20,6 +21,8 @@ def enter_second(
     response: InstrumentResponse, responses: Mapping[str, object], user: object
 ) -> list[DataQuery]:
     """Record the second entry; returns the discrepancy queries raised (empty when verified)."""
+    if TrialUnblinding.objects.exists():
+        raise EntryRefused("The database is locked for analysis: no second entry.")
     response = InstrumentResponse.objects.select_for_update().get(pk=response.pk)
     if response.verification != Verification.PENDING:
         raise EntryRefused(

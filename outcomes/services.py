@@ -13,13 +13,22 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from outcomes.double_entry import after_correction
-from outcomes.exceptions import NeedsConfirmation
+from outcomes.exceptions import EntryRefused, NeedsConfirmation
 from outcomes.instruments import definition
 from outcomes.instruments.base import Text
 from outcomes.models import InstrumentResponse, Verification
+from randomization.models import TrialUnblinding
 from trial.audit.exceptions import ReasonRequired
 from trial.models import Participant
 from trial.protocol import PROTOCOL
+
+
+def refuse_if_locked() -> None:
+    """Once the database is locked for analysis, outcome data no longer change."""
+    if TrialUnblinding.objects.exists():
+        raise EntryRefused(
+            "The database is locked for analysis: outcome data can no longer change."
+        )
 
 
 def warnings_for(instrument: str, responses: Mapping[str, object]) -> list[Text]:
@@ -52,6 +61,7 @@ def save_instrument_response(
 ) -> InstrumentResponse:
     """Create or correct one questionnaire. ``InvalidResponse`` (naming the item) and
     ``NeedsConfirmation`` (soft checks, unless ``confirmed``) save nothing."""
+    refuse_if_locked()
     visit = PROTOCOL.visit(visit_code)
     if instrument not in visit.forms:
         raise ValueError(f"{instrument} is not a form of the {visit.label} visit.")

@@ -214,3 +214,16 @@ def test_query_workflow_is_audited_and_on_the_worklists(person, role_users) -> N
         trail.values_list("reason", flat=True)
     )
     assert not DataQuery.objects.exclude(status=QueryStatus.CLOSED).filter(participant=person)
+
+
+def test_no_outcome_entry_after_database_lock(person, role_users, second_assessor) -> None:
+    from randomization.unblinding import lock_database
+
+    response = save(person, role_users["assessor"], confirmed=True)
+    lock_database(role_users["data_manager"])
+    with pytest.raises(EntryRefused, match="locked"):
+        save(person, role_users["assessor"], answers={**ODI, "odi_01": 0}, reason="late")
+    with pytest.raises(EntryRefused, match="locked"):
+        enter_second(response, ODI, second_assessor)
+    response.refresh_from_db()
+    assert response.responses["odi_01"] == 2
