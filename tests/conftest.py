@@ -124,3 +124,23 @@ def instrument_tables() -> Callable[[str], list[dict[str, str]]]:
             return list(csv.DictReader(handle))
 
     return rows
+
+
+@pytest.fixture
+def shared_data() -> Callable[[str], object]:
+    """Path of a file in ``shared/data`` (real public test data, never copied into the repo).
+    Skipped when the folder is absent outside CI; under CI it must be there."""
+    from pathlib import Path
+
+    folder = Path(settings.SHARED_DATA_DIR)
+    if not folder.is_dir():
+        if in_ci():
+            pytest.fail(f"CI=true but {folder} is missing")
+        pytest.skip(f"{folder} is absent (set SHARED_DATA_DIR)")
+
+    def path(relative: str) -> Path:
+        found = folder / relative
+        assert found.is_file(), f"{found} is missing from the shared data"
+        return found
+
+    return path

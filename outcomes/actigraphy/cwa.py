@@ -1,0 +1,321 @@
+"""Reader for Axivity ``.cwa`` files (Open Movement format, AX3 and AX6).
+
+Format: ``openmovementproject/openmovement`` ``Docs/ax3/cwa.h``; timing rules as in the reference
+reader ``cwa_load.py`` (BSD-2, © Newcastle University), restated in
+``shared/reference/devices_stats.md`` §1.1. Written here, vectorised with numpy over memory-mapped
+sectors and decoded chunk by chunk, because the PyPI packages either fail on NumPy 2, need Java, or
+crash on a corrupt sector.
+
+Tolerance: a sector with a bad checksum, a wrong header or a format different from the file's
+first valid sector is skipped and listed in ``bad_sectors``; time is never interpolated across a
+skipped sector, a session change or a break in the sequence counter (each starts a new segment).
+A truncated file reads up to its last whole sector.
+
+Time: seconds since the epoch reading the device's wall clock as if it were UTC (the device stores
+no time zone; the participant's zone is kept with the upload and applied for clinical times).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+HEADER_BYTES = 1024
+SECTOR_BYTES = 512
+SECTOR = np.dtype(
+    [
+        ("packet_header", "<u2"),
+        ("packet_length", "<u2"),
+        ("device_fractional", "<u2"),
+        ("session_id", "<u4"),
+        ("sequence_id", "<u4"),
+        ("timestamp", "<u4"),
+        ("light_scale", "<u2"),
+        ("temperature", "<u2"),
+        ("events", "u1"),
+        ("battery", "u1"),
+        ("rate_code", "u1"),
+        ("num_axes_bps", "u1"),
+        ("timestamp_offset", "<i2"),
+        ("sample_count", "<u2"),
+        ("data", "V480"),
+        ("checksum", "<u2"),
+    ]
+)
+AX = 0x5841  # "AX" little-endian
+SHORTHANDS = {
+    "_c": "Study Centre",
+    "_s": "Study Code",
+    "_i": "Investigator",
+    "_x": "Exercise Code",
+    "_v": "Volunteer Num",
+    "_p": "Body Location",
+    "_so": "Setup Operator",
+    "_n": "Notes",
+    "_b": "Start time",
+    "_e": "End time",
+    "_ro": "Recovery Operator",
+    "_r": "Retrieval Time",
+    "_co": "Comments",
+    "_sc": "Subject Code",
+    "_se": "Sex",
+    "_h": "Height",
+    "_w": "Weight",
+    "_ha": "Handedness",
+    "_sn": "Subject Notes",
+}
+
+
+class CwaError(ValueError):
+    """The file is not a readable ``.cwa`` file at all (bad header or no valid sector)."""
+
+
+@dataclass
+class Recording:
+    time: np.ndarray  # float64 seconds since the epoch (device clock read as UTC)
+    accel: np.ndarray  # (n, 3) float32, g
+    gyro: np.ndarray | None  # (n, 3) float32, degrees/s (AX6)
+    temperature: np.ndarray  # (n,) float32, °C (the sector's value for each of its samples)
+    light: np.ndarray  # (n,) uint16, raw 10-bit light
+    fs: float  # configured sampling rate, Hz
+    accel_range: int  # ±g
+    device_id: int
+    session_id: int
+    device_type: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    bad_sectors: list[int] = field(default_factory=list)  # 0-based data-sector indices skipped
+    segments: list[tuple[int, int]] = field(default_factory=list)  # sample ranges, no gaps inside
+    sectors: int = 0
+    truncated_bytes: int = 0  # bytes after the last whole sector
+
+
+def parse_metadata(raw: bytes) -> dict[str, str]:
+    """The header's URL-encoded ``name=value&...`` annotation, shorthand names expanded."""
+    text = raw.decode("ascii", errors="replace").rstrip("\x20\xff\x00\ufffd")
+    metadata = {}
+    for pair in text.split("&"):
+        name, _, value = pair.partition("=")
+        name = urllib.parse.unquote_plus(name)
+        if name:
+            metadata[SHORTHANDS.get(name, name)] = urllib.parse.unquote_plus(value)
+    return metadata
+
+
+def rate_of(code: int) -> tuple[float, int]:
+    """(sampling rate Hz, ±g range) of a rate code."""
+    return 3200.0 / (1 << (15 - (code & 0x0F))), 16 >> (code >> 6)
+
+
+_DAYS_BEFORE_MONTH = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 0, 0, 0])
+
+
+def unix_seconds(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Packed RTC values (``YYYYYYMM MMDDDDDh hhhhmmmm mmssssss``) as seconds since the epoch,
+    and whether each is a real calendar time."""
+    v = packed.astype(np.int64)
+    year = ((v >> 26) & 0x3F) + 2000
+    month = (v >> 22) & 0x0F
+    day = (v >> 17) & 0x1F
+    hour, minute, second = (v >> 12) & 0x1F, (v >> 6) & 0x3F, v & 0x3F
+    valid = (month >= 1) & (month <= 12) & (day >= 1) & (hour < 24) & (minute < 60) & (second < 60)
+    years_since = year - 1970
+    leap_days = (year - 1969) // 4 - (year - 1901) // 100 + (year - 1601) // 400
+    leap_this = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = (
+        years_since * 365
+        + leap_days
+        + _DAYS_BEFORE_MONTH[month]
+        + np.where(leap_this & (month > 2), 1, 0)
+        + day
+        - 1
+    )
+    return ((days * 24 + hour) * 60 + minute) * 60 + second, valid
+
+
+def _header(raw: bytes) -> dict:
+    if len(raw) < HEADER_BYTES or raw[:2] != b"MD":
+        raise CwaError("Not a .cwa file: the header does not start with 'MD'.")
+    hardware = raw[4]
+    device = int.from_bytes(raw[5:7], "little")
+    upper = int.from_bytes(raw[11:13], "little")
+    if upper != 0xFFFF:
+        device |= upper << 16
+    sensor = raw[35]
+    return {
+        "device_type": "AX6" if hardware == 0x64 else "AX3",
+        "device_id": device,
+        "session_id": int.from_bytes(raw[7:11], "little"),
+        "rate_code": raw[36],
+        "gyro_range": 8000 / 2 ** (sensor & 0x0F) if sensor not in (0x00, 0xFF) else 0.0,
+        "metadata": parse_metadata(raw[64:512]),
+    }
+
+
+def _valid_sectors(path: Path, sectors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per sector: header, length and checksum correct; and the sector records themselves."""
+    records = np.memmap(path, dtype=SECTOR, mode="r", offset=HEADER_BYTES, shape=(sectors,))
+    words = np.memmap(path, dtype="<u2", mode="r", offset=HEADER_BYTES, shape=(sectors, 256))
+    ok = np.empty(sectors, dtype=bool)
+    step = 65536
+    for start in range(0, sectors, step):
+        chunk = words[start : start + step]
+        checksum = chunk.sum(axis=1, dtype=np.uint64) & 0xFFFF
+        head = records[start : start + step]
+        ok[start : start + step] = (
+            (checksum == 0) & (head["packet_header"] == AX) & (head["packet_length"] == 508)
+        )
+    return ok, records
+
+
+def _samples_per_sector(num_axes_bps: int) -> tuple[int, int, bool]:
+    """(channels, samples per full sector, packed)."""
+    channels = (num_axes_bps >> 4) & 0x0F
+    packed = (num_axes_bps & 0x0F) == 0
+    if packed:
+        return 3, 120, True
+    return channels, 480 // (2 * channels), False
+
+
+def _segment_times(
+    anchors_index: np.ndarray, anchors_time: np.ndarray, start: int, stop: int, fs: float
+) -> np.ndarray:
+    """Times of samples ``start..stop-1`` from (sample index, time) anchors of one segment:
+    linear between anchors, extrapolated at each end with the nearest inter-anchor rate."""
+    index = np.arange(start, stop, dtype=np.float64)
+    if len(anchors_index) == 1:
+        return anchors_time[0] + (index - anchors_index[0]) / fs
+    times = np.interp(index, anchors_index, anchors_time)
+    head = index < anchors_index[0]
+    if head.any():
+        slope = (anchors_time[1] - anchors_time[0]) / (anchors_index[1] - anchors_index[0])
+        times[head] = anchors_time[0] + (index[head] - anchors_index[0]) * slope
+    tail = index > anchors_index[-1]
+    if tail.any():
+        slope = (anchors_time[-1] - anchors_time[-2]) / (anchors_index[-1] - anchors_index[-2])
+        times[tail] = anchors_time[-1] + (index[tail] - anchors_index[-1]) * slope
+    return times
+
+
+def read_cwa(path: str | os.PathLike[str], chunk_sectors: int = 16384) -> Recording:
+    """Read a whole ``.cwa`` file (corrupt sectors skipped and reported)."""
+    path = Path(path)
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        header = _header(handle.read(HEADER_BYTES))
+    sectors = max(0, (size - HEADER_BYTES) // SECTOR_BYTES)
+    truncated = max(0, size - HEADER_BYTES - sectors * SECTOR_BYTES)
+    if sectors == 0:
+        raise CwaError("The file has a header but no data sector.")
+    ok, records = _valid_sectors(path, sectors)
+    if not ok.any():
+        raise CwaError(f"None of the {sectors} data sectors is valid.")
+    first = records[int(np.argmax(ok))]
+    num_axes_bps, rate_code = int(first["num_axes_bps"]), int(first["rate_code"])
+    channels, per_sector, packed = _samples_per_sector(num_axes_bps)
+    fs, accel_range = rate_of(rate_code)
+    meta = np.array(
+        records[
+            [
+                "device_fractional",
+                "session_id",
+                "sequence_id",
+                "timestamp",
+                "light_scale",
+                "temperature",
+                "rate_code",
+                "num_axes_bps",
+                "timestamp_offset",
+                "sample_count",
+            ]
+        ]
+    )
+    seconds, calendar_ok = unix_seconds(meta["timestamp"])
+    counts = meta["sample_count"].astype(np.int64)
+    ok &= (
+        (meta["num_axes_bps"] == num_axes_bps)
+        & (meta["rate_code"] == rate_code)
+        & calendar_ok
+        & (counts > 0)
+        & (counts <= per_sector)
+    )
+    good = np.flatnonzero(ok)
+    bad = np.flatnonzero(~ok).tolist()
+    counts = counts[good]
+    first_sample = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    total = int(counts.sum())
+
+    # Anchors: the whole-second timestamp (plus its fraction) is valid at sample
+    # ``timestamp_offset`` of the sector; a true fraction undoes the firmware's shift.
+    fractional = meta["device_fractional"][good].astype(np.int64)
+    has_fraction = (fractional & 0x8000) != 0
+    fraction = np.where(has_fraction, (fractional & 0x7FFF) << 1, 0)
+    offset = meta["timestamp_offset"][good].astype(np.int64) + np.where(
+        has_fraction, (fraction * int(fs)) >> 16, 0
+    )
+    anchor_time = seconds[good] + fraction / 65536.0
+    anchor_index = (first_sample + offset).astype(np.float64)
+
+    # Segments: break at a skipped sector, a session change or a sequence break.
+    sequence = meta["sequence_id"][good].astype(np.int64)
+    session = meta["session_id"][good]
+    breaks = (np.diff(good) != 1) | (np.diff(sequence) != 1) | (session[1:] != session[:-1])
+    seg_starts = np.concatenate([[0], np.flatnonzero(breaks) + 1])
+    seg_ends = np.concatenate([seg_starts[1:], [len(good)]])
+
+    time = np.empty(total, dtype=np.float64)
+    segments = []
+    for s, e in zip(seg_starts, seg_ends, strict=True):
+        start = int(first_sample[s])
+        stop = int(first_sample[e - 1] + counts[e - 1])
+        time[start:stop] = _segment_times(anchor_index[s:e], anchor_time[s:e], start, stop, fs)
+        segments.append((start, stop))
+
+    accel = np.empty((total, 3), dtype=np.float32)
+    gyro = np.empty((total, 3), dtype=np.float32) if channels >= 6 else None
+    temperature = np.repeat(
+        (meta["temperature"][good] & 0x3FF).astype(np.float32) * 75.0 / 256.0 - 50.0, counts
+    )
+    light = np.repeat((meta["light_scale"][good] & 0x3FF).astype(np.uint16), counts)
+    scale = meta["light_scale"][good].astype(np.int64)
+    accel_unit = (1 << (8 + ((scale >> 13) & 0x07))).astype(np.float64)
+    gyro_code = (scale >> 10) & 0x07
+    gyro_range = np.where(gyro_code != 0, 8000.0 / (1 << gyro_code), header["gyro_range"] or 2000.0)
+    for chunk in range(0, len(good), chunk_sectors):
+        rows = good[chunk : chunk + chunk_sectors]
+        n = counts[chunk : chunk + chunk_sectors]
+        keep = np.arange(per_sector)[None, :] < n[:, None]
+        raw = np.frombuffer(records[rows]["data"].tobytes(), dtype="<u4" if packed else "<i2")
+        out = slice(int(first_sample[chunk]), int(first_sample[chunk] + n.sum()))
+        unit = np.repeat(accel_unit[chunk : chunk + chunk_sectors], n)[:, None]
+        if packed:
+            v = raw.reshape(len(rows), per_sector)[keep].astype(np.int64)
+            xyz = np.stack([((v >> shift) & 0x3FF ^ 0x200) - 0x200 for shift in (0, 10, 20)], 1)
+            accel[out] = (xyz << (v >> 30)[:, None]) / unit
+        else:
+            v = raw.reshape(len(rows), per_sector, channels)[keep]
+            accel_axis = 3 if channels >= 6 else 0
+            accel[out] = v[:, accel_axis : accel_axis + 3] / unit
+            if gyro is not None:
+                dps = np.repeat(gyro_range[chunk : chunk + chunk_sectors], n)[:, None]
+                gyro[out] = v[:, 0:3] * dps / 32768.0
+    return Recording(
+        time=time,
+        accel=accel,
+        gyro=gyro,
+        temperature=temperature,
+        light=light,
+        fs=fs,
+        accel_range=accel_range,
+        device_id=header["device_id"],
+        session_id=int(session[0]),
+        device_type=header["device_type"],
+        metadata=header["metadata"],
+        bad_sectors=bad,
+        segments=segments,
+        sectors=sectors,
+        truncated_bytes=truncated,
+    )
