@@ -116,3 +116,27 @@ def test_packed_timestamps_convert_like_the_calendar() -> None:
     assert seconds.tolist() == [calendar.timegm((*c, 0, 0, 0)) for c in cases]
     _, invalid = unix_seconds(np.array([pack(2020, 13, 1, 0, 0, 0)], dtype=np.uint32))
     assert not invalid.any()
+
+
+def test_a_written_synthetic_file_reads_back(tmp_path) -> None:
+    """The writer the sleep tests and the benchmark use: valid sectors, exact times across
+    midnight, values within the packed format's quantisation (1/256 g, coarser above 2 g)."""
+    import datetime as dt
+
+    from outcomes.actigraphy.synthetic import write_cwa
+
+    rng = np.random.default_rng(7)
+    accel = rng.normal(0, 0.3, (120 * 40, 3))
+    accel[:, 2] += 1.0
+    accel[50] = [3.1, -7.9, 0.002]
+    start = dt.datetime(2026, 3, 8, 23, 59, 58, 250000)
+    write_cwa(tmp_path / "s.cwa", accel, start, fs=50.0, metadata="_sc=SB-001&_p=left+wrist")
+    recording = read_cwa(tmp_path / "s.cwa")
+    assert recording.bad_sectors == [] and recording.segments == [(0, 4800)]
+    assert recording.fs == 50.0 and recording.metadata["Subject Code"] == "SB-001"
+    small = np.abs(accel).max(axis=1) < 2
+    assert np.abs(recording.accel - accel)[small].max() <= 0.5 / 256 + 1e-9
+    assert np.abs(recording.accel[50] - accel[50]).max() <= 2 / 256
+    origin = start.replace(tzinfo=dt.UTC).timestamp()
+    expected = origin + np.arange(4800) / 50.0
+    assert np.abs(recording.time - expected).max() < 1e-4

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 HEADER_BYTES = 1024
+TIME_CHUNK = 1 << 20  # samples timed per step
 SECTOR_BYTES = 512
 SECTOR = np.dtype(
     [
@@ -200,7 +201,7 @@ def _segment_times(
     return times
 
 
-def read_cwa(path: str | os.PathLike[str], chunk_sectors: int = 16384) -> Recording:
+def read_cwa(path: str | os.PathLike[str], chunk_sectors: int = 2048) -> Recording:
     """Read a whole ``.cwa`` file (corrupt sectors skipped and reported)."""
     path = Path(path)
     size = path.stat().st_size
@@ -271,7 +272,9 @@ def read_cwa(path: str | os.PathLike[str], chunk_sectors: int = 16384) -> Record
     for s, e in zip(seg_starts, seg_ends, strict=True):
         start = int(first_sample[s])
         stop = int(first_sample[e - 1] + counts[e - 1])
-        time[start:stop] = _segment_times(anchor_index[s:e], anchor_time[s:e], start, stop, fs)
+        for part in range(start, stop, TIME_CHUNK):  # bounded temporaries on long files
+            end = min(stop, part + TIME_CHUNK)
+            time[part:end] = _segment_times(anchor_index[s:e], anchor_time[s:e], part, end, fs)
         segments.append((start, stop))
 
     accel = np.empty((total, 3), dtype=np.float32)
@@ -292,9 +295,9 @@ def read_cwa(path: str | os.PathLike[str], chunk_sectors: int = 16384) -> Record
         out = slice(int(first_sample[chunk]), int(first_sample[chunk] + n.sum()))
         unit = np.repeat(accel_unit[chunk : chunk + chunk_sectors], n)[:, None]
         if packed:
-            v = raw.reshape(len(rows), per_sector)[keep].astype(np.int64)
+            v = raw.reshape(len(rows), per_sector)[keep].astype(np.int32)
             xyz = np.stack([((v >> shift) & 0x3FF ^ 0x200) - 0x200 for shift in (0, 10, 20)], 1)
-            accel[out] = (xyz << (v >> 30)[:, None]) / unit
+            accel[out] = (xyz << ((v >> 30) & 0x3)[:, None]) / unit
         else:
             v = raw.reshape(len(rows), per_sector, channels)[keep]
             accel_axis = 3 if channels >= 6 else 0

@@ -133,6 +133,10 @@ def main() -> int:
             *_scoring_rows(),
         ]
     )
+    from tests.bench.cwa import rows as cwa_rows
+
+    table += "\n\n| actigraphy | samples | size / memory | time |\n|---|---|---|---|\n"
+    table += "\n".join(cwa_rows())
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(table + "\n")
     print(table)

@@ -1,0 +1,75 @@
+"""Reading a synthetic 7-day 100 Hz AX3 file (~60 M samples): wall time and peak memory of a
+fresh process, and skdh's reader on the same file when it is installed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+DAYS = float(os.environ.get("BENCH_CWA_DAYS", "7"))
+FS = 100.0
+
+CHILD = """
+import resource, sys, time
+start = time.perf_counter()
+if sys.argv[2] == "ours":
+    from outcomes.actigraphy import read_cwa
+    samples = len(read_cwa(sys.argv[1]).accel)
+else:
+    from skdh.io import ReadCwa
+    samples = len(ReadCwa().predict(file=sys.argv[1])["accel"])
+print(samples, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _synthetic(path: Path) -> int:
+    from outcomes.actigraphy.synthetic import write_cwa
+
+    sectors = int(DAYS * 86400 * FS) // 120
+    rng = np.random.default_rng(0)
+    start = dt.datetime(2026, 3, 2, 12, 0, 0)
+    accel = rng.normal(0, 0.05, (sectors * 120, 3)).astype(np.float32)
+    accel[:, 2] += 1.0
+    write_cwa(path, accel, start, fs=FS)
+    return sectors * 120
+
+
+def _read(path: Path, reader: str) -> tuple[int, float, float] | None:
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), reader], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        return None
+    samples, seconds, max_kb = result.stdout.split()
+    return int(samples), float(seconds), int(max_kb) / 1024
+
+
+def rows() -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "seven-days.cwa"
+        wall = time.perf_counter()
+        samples = _synthetic(path)
+        written = time.perf_counter() - wall
+        size_mb = path.stat().st_size / 2**20
+        lines = [
+            f"| write synthetic {DAYS:g}-day {FS:g} Hz AX3 file | {samples} samples | "
+            f"{size_mb:.0f} MB | {written:.1f} s |"
+        ]
+        for reader in ("ours", "skdh"):
+            measured = _read(path, reader)
+            if measured is None:
+                lines.append(f"| read with {reader} | not installed or failed | | |")
+                continue
+            count, seconds, peak_mb = measured
+            lines.append(
+                f"| read with {reader} | {count} samples | peak RSS {peak_mb:.0f} MB | "
+                f"{seconds:.1f} s |"
+            )
+    return lines
