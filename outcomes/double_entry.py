@@ -16,13 +16,24 @@ from randomization.models import TrialUnblinding
 from trial.models.queries import DataQuery, QueryOrigin, QueryStatus
 
 
+def refuse_if_locked() -> None:
+    """Once the database is locked for analysis, outcome data no longer change."""
+    if TrialUnblinding.objects.exists():
+        raise EntryRefused(
+            "The database is locked for analysis: outcome data can no longer change."
+        )
+
+
+def _agrees(response: InstrumentResponse) -> bool:
+    return definition(response.instrument).validate(response.responses) == response.second_entry
+
+
 @transaction.atomic
 def enter_second(
     response: InstrumentResponse, responses: Mapping[str, object], user: object
 ) -> list[DataQuery]:
     """Record the second entry; returns the discrepancy queries raised (empty when verified)."""
-    if TrialUnblinding.objects.exists():
-        raise EntryRefused("The database is locked for analysis: no second entry.")
+    refuse_if_locked()
     response = InstrumentResponse.objects.select_for_update().get(pk=response.pk)
     if response.verification != Verification.PENDING:
         raise EntryRefused(
@@ -63,8 +74,7 @@ def after_correction(response: InstrumentResponse) -> None:
     """A correction of the first entry (not yet saved): re-compare with the second entry."""
     if response.second_entry is None:
         return
-    agrees = definition(response.instrument).validate(response.responses) == response.second_entry
-    if agrees:
+    if _agrees(response):
         response.verification = Verification.VERIFIED
     elif response.verification == Verification.VERIFIED:
         # Verified data changed: the new values need their own second entry.
@@ -102,6 +112,5 @@ def settle_after_queries(query: DataQuery) -> None:
     )
     if still_open:
         return
-    agrees = definition(response.instrument).validate(response.responses) == response.second_entry
-    response.verification = Verification.VERIFIED if agrees else Verification.ADJUDICATED
+    response.verification = Verification.VERIFIED if _agrees(response) else Verification.ADJUDICATED
     response.save(reason=f"double-entry queries closed ({response.get_verification_display()})")

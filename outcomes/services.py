@@ -12,23 +12,14 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
-from outcomes.double_entry import after_correction
-from outcomes.exceptions import EntryRefused, NeedsConfirmation
+from outcomes.double_entry import after_correction, refuse_if_locked
+from outcomes.exceptions import NeedsConfirmation
 from outcomes.instruments import definition
 from outcomes.instruments.base import Text
 from outcomes.models import InstrumentResponse, Verification
-from randomization.models import TrialUnblinding
 from trial.audit.exceptions import ReasonRequired
 from trial.models import Participant
 from trial.protocol import PROTOCOL
-
-
-def refuse_if_locked() -> None:
-    """Once the database is locked for analysis, outcome data no longer change."""
-    if TrialUnblinding.objects.exists():
-        raise EntryRefused(
-            "The database is locked for analysis: outcome data can no longer change."
-        )
 
 
 def warnings_for(instrument: str, responses: Mapping[str, object]) -> list[Text]:
