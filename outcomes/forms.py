@@ -59,6 +59,7 @@ class InstrumentForm(ReasonForChangeMixin, forms.Form):
         label=_("I have checked these answers against the paper form; save them as they are."),
         required=False,
     )
+    reason_exempt_fields = frozenset({"confirm_warnings"})
 
     def __init__(
         self,
@@ -70,6 +71,7 @@ class InstrumentForm(ReasonForChangeMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        self.editing = editing
         add_items(self, instrument)
         self.fields["reason_for_change"] = self.fields.pop("reason_for_change")
         self.fields["confirm_warnings"] = self.fields.pop("confirm_warnings")
@@ -78,15 +80,8 @@ class InstrumentForm(ReasonForChangeMixin, forms.Form):
         elif reason_required:
             self.fields["reason_for_change"].required = True
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = forms.Form.clean(self)
-        editing = "reason_for_change" in self.fields
-        changed = [
-            n for n in self.changed_data if n not in ("reason_for_change", "confirm_warnings")
-        ]
-        if editing and changed and not cleaned.get("reason_for_change"):
-            self.add_error("reason_for_change", _("Give a reason for changing saved data."))
-        return cleaned
+    def editing_saved_data(self) -> bool:
+        return self.editing
 
     def responses(self) -> dict[str, int | None]:
         return {item.key: self.cleaned_data.get(item.key) for item in self.instrument.items}

@@ -15,17 +15,15 @@ from django.db import transaction
 from outcomes.double_entry import after_correction, refuse_if_locked
 from outcomes.exceptions import NeedsConfirmation
 from outcomes.instruments import definition
-from outcomes.instruments.base import Text
+from outcomes.instruments.base import Instrument, Text
 from outcomes.models import InstrumentResponse, Verification
 from trial.audit.exceptions import ReasonRequired
 from trial.models import Participant
 from trial.protocol import PROTOCOL
 
 
-def warnings_for(instrument: str, responses: Mapping[str, object]) -> list[Text]:
-    """Soft checks of the instrument plus unanswered items (raises ``InvalidResponse``)."""
-    spec = definition(instrument)
-    answers = spec.validate(responses)
+def warnings_for(spec: Instrument, answers: Mapping[str, int | None]) -> list[Text]:
+    """Soft checks of the instrument plus unanswered items, on validated answers."""
     blank = [key for key, value in answers.items() if value is None]
     warnings = list(spec.soft_checks(answers))
     if blank:
@@ -56,8 +54,10 @@ def save_instrument_response(
     visit = PROTOCOL.visit(visit_code)
     if instrument not in visit.forms:
         raise ValueError(f"{instrument} is not a form of the {visit.label} visit.")
-    result = definition(instrument).score(responses)
-    warnings = warnings_for(instrument, responses)
+    spec = definition(instrument)
+    answers = spec.validate(responses)  # raises InvalidResponse, once
+    result = spec.scorer(answers)
+    warnings = warnings_for(spec, answers)
     if warnings and not confirmed:
         raise NeedsConfirmation(warnings)
     locked = Participant.objects.select_for_update().get(pk=participant.pk)

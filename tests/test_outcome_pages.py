@@ -142,6 +142,7 @@ def test_second_entry_is_blind_and_a_difference_becomes_a_query(client_for, role
     response.refresh_from_db()
     assert response.verification == Verification.DISCREPANT
     query = DataQuery.objects.get(participant=response.participant, field_name="odi_01")
+    assert "1 data query(ies) to answer" in own.get("/home/assessor/").content.decode()
     # The first enterer answers from the query list, the data manager closes it.
     listed = own.get("/queries/").content.decode()
     assert f'data-query="{query.pk}"' in listed
@@ -178,3 +179,29 @@ def test_data_manager_raises_a_query_and_the_coordinator_sees_it(client_for) -> 
     assert "Weight 140 kg" in coordinator.get(f"/participants/{study_id}/").content.decode()
     assert "open data query" in coordinator.get("/home/coordinator/").content.decode()
     assert f'data-query="{query.pk}"' in coordinator.get("/queries/").content.decode()
+
+
+def test_a_correction_on_the_page_needs_a_reason_but_a_confirmation_tick_does_not(
+    client_for,
+) -> None:
+    response = InstrumentResponse.objects.filter(instrument="promis29").first()
+    target = url(response.participant.study_id, response.visit_code, "promis29")
+    data = {
+        "completed_on": response.completed_on.isoformat(),
+        **{key: "" if v is None else str(v) for key, v in response.responses.items()},
+    }
+    client = client_for("assessor")
+    # Nothing changed but the tick: no reason asked, nothing to save but the same answers.
+    unchanged = client.post(target, {**data, "confirm_warnings": "on"})
+    assert unchanged.status_code == 302
+    changed = {**data, "PFA11": "1" if data["PFA11"] != "1" else "2"}
+    refused = client.post(target, changed)
+    assert (
+        refused.status_code == 200 and b"Give a reason for changing saved data" in refused.content
+    )
+    response.refresh_from_db()
+    assert str(response.responses["PFA11"]) == data["PFA11"]
+    saved = client.post(target, {**changed, "reason_for_change": "transcription error"})
+    assert saved.status_code == 302
+    response.refresh_from_db()
+    assert str(response.responses["PFA11"]) == changed["PFA11"]

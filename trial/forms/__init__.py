@@ -20,16 +20,19 @@ class ReasonForChangeMixin(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    # Fields whose change is not a change of saved data (e.g. a confirmation tick).
+    reason_exempt_fields: frozenset[str] = frozenset()
+
+    def editing_saved_data(self) -> bool:
+        """A model form edits saved data when its instance exists; plain forms override this."""
+        instance = getattr(self, "instance", None)
+        return instance is not None and bool(instance.pk)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        instance = getattr(self, "instance", None)
-        changed = [name for name in self.changed_data if name != "reason_for_change"]
-        if (
-            instance is not None
-            and instance.pk
-            and changed
-            and not cleaned.get("reason_for_change")
-        ):
+        exempt = {"reason_for_change", *self.reason_exempt_fields}
+        changed = [name for name in self.changed_data if name not in exempt]
+        if self.editing_saved_data() and changed and not cleaned.get("reason_for_change"):
             self.add_error("reason_for_change", _("Give a reason for changing saved data."))
         return cleaned
 
