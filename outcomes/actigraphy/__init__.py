@@ -1,5 +1,5 @@
-"""Axivity AX3/AX6 actigraphy: the ``.cwa`` reader (pure Python + numpy, no Django import)."""
+"""Axivity AX3/AX6 actigraphy: the ``.cwa`` reader and sleep (pure Python + numpy, no Django)."""
 
-from outcomes.actigraphy.cwa import CwaError, Recording, read_cwa
+from outcomes.actigraphy.cwa import Chunk, CwaError, CwaFile, Recording, read_cwa
 
-__all__ = ["CwaError", "Recording", "read_cwa"]
+__all__ = ["Chunk", "CwaError", "CwaFile", "Recording", "read_cwa"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -201,124 +202,204 @@ def _segment_times(
     return times
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive samples of one segment (no time gap inside), for streaming consumers."""
+
+    time: np.ndarray
+    accel: np.ndarray
+    gyro: np.ndarray | None
+    temperature: np.ndarray
+    light: np.ndarray
+    segment: int  # index into ``CwaFile.segments``
+
+
+class CwaFile:
+    """An opened ``.cwa`` file: header facts and the sector index are read at once; samples are
+    decoded on demand, whole (``read``) or chunk by chunk (``chunks``) so a week at 100 Hz can be
+    processed holding one chunk in memory."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        size = self.path.stat().st_size
+        with self.path.open("rb") as handle:
+            header = _header(handle.read(HEADER_BYTES))
+        sectors = max(0, (size - HEADER_BYTES) // SECTOR_BYTES)
+        self.sectors = sectors
+        self.truncated_bytes = max(0, size - HEADER_BYTES - sectors * SECTOR_BYTES)
+        if sectors == 0:
+            raise CwaError("The file has a header but no data sector.")
+        ok, self._records = _valid_sectors(self.path, sectors)
+        if not ok.any():
+            raise CwaError(f"None of the {sectors} data sectors is valid.")
+        first = self._records[int(np.argmax(ok))]
+        num_axes_bps, rate_code = int(first["num_axes_bps"]), int(first["rate_code"])
+        self.channels, self._per_sector, self._packed = _samples_per_sector(num_axes_bps)
+        self.fs, self.accel_range = rate_of(rate_code)
+        self.device_id = header["device_id"]
+        self.device_type = header["device_type"]
+        self.metadata = header["metadata"]
+        meta = np.array(
+            self._records[
+                [
+                    "device_fractional",
+                    "session_id",
+                    "sequence_id",
+                    "timestamp",
+                    "light_scale",
+                    "temperature",
+                    "rate_code",
+                    "num_axes_bps",
+                    "timestamp_offset",
+                    "sample_count",
+                ]
+            ]
+        )
+        seconds, calendar_ok = unix_seconds(meta["timestamp"])
+        counts = meta["sample_count"].astype(np.int64)
+        ok &= (
+            (meta["num_axes_bps"] == num_axes_bps)
+            & (meta["rate_code"] == rate_code)
+            & calendar_ok
+            & (counts > 0)
+            & (counts <= self._per_sector)
+        )
+        good = np.flatnonzero(ok)
+        self._good = good
+        self.bad_sectors: list[int] = np.flatnonzero(~ok).tolist()
+        self._counts = counts[good]
+        self._first_sample = np.concatenate([[0], np.cumsum(self._counts)[:-1]])
+        self.n_samples = int(self._counts.sum())
+
+        # Anchors: the whole-second timestamp (plus its fraction) is valid at sample
+        # ``timestamp_offset`` of the sector; a true fraction undoes the firmware's shift.
+        fractional = meta["device_fractional"][good].astype(np.int64)
+        has_fraction = (fractional & 0x8000) != 0
+        fraction = np.where(has_fraction, (fractional & 0x7FFF) << 1, 0)
+        offset = meta["timestamp_offset"][good].astype(np.int64) + np.where(
+            has_fraction, (fraction * int(self.fs)) >> 16, 0
+        )
+        self._anchor_time = seconds[good] + fraction / 65536.0
+        self._anchor_index = (self._first_sample + offset).astype(np.float64)
+
+        # Segments: break at a skipped sector, a session change or a sequence break.
+        sequence = meta["sequence_id"][good].astype(np.int64)
+        session = meta["session_id"][good]
+        self.session_id = int(session[0])
+        breaks = (np.diff(good) != 1) | (np.diff(sequence) != 1) | (session[1:] != session[:-1])
+        self._seg_starts = np.concatenate([[0], np.flatnonzero(breaks) + 1])
+        self._seg_ends = np.concatenate([self._seg_starts[1:], [len(good)]])
+        self.segments = [
+            (int(self._first_sample[s]), int(self._first_sample[e - 1] + self._counts[e - 1]))
+            for s, e in zip(self._seg_starts, self._seg_ends, strict=True)
+        ]
+
+        self._temperature = (meta["temperature"][good] & 0x3FF).astype(
+            np.float32
+        ) * 75.0 / 256.0 - 50.0
+        self._light = (meta["light_scale"][good] & 0x3FF).astype(np.uint16)
+        scale = meta["light_scale"][good].astype(np.int64)
+        self._accel_unit = (1 << (8 + ((scale >> 13) & 0x07))).astype(np.float64)
+        gyro_code = (scale >> 10) & 0x07
+        self._gyro_range = np.where(
+            gyro_code != 0, 8000.0 / (1 << gyro_code), header["gyro_range"] or 2000.0
+        )
+
+    @property
+    def start_time(self) -> float:
+        return float(self._segment_times(0, 0, 1)[0])
+
+    @property
+    def end_time(self) -> float:
+        last = len(self.segments) - 1
+        return float(self._segment_times(last, self.n_samples - 1, self.n_samples)[0])
+
+    def _segment_times(self, segment: int, start: int, stop: int) -> np.ndarray:
+        s, e = self._seg_starts[segment], self._seg_ends[segment]
+        out = np.empty(stop - start, dtype=np.float64)
+        for part in range(start, stop, TIME_CHUNK):  # bounded temporaries on long segments
+            end = min(stop, part + TIME_CHUNK)
+            out[part - start : end - start] = _segment_times(
+                self._anchor_index[s:e], self._anchor_time[s:e], part, end, self.fs
+            )
+        return out
+
+    def _decode(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Acceleration (and gyro) of good sectors ``a..b-1`` (positions in the good list)."""
+        rows = self._good[a:b]
+        n = self._counts[a:b]
+        total = int(n.sum())
+        keep = np.arange(self._per_sector)[None, :] < n[:, None]
+        raw = np.frombuffer(
+            self._records[rows]["data"].tobytes(), dtype="<u4" if self._packed else "<i2"
+        )
+        unit = np.repeat(self._accel_unit[a:b], n)[:, None]
+        accel = np.empty((total, 3), dtype=np.float32)
+        gyro = np.empty((total, 3), dtype=np.float32) if self.channels >= 6 else None
+        if self._packed:
+            v = raw.reshape(len(rows), self._per_sector)[keep].astype(np.int32)
+            xyz = np.stack([((v >> shift) & 0x3FF ^ 0x200) - 0x200 for shift in (0, 10, 20)], 1)
+            accel[:] = (xyz << ((v >> 30) & 0x3)[:, None]) / unit
+        else:
+            v = raw.reshape(len(rows), self._per_sector, self.channels)[keep]
+            accel_axis = 3 if self.channels >= 6 else 0
+            accel[:] = v[:, accel_axis : accel_axis + 3] / unit
+            if gyro is not None:
+                dps = np.repeat(self._gyro_range[a:b], n)[:, None]
+                gyro[:] = v[:, 0:3] * dps / 32768.0
+        return accel, gyro
+
+    def chunks(self, chunk_sectors: int = 2048) -> Iterator[Chunk]:
+        """Samples in time order, at most ``chunk_sectors`` sectors at a time, never spanning
+        two segments."""
+        for segment, (s, e) in enumerate(zip(self._seg_starts, self._seg_ends, strict=True)):
+            for a in range(int(s), int(e), chunk_sectors):
+                b = min(int(e), a + chunk_sectors)
+                start = int(self._first_sample[a])
+                stop = int(self._first_sample[b - 1] + self._counts[b - 1])
+                accel, gyro = self._decode(a, b)
+                n = self._counts[a:b]
+                yield Chunk(
+                    time=self._segment_times(segment, start, stop),
+                    accel=accel,
+                    gyro=gyro,
+                    temperature=np.repeat(self._temperature[a:b], n),
+                    light=np.repeat(self._light[a:b], n),
+                    segment=segment,
+                )
+
+    def read(self, chunk_sectors: int = 2048) -> Recording:
+        total = self.n_samples
+        time = np.empty(total, dtype=np.float64)
+        accel = np.empty((total, 3), dtype=np.float32)
+        gyro = np.empty((total, 3), dtype=np.float32) if self.channels >= 6 else None
+        at = 0
+        for chunk in self.chunks(chunk_sectors):
+            n = len(chunk.time)
+            time[at : at + n] = chunk.time
+            accel[at : at + n] = chunk.accel
+            if gyro is not None:
+                gyro[at : at + n] = chunk.gyro
+            at += n
+        return Recording(
+            time=time,
+            accel=accel,
+            gyro=gyro,
+            temperature=np.repeat(self._temperature, self._counts),
+            light=np.repeat(self._light, self._counts),
+            fs=self.fs,
+            accel_range=self.accel_range,
+            device_id=self.device_id,
+            session_id=self.session_id,
+            device_type=self.device_type,
+            metadata=self.metadata,
+            bad_sectors=self.bad_sectors,
+            segments=self.segments,
+            sectors=self.sectors,
+            truncated_bytes=self.truncated_bytes,
+        )
+
+
 def read_cwa(path: str | os.PathLike[str], chunk_sectors: int = 2048) -> Recording:
     """Read a whole ``.cwa`` file (corrupt sectors skipped and reported)."""
-    path = Path(path)
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        header = _header(handle.read(HEADER_BYTES))
-    sectors = max(0, (size - HEADER_BYTES) // SECTOR_BYTES)
-    truncated = max(0, size - HEADER_BYTES - sectors * SECTOR_BYTES)
-    if sectors == 0:
-        raise CwaError("The file has a header but no data sector.")
-    ok, records = _valid_sectors(path, sectors)
-    if not ok.any():
-        raise CwaError(f"None of the {sectors} data sectors is valid.")
-    first = records[int(np.argmax(ok))]
-    num_axes_bps, rate_code = int(first["num_axes_bps"]), int(first["rate_code"])
-    channels, per_sector, packed = _samples_per_sector(num_axes_bps)
-    fs, accel_range = rate_of(rate_code)
-    meta = np.array(
-        records[
-            [
-                "device_fractional",
-                "session_id",
-                "sequence_id",
-                "timestamp",
-                "light_scale",
-                "temperature",
-                "rate_code",
-                "num_axes_bps",
-                "timestamp_offset",
-                "sample_count",
-            ]
-        ]
-    )
-    seconds, calendar_ok = unix_seconds(meta["timestamp"])
-    counts = meta["sample_count"].astype(np.int64)
-    ok &= (
-        (meta["num_axes_bps"] == num_axes_bps)
-        & (meta["rate_code"] == rate_code)
-        & calendar_ok
-        & (counts > 0)
-        & (counts <= per_sector)
-    )
-    good = np.flatnonzero(ok)
-    bad = np.flatnonzero(~ok).tolist()
-    counts = counts[good]
-    first_sample = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    total = int(counts.sum())
-
-    # Anchors: the whole-second timestamp (plus its fraction) is valid at sample
-    # ``timestamp_offset`` of the sector; a true fraction undoes the firmware's shift.
-    fractional = meta["device_fractional"][good].astype(np.int64)
-    has_fraction = (fractional & 0x8000) != 0
-    fraction = np.where(has_fraction, (fractional & 0x7FFF) << 1, 0)
-    offset = meta["timestamp_offset"][good].astype(np.int64) + np.where(
-        has_fraction, (fraction * int(fs)) >> 16, 0
-    )
-    anchor_time = seconds[good] + fraction / 65536.0
-    anchor_index = (first_sample + offset).astype(np.float64)
-
-    # Segments: break at a skipped sector, a session change or a sequence break.
-    sequence = meta["sequence_id"][good].astype(np.int64)
-    session = meta["session_id"][good]
-    breaks = (np.diff(good) != 1) | (np.diff(sequence) != 1) | (session[1:] != session[:-1])
-    seg_starts = np.concatenate([[0], np.flatnonzero(breaks) + 1])
-    seg_ends = np.concatenate([seg_starts[1:], [len(good)]])
-
-    time = np.empty(total, dtype=np.float64)
-    segments = []
-    for s, e in zip(seg_starts, seg_ends, strict=True):
-        start = int(first_sample[s])
-        stop = int(first_sample[e - 1] + counts[e - 1])
-        for part in range(start, stop, TIME_CHUNK):  # bounded temporaries on long files
-            end = min(stop, part + TIME_CHUNK)
-            time[part:end] = _segment_times(anchor_index[s:e], anchor_time[s:e], part, end, fs)
-        segments.append((start, stop))
-
-    accel = np.empty((total, 3), dtype=np.float32)
-    gyro = np.empty((total, 3), dtype=np.float32) if channels >= 6 else None
-    temperature = np.repeat(
-        (meta["temperature"][good] & 0x3FF).astype(np.float32) * 75.0 / 256.0 - 50.0, counts
-    )
-    light = np.repeat((meta["light_scale"][good] & 0x3FF).astype(np.uint16), counts)
-    scale = meta["light_scale"][good].astype(np.int64)
-    accel_unit = (1 << (8 + ((scale >> 13) & 0x07))).astype(np.float64)
-    gyro_code = (scale >> 10) & 0x07
-    gyro_range = np.where(gyro_code != 0, 8000.0 / (1 << gyro_code), header["gyro_range"] or 2000.0)
-    for chunk in range(0, len(good), chunk_sectors):
-        rows = good[chunk : chunk + chunk_sectors]
-        n = counts[chunk : chunk + chunk_sectors]
-        keep = np.arange(per_sector)[None, :] < n[:, None]
-        raw = np.frombuffer(records[rows]["data"].tobytes(), dtype="<u4" if packed else "<i2")
-        out = slice(int(first_sample[chunk]), int(first_sample[chunk] + n.sum()))
-        unit = np.repeat(accel_unit[chunk : chunk + chunk_sectors], n)[:, None]
-        if packed:
-            v = raw.reshape(len(rows), per_sector)[keep].astype(np.int32)
-            xyz = np.stack([((v >> shift) & 0x3FF ^ 0x200) - 0x200 for shift in (0, 10, 20)], 1)
-            accel[out] = (xyz << ((v >> 30) & 0x3)[:, None]) / unit
-        else:
-            v = raw.reshape(len(rows), per_sector, channels)[keep]
-            accel_axis = 3 if channels >= 6 else 0
-            accel[out] = v[:, accel_axis : accel_axis + 3] / unit
-            if gyro is not None:
-                dps = np.repeat(gyro_range[chunk : chunk + chunk_sectors], n)[:, None]
-                gyro[out] = v[:, 0:3] * dps / 32768.0
-    return Recording(
-        time=time,
-        accel=accel,
-        gyro=gyro,
-        temperature=temperature,
-        light=light,
-        fs=fs,
-        accel_range=accel_range,
-        device_id=header["device_id"],
-        session_id=int(session[0]),
-        device_type=header["device_type"],
-        metadata=header["metadata"],
-        bad_sectors=bad,
-        segments=segments,
-        sectors=sectors,
-        truncated_bytes=truncated,
-    )
+    return CwaFile(path).read(chunk_sectors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -99,3 +100,74 @@ def write_cwa(
             block["checksum"] = (-(words[:, :255].sum(axis=1, dtype=np.int64))) & 0xFFFF
             handle.write(block.tobytes())
     return sectors
+
+
+@dataclass(frozen=True)
+class PlannedNight:
+    """One night of a synthetic week: when the wearer lies still, and one wake bout inside."""
+
+    into_bed: dt.datetime
+    sleep: dt.datetime
+    wake_bout: tuple[dt.datetime, dt.datetime] | None
+    final_wake: dt.datetime
+    out_of_bed: dt.datetime
+
+
+def planned_week(first_evening: dt.date, nights: int = 7) -> list[PlannedNight]:
+    """Bedtimes drifting by 10 minutes a night, sleep 30 minutes after lying down, one 20-minute
+    awakening at 03:00 and 20 minutes awake in bed in the morning."""
+    plan = []
+    for k in range(nights):
+        evening = dt.datetime.combine(first_evening + dt.timedelta(days=k), dt.time(22, 30))
+        into_bed = evening + dt.timedelta(minutes=10 * k)
+        morning = dt.datetime.combine(first_evening + dt.timedelta(days=k + 1), dt.time(6, 40))
+        bout = morning.replace(hour=3, minute=0)
+        plan.append(
+            PlannedNight(
+                into_bed=into_bed,
+                sleep=into_bed + dt.timedelta(minutes=30),
+                wake_bout=(bout, bout + dt.timedelta(minutes=20)),
+                final_wake=morning + dt.timedelta(minutes=5 * k),
+                out_of_bed=morning + dt.timedelta(minutes=5 * k + 20),
+            )
+        )
+    return plan
+
+
+def week_accel(
+    start: dt.datetime,
+    days: float,
+    fs: float,
+    plan: list[PlannedNight],
+    not_worn: list[tuple[dt.datetime, dt.datetime]] = (),
+    seed: int = 0,
+) -> np.ndarray:
+    """Wrist acceleration (g) for ``days`` from ``start``: awake, a new arm orientation every
+    5 s; asleep, one posture (a turn at 01:30) with 20 mg of sensor noise; not worn, flat on a
+    table with 1 mg noise. The length is rounded down to whole sectors."""
+    rng = np.random.default_rng(seed)
+    epoch_s = 5
+    epochs = int(days * 86400 // epoch_s)
+    when = np.array([start + dt.timedelta(seconds=epoch_s * i) for i in range(epochs)])
+    z_angle = rng.uniform(-70, 70, epochs)  # awake: moving
+    azimuth = rng.uniform(0, 2 * np.pi, epochs)
+    noise = np.full(epochs, 0.05)
+    for night in plan:
+        asleep = (when >= night.sleep) & (when < night.final_wake)
+        if night.wake_bout is not None:
+            asleep &= ~((when >= night.wake_bout[0]) & (when < night.wake_bout[1]))
+        turn = night.sleep.replace(hour=1, minute=30) + dt.timedelta(days=1)
+        z_angle[asleep] = np.where(when[asleep] < turn, -25.0, 35.0)
+        azimuth[asleep] = 1.0
+        noise[asleep] = 0.02
+    for off, on in not_worn:
+        table = (when >= off) & (when < on)
+        z_angle[table], azimuth[table], noise[table] = 89.0, 0.0, 0.001
+    z = np.sin(np.radians(z_angle))
+    horizontal = np.cos(np.radians(z_angle))
+    base = np.stack([horizontal * np.cos(azimuth), horizontal * np.sin(azimuth), z], axis=1)
+    samples = int(epochs * epoch_s * fs) // SAMPLES_PER_SECTOR * SAMPLES_PER_SECTOR
+    epoch_of = (np.arange(samples) / (fs * epoch_s)).astype(np.int64)
+    accel = base[epoch_of].astype(np.float32)
+    accel += (rng.normal(0, 1, accel.shape) * noise[epoch_of][:, None]).astype(np.float32)
+    return accel
