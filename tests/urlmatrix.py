@@ -54,7 +54,13 @@ def seeded_ids() -> dict[str, str]:
     participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
     assert participant is not None, "seed_demo must create a randomised participant first"
     event = AdverseEvent.objects.filter(participant=participant).order_by("pk").first()
+    from outcomes.models import DeviceImport
+
+    upload = DeviceImport.objects.order_by("pk").first()
+    assert upload is not None, "seed_demo must import device or app data"
     return {
+        "kind": "dynamo",
+        "import_id": str(upload.pk),
         "pk": str(ScreeningEntry.objects.order_by("pk").first().pk),
         "study_id": participant.study_id,
         "visit_code": "baseline",

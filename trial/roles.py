@@ -48,6 +48,7 @@ COORDINATOR = Role(
             "screen_participants",
             "enrol_participants",
             "enter_visit_data",
+            "import_device_data",
             "view_lsiq",
             "view_adherence",
             "view_adverse_events",

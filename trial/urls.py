@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from outcomes import views as outcome_views
-from outcomes import views_queries
+from outcomes import views_devices, views_queries
 from randomization import views as randomization_views
 from randomization import views_blinding
 from trial.access.policy import public
@@ -87,6 +87,23 @@ urlpatterns = [
         outcome_views.second_entry,
         name="instrument_second_entry",
     ),
+    path(
+        "participants/<str:study_id>/visits/<str:visit_code>/actigraphy/",
+        views_devices.actigraphy_page,
+        name="actigraphy",
+    ),
+    path(
+        "participants/<str:study_id>/visits/<str:visit_code>/medx/",
+        views_devices.medx_entry,
+        name="medx_entry",
+    ),
+    path(
+        "participants/<str:study_id>/app-code/",
+        views_devices.app_code_issue,
+        name="app_code_issue",
+    ),
+    path("imports/<str:kind>/", views_devices.import_upload, name="import_upload"),
+    path("imports/preview/<int:import_id>/", views_devices.import_preview, name="import_preview"),
     path("participants/<str:study_id>/queries/new/", views_queries.query_raise, name="query_raise"),
     path("queries/", views_queries.query_list, name="query_list"),
     path("queries/<int:pk>/answer/", views_queries.query_answer, name="query_answer"),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trial.audit.context import audit_context
+from trial.demo.devices import seed_devices
 from trial.demo.journeys import SCENARIOS, JourneyBuilder, ensure_demo_allocation_list
 from trial.models import ScreeningEntry, User
 from trial.roles import ROLES, Role
@@ -34,7 +35,10 @@ def demo_username(role: Role) -> str:
 
 
 def seed_demo(
-    participants: int = 24, password: str | None = None, seed: int = 14864451
+    participants: int = 24,
+    password: str | None = None,
+    seed: int = 14864451,
+    actigraphy: bool = False,
 ) -> list[DemoLogin]:
     if not getattr(settings, "TRIAL_DEMO", False):
         raise DemoRefused("seed_demo refuses to run: these settings are not a demo (TRIAL_DEMO).")
@@ -54,8 +58,11 @@ def seed_demo(
             assessor=users["assessor"],
             pi=users["pi"],
         )
-        for index in range(ScreeningEntry.objects.count(), participants):
+        existing = ScreeningEntry.objects.count()
+        for index in range(existing, participants):
             builder.build(SCENARIOS[index % len(SCENARIOS)])
+        if existing < participants:
+            seed_devices(rng, users["coordinator"], users["assessor"], actigraphy=actigraphy)
     return logins
 
 

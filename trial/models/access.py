@@ -20,6 +20,7 @@ TRIAL_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("enrol_participants", _("Enrol participants and record consent")),
     ("enter_visit_data", _("Enter visit data")),
     ("enter_outcomes", _("Enter outcome measures")),
+    ("import_device_data", _("Upload device files and import app exports")),
     ("log_sessions", _("Log intervention sessions and adverse events")),
     ("randomise", _("Randomise a participant")),
     ("override_eligibility", _("Enrol despite a failed eligibility rule (with a reason)")),

@@ -15,7 +15,14 @@ from enum import StrEnum
 
 from django.db.models import QuerySet
 
-from outcomes.models import InstrumentResponse
+from outcomes.models import (
+    ActigraphyRecording,
+    DynamoTest,
+    InstrumentResponse,
+    MedxTest,
+    ProcessingStatus,
+)
+from outcomes.selectors import pain_weeks_done
 from randomization.selectors import visible_arms
 from trial.models import (
     MedicalHistory,
@@ -78,6 +85,19 @@ def forms_done(participant_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
             "participant_id", flat=True
         ):
             done[pid].add(("baseline", form))
+    for model, form in ((MedxTest, "medx"), (DynamoTest, "dynamo")):
+        for pid, visit in (
+            model.objects.filter(participant_id__in=participant_ids)
+            .values_list("participant_id", "visit_code")
+            .distinct()
+        ):
+            done[pid].add((visit, form))
+    for pid, visit in ActigraphyRecording.objects.filter(
+        participant_id__in=participant_ids, status=ProcessingStatus.DONE
+    ).values_list("participant_id", "visit_code"):
+        done[pid].add((visit, "actigraphy"))
+    for pid, weeks in pain_weeks_done(participant_ids).items():
+        done[pid].update((week, "mmp_pain") for week in weeks)
     for pid in MriSafety.objects.filter(
         screening__participant__in=participant_ids, confirmed_at_baseline_on__isnull=False
     ).values_list("screening__participant", flat=True):

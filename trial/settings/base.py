@@ -189,6 +189,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Device files (actigraphy) are scored on this queue; tests point it at their own worker.
+DEVICE_TASK_QUEUE = env.str("DEVICE_TASK_QUEUE", default="celery")
 CELERY_TASK_ROUTES = {"imaging.tasks.*": {"queue": "imaging"}}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "trial.tasks.record_worker_heartbeat", "schedule": 60.0},

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outcomes.selectors import pain_panel
 from randomization.models import RequestStatus, UnblindingRequest
 from trial.access.policy import requires
 from trial.audit.recorder import record
@@ -51,6 +52,7 @@ def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
         context["adverse_events"] = list(AdverseEvent.objects.filter(participant=participant))
     queries = DataQuery.objects.filter(participant=participant).exclude(status=QueryStatus.CLOSED)
     context["queries"] = list(queries.exclude(form_code__in=hidden_forms_for(user)))
+    context["pain"] = pain_panel(participant)
     return render(request, "trial/participant_detail.html", context)
 
 

@@ -20,7 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            logins = seed_demo(participants=options["participants"], password=options["password"])
+            logins = seed_demo(
+                participants=options["participants"],
+                password=options["password"],
+                actigraphy=True,
+            )
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("Demo users (role / username / password):")

@@ -1,0 +1,217 @@
+"""The actigraphy week of a visit: upload (previewed from the file's header), a Celery task that
+reads the file in chunks and scores sleep, and re-scoring when the diary changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import zoneinfo
+
+import numpy as np
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from outcomes.actigraphy import CwaError, CwaFile
+from outcomes.actigraphy.epochs import Epochs, epochs_from_cwa
+from outcomes.actigraphy.nights import ALGORITHM, PARAMETERS, DiaryNight, means, summarise
+from outcomes.imports.service import ImportRefused, refuse_if_imported, sha256_of
+from outcomes.models import (
+    ActigraphyRecording,
+    DeviceImport,
+    ImportKind,
+    ImportStatus,
+    ProcessingStatus,
+    SleepDiaryNight,
+    SleepNight,
+)
+from trial.models import Participant
+
+log = logging.getLogger(__name__)
+ACTIGRAPHY_VISITS = ("baseline", "week16")
+
+
+def _clock(seconds: float) -> dt.datetime:
+    return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=seconds)
+
+
+@transaction.atomic
+def preview_cwa(
+    participant: Participant, visit_code: str, filename: str, data: bytes, user: object
+) -> DeviceImport:
+    """Keep the file and show what it holds (device, first and last sample, rate, corrupt
+    sectors) before anyone commits it to the visit. A file that is not ``.cwa`` is rejected."""
+    if visit_code not in ACTIGRAPHY_VISITS:
+        raise ImportRefused(f"The {visit_code} visit has no actigraphy week.")
+    digest = sha256_of(data)
+    refuse_if_imported(ImportKind.CWA, digest)
+    upload = DeviceImport.objects.create(
+        kind=ImportKind.CWA,
+        sha256=digest,
+        filename=filename[:255],
+        size=len(data),
+        file=ContentFile(data, name=filename),
+        participant=participant,
+        visit_code=visit_code,
+        status=ImportStatus.PREVIEWED,
+        uploaded_by=user,
+    )
+    try:
+        cwa = CwaFile(upload.file.path)
+    except CwaError as exc:
+        upload.status, upload.report = ImportStatus.REJECTED, {"errors": [[0, str(exc)]]}
+        upload.save(reason="rejected on preview")
+        return upload
+    start, end = _clock(cwa.start_time), _clock(cwa.end_time)
+    upload.report = {
+        "errors": [],
+        "device": f"{cwa.device_type} #{cwa.device_id} (session {cwa.session_id})",
+        "first_sample": f"{start:%Y-%m-%d %H:%M}",
+        "last_sample": f"{end:%Y-%m-%d %H:%M}",
+        "days": round((end - start).total_seconds() / 86400, 2),
+        "rate": f"{cwa.fs:g} Hz, ±{cwa.accel_range} g",
+        "samples": cwa.n_samples,
+        "bad_sectors": len(cwa.bad_sectors),
+        "metadata": cwa.metadata,
+    }
+    upload.save(reason="previewed")
+    return upload
+
+
+@transaction.atomic
+def commit_cwa(upload: DeviceImport, user: object) -> ActigraphyRecording:
+    """Attach the previewed file to its visit and queue the scoring task."""
+    locked = DeviceImport.objects.select_for_update().get(pk=upload.pk)
+    if locked.kind != ImportKind.CWA or locked.status != ImportStatus.PREVIEWED:
+        raise ImportRefused("This upload is not a previewed .cwa file.")
+    refuse_if_imported(ImportKind.CWA, locked.sha256)
+    locked.status, locked.imported_at = ImportStatus.IMPORTED, timezone.now()
+    locked.save(reason="actigraphy file committed to the visit")
+    recording = ActigraphyRecording.objects.create(
+        source=locked,
+        participant=locked.participant,
+        visit_code=locked.visit_code,
+        time_zone=settings.TIME_ZONE,
+        file_sha256=locked.sha256,
+    )
+    queue_scoring(recording)
+    return recording
+
+
+def queue_scoring(recording: ActigraphyRecording) -> None:
+    from outcomes.tasks import score_actigraphy
+
+    transaction.on_commit(
+        lambda: score_actigraphy.apply_async((recording.pk,), queue=settings.DEVICE_TASK_QUEUE)
+    )
+
+
+def diary_nights(participant_id: int, visit_code: str) -> list[DiaryNight]:
+    """Diary rows as local datetimes: evening times on the night's date, morning times next day."""
+
+    def at(night: dt.date, moment: dt.time | None) -> dt.datetime | None:
+        if moment is None:
+            return None
+        day = night if moment >= dt.time(12) else night + dt.timedelta(days=1)
+        return dt.datetime.combine(day, moment)
+
+    return [
+        DiaryNight(
+            night=row.night,
+            into_bed=at(row.night, row.into_bed),
+            lights_out=at(row.night, row.lights_out),
+            final_wake=at(row.night, row.final_wake),
+            out_of_bed=at(row.night, row.out_of_bed),
+        )
+        for row in SleepDiaryNight.objects.filter(
+            participant_id=participant_id, visit_code=visit_code
+        )
+    ]
+
+
+def _per_minute(epochs: Epochs, sib: np.ndarray) -> bytes:
+    per = 60 // epochs.epoch_s
+    n = len(epochs) // per * per
+
+    def minute_mean(values: np.ndarray) -> np.ndarray:
+        return np.nanmean(values[:n].astype(np.float64).reshape(-1, per), axis=1)
+
+    buffer = io.BytesIO()
+    with np.errstate(all="ignore"):
+        np.savez_compressed(
+            buffer,
+            start=np.array([epochs.start]),
+            anglez=minute_mean(epochs.anglez).astype(np.float32),
+            enmo_mg=(minute_mean(epochs.enmo) * 1000).astype(np.float32),
+            sleep=minute_mean(sib.astype(np.float32)) >= 0.5,
+            nonwear=minute_mean(epochs.invalid.astype(np.float32)) >= 0.5,
+        )
+    return buffer.getvalue()
+
+
+def _aware(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    return None if moment is None else moment.replace(tzinfo=zone)
+
+
+def score_recording(recording_id: int) -> ActigraphyRecording:
+    """Read the file chunk by chunk, find sleep, store nights and means. A file that cannot be
+    read marks the recording failed with the reason; the file and earlier results stay."""
+    recording = ActigraphyRecording.objects.select_related("source").get(pk=recording_id)
+    recording.status = ProcessingStatus.PROCESSING
+    recording.save(reason="scoring started")
+    zone = zoneinfo.ZoneInfo(recording.time_zone)
+    try:
+        cwa = CwaFile(recording.source.file.path)
+        epochs = epochs_from_cwa(cwa)
+    except (CwaError, OSError) as exc:
+        recording.status, recording.error = ProcessingStatus.FAILED, str(exc)
+        recording.save(reason="scoring failed")
+        return recording
+    nights, sib = summarise(epochs, diary_nights(recording.participant_id, recording.visit_code))
+    with transaction.atomic():
+        recording.nights.all().delete()
+        SleepNight.objects.bulk_create(
+            [
+                SleepNight(
+                    recording=recording,
+                    **{
+                        k: _aware(v, zone) if isinstance(v, dt.datetime) else v
+                        for k, v in n.as_dict().items()
+                    },
+                )
+                for n in nights
+            ]
+        )
+        recording.device_type, recording.device_id = cwa.device_type, cwa.device_id
+        recording.session_id, recording.sample_rate_hz = cwa.session_id, cwa.fs
+        recording.samples, recording.bad_sectors = cwa.n_samples, len(cwa.bad_sectors)
+        recording.starts_at = _aware(_clock(cwa.start_time), zone)
+        recording.ends_at = _aware(_clock(cwa.end_time), zone)
+        recording.algorithm, recording.parameters = ALGORITHM, PARAMETERS
+        recording.summary = means(nights)
+        recording.plot = _per_minute(epochs, sib)
+        recording.status, recording.error = ProcessingStatus.DONE, ""
+        recording.processed_at = timezone.now()
+        recording.save(reason="scored")
+    return recording
+
+
+def latest_recording(participant: Participant, visit_code: str) -> ActigraphyRecording | None:
+    return (
+        ActigraphyRecording.objects.filter(participant=participant, visit_code=visit_code)
+        .order_by("-id")
+        .first()
+    )
+
+
+def rescore_after_diary_change(participant: Participant, visit_code: str) -> None:
+    recording = latest_recording(participant, visit_code)
+    if recording is not None and recording.status in (
+        ProcessingStatus.DONE,
+        ProcessingStatus.FAILED,
+    ):
+        recording.status = ProcessingStatus.QUEUED
+        recording.save(reason="sleep diary changed: scoring again")
+        queue_scoring(recording)

@@ -1,0 +1,16 @@
+"""Celery entry points of the outcomes app: thin wrappers around services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from trial.audit.context import audit_context
+
+
+@shared_task(name="outcomes.tasks.score_actigraphy")
+def score_actigraphy(recording_id: int) -> str:
+    """Score one actigraphy recording; returns its final status."""
+    from outcomes.actigraphy_service import score_recording
+
+    with audit_context(channel="task"):
+        return score_recording(recording_id).status
