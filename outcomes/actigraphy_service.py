@@ -171,7 +171,8 @@ def score_recording(recording_id: int) -> ActigraphyRecording:
         return recording
     nights, sib = summarise(epochs, diary_nights(recording.participant_id, recording.visit_code))
     with transaction.atomic():
-        recording.nights.all().delete()
+        for old in recording.nights.all():
+            old.delete(reason="re-scored: replaced by the new summary")
         SleepNight.objects.bulk_create(
             [
                 SleepNight(

@@ -1,0 +1,212 @@
+"""Device and app imports as a coordinator meets them: preview, commit, the same file twice, an
+overlapping export, a malformed file reported by line with nothing saved; MedX units; weekly pain
+and the missing weeks on the worklist; a .cwa upload scored into nights and a plot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.test import Client
+
+from outcomes.actigraphy.synthetic import planned_week, week_accel, write_cwa
+from outcomes.actigraphy_service import score_recording
+from outcomes.imports.service import ImportRefused, commit_import, preview_import
+from outcomes.models import (
+    ActigraphyRecording,
+    DeviceImport,
+    DynamoTest,
+    ImportKind,
+    MedxTest,
+    PainEntry,
+    ProcessingStatus,
+)
+from outcomes.selectors import weekly_pain_of
+from trial.models import AuditEntry, Participant
+from trial.selectors.worklists import ItemKind, coordinator_items
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "Study ID,Visit,Date,Test Type,Movement,Side,Peak Force (N),Lever Arm (m),Body Mass (kg),"
+    "ROM (deg)"
+)
+
+
+def _participant() -> Participant:
+    return Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+
+
+def _dynamo_csv(study_id: str, *rows: str) -> bytes:
+    return "\n".join([HEADER, *(r.format(s=study_id) for r in rows)]).encode()
+
+
+def test_dynamo_preview_commit_and_idempotence(role_users) -> None:
+    user, p = role_users["coordinator"], _participant()
+    before = DynamoTest.objects.count()
+    data = _dynamo_csv(
+        p.study_id,
+        "{s},week16,2026-05-04 10:30,Strength,Hip Extension,Left,250,0.40,80,",
+        "{s},week16,2026-05-04 10:45,Range of Motion,Hip Flexion,Right,,,,110",
+    )
+    upload = preview_import(ImportKind.DYNAMO, "a.csv", data, user)
+    assert upload.status == "previewed" and upload.report["new"] == 2
+    assert DynamoTest.objects.count() == before  # a preview saves no result
+    commit_import(upload, user)
+    strength = DynamoTest.objects.get(participant=p, visit_code="week16", category="strength")
+    assert strength.torque_nm == pytest.approx(100.0)  # 250 N x 0.40 m
+    assert strength.torque_per_kg == pytest.approx(1.25)
+    assert DynamoTest.objects.get(participant=p, visit_code="week16", category="rom").rom_deg == 110
+    assert AuditEntry.objects.filter(object_type="outcomes.DynamoTest", subject=p.study_id).exists()
+    with pytest.raises(ImportRefused, match="already imported"):
+        preview_import(ImportKind.DYNAMO, "a-again.csv", data, user)
+    overlapping = (
+        data
+        + b"\n"
+        + _dynamo_csv(
+            p.study_id, "{s},week16,2026-05-04 11:00,Strength,Hip Abduction,Right,180,0.40,80,"
+        ).split(b"\n", 1)[1]
+    )
+    second = preview_import(ImportKind.DYNAMO, "b.csv", overlapping, user)
+    assert (second.report["new"], second.report["duplicates"]) == (1, 2)
+    commit_import(second, user)
+    assert DynamoTest.objects.count() == before + 3
+
+
+def test_a_malformed_dynamo_file_is_reported_by_line_and_saves_nothing(role_users) -> None:
+    user, p = role_users["coordinator"], _participant()
+    before = DynamoTest.objects.count()
+    data = _dynamo_csv(
+        p.study_id,
+        "{s},week16,2026-05-04 10:30,Strength,Hip Extension,Left,250,0.40,80,",
+        "{s},week16,2026-05-04 10:31,Strength,Hip Extension,Middle,250,0.40,80,",
+        "{s},week16,04/05/2026,Strength,Hip Extension,Left,250,0.40,80,",
+        "{s},week16,2026-05-04 10:33,Strength,Hip Extension,Left,lots,0.40,80,",
+        "SB-9999,week16,2026-05-04 10:34,Strength,Hip Extension,Left,250,0.40,80,",
+    )
+    upload = preview_import(ImportKind.DYNAMO, "bad.csv", data, user)
+    assert upload.status == "rejected"
+    errors = dict((line, message) for line, message in upload.report["errors"])
+    assert set(errors) == {3, 4, 5, 6}
+    assert "Middle" in errors[3] and "format" in errors[4] and "not a number" in errors[5]
+    assert "not enrolled" in errors[6]
+    with pytest.raises(ImportRefused):
+        commit_import(upload, user)
+    assert DynamoTest.objects.count() == before
+    missing = preview_import(ImportKind.DYNAMO, "cols.csv", b"Study ID,Visit\nx,baseline", user)
+    assert "missing from the header" in missing.report["errors"][0][1]
+
+
+def test_manage_my_pain_weekly_means_and_missing_weeks_on_the_worklist(role_users) -> None:
+    user, p = role_users["coordinator"], _participant()
+    code = p.app_enrolment.code  # issued by the demo
+    start = p.randomized_on
+    rows = [
+        f"{code},{start + dt.timedelta(days=8)} 08:00,6,Lower back,",
+        f"{code},{start + dt.timedelta(days=9)} 20:15,4,Lower back,after walk",
+        f"{code},{start + dt.timedelta(days=9)} 20:15,4,Lower back,after walk",  # repeated row
+    ]
+    data = "\n".join(["Enrolment Code,Date,Pain Severity,Locations,Notes", *rows]).encode()
+    upload = preview_import(ImportKind.MMP, "mmp.csv", data, user)
+    assert upload.status == "previewed" and upload.report["duplicates"] >= 1
+    commit_import(upload, user)
+    entry = PainEntry.objects.filter(participant=p, details__Notes="after walk").get()
+    assert entry.details == {"Locations": "Lower back", "Notes": "after walk"}
+    week2 = weekly_pain_of(p)[1]
+    week2_entries = PainEntry.objects.filter(
+        participant=p,
+        recorded_at__date__gte=start + dt.timedelta(days=7),
+        recorded_at__date__lt=start + dt.timedelta(days=14),
+    )
+    assert week2.entries == week2_entries.count() >= 2
+    assert week2.mean == pytest.approx(
+        round(sum(e.severity for e in week2_entries) / week2.entries, 2)
+    )
+    awaited = [
+        i
+        for i in coordinator_items(user, start + dt.timedelta(days=40))
+        if i.kind is ItemKind.APP_AWAITED and i.journey.participant == p
+    ]
+    assert awaited and "week" in awaited[0].what  # the demo leaves week 3 empty
+
+
+def test_medx_page_stores_newton_metres_and_draws_both_visits(client_for) -> None:
+    p = _participant()
+    client = client_for("assessor")
+    page = f"/participants/{p.study_id}/visits/week16/medx/"
+    form = {
+        "tested_on": "2026-05-04",
+        "unit_entered": "ft·lb",
+        "counterweight": "40",
+        "gravity_torque_nm": "30",
+        "gravity_corrected": "on",
+        "rom_flexion_deg": "72",
+        "rom_extension_deg": "0",
+        **{
+            f"printed_{a}": str(v)
+            for a, v in zip(
+                (72, 60, 48, 36, 24, 12, 0), (250, 240, 220, 200, 180, 160, 140), strict=True
+            )
+        },
+    }
+    response = client.post(page, form)
+    assert response.status_code == 302
+    test = MedxTest.objects.get(participant=p, visit_code="week16")
+    assert test.torque_72 == pytest.approx(250 * 1.35582, abs=0.01)
+    assert test.peak_torque_nm == pytest.approx(338.96, abs=0.01)
+    assert test.as_printed["72"] == 250 and test.gravity_torque_nm == pytest.approx(40.67, abs=0.01)
+    assert test.strength_index == pytest.approx(
+        sum(
+            12 * (a + b) / 2
+            for a, b in zip(
+                [140, 160, 180, 200, 220, 240], [160, 180, 200, 220, 240, 250], strict=True
+            )
+        )
+        * 1.35582,
+        rel=1e-3,
+    )
+    body = client.get(page).content.decode()
+    assert body.count("data-series=") == 2  # baseline (demo) and week 16
+    form["printed_36"] = "-5"
+    assert client.post(page, form).status_code == 200  # refused: torque >= 0
+    form["printed_36"], form["rom_flexion_deg"] = "200", "48"
+    response = client.post(page, form)
+    assert b"outside the range of motion" in response.content
+
+
+def test_cwa_upload_preview_commit_and_scoring(client_for, tmp_path) -> None:
+    p = _participant()
+    client: Client = client_for("coordinator")
+    start = dt.datetime(2026, 3, 2, 10, 0)
+    plan = planned_week(start.date(), nights=3)
+    path = tmp_path / "three-nights.cwa"
+    write_cwa(path, week_accel(start, 3.1, 12.5, plan), start, fs=12.5)
+    page = f"/participants/{p.study_id}/visits/week16/actigraphy/"
+    with path.open("rb") as handle:
+        response = client.post(page, {"action": "upload", "cwa-file": handle})
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    assert b"AX3 #12345" in preview.content and b"2026-03-02 10:00" in preview.content
+    assert not ActigraphyRecording.objects.filter(participant=p, visit_code="week16").exists()
+    response = client.post(response["Location"])
+    recording = ActigraphyRecording.objects.get(participant=p, visit_code="week16")
+    assert recording.status == ProcessingStatus.QUEUED  # the worker scores it
+    assert score_recording(recording.pk).status == ProcessingStatus.DONE
+    body = client.get(page).content.decode()
+    assert 'data-testid="sleep-plot"' in body and body.count("<tr data-night=") == 5
+    nights = {n.night: n for n in recording.nights.all()}  # no diary: HDCZA guides
+    for planned in plan:
+        night = nights[planned.into_bed.date()]
+        assert night.guider == "HDCZA" and night.sleep_onset is not None
+        local = night.sleep_onset.astimezone(zoneinfo.ZoneInfo(recording.time_zone))
+        assert abs(local.replace(tzinfo=None) - planned.sleep) <= dt.timedelta(minutes=5)
+    with path.open("rb") as handle:  # the same file again is refused, nothing duplicated
+        again = client.post(page, {"action": "upload", "cwa-file": handle})
+    assert "already imported" in again.content.decode()
+    assert DeviceImport.objects.filter(kind="cwa", status="imported", participant=p).count() == 1
+    not_cwa = tmp_path / "notes.cwa"
+    not_cwa.write_bytes(b"hello" * 400)
+    with not_cwa.open("rb") as handle:
+        response = client.post(page, {"action": "upload", "cwa-file": handle})
+    assert b"Not a .cwa file" in client.get(response["Location"]).content
