@@ -3,55 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
-from django.db import connections
 
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(live_server, chromium_path: str, transactional_db) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    from trial.demo.seed import seed_demo
-
-    seed_demo(participants=2, password=DEMO_PASSWORD)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls are still sequential.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(base_url=live_server.url)
-        console_errors: list[str] = []
-        page.on(
-            "console",
-            lambda m: (
-                console_errors.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None
-            ),
-        )
-        yield page
-        browser.close()
-        # ORM calls made while Playwright's loop runs get a connection of their own context;
-        # close it here so the test database can be dropped.
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    assert console_errors == [], console_errors  # e.g. a CSP violation or a script error
 
 
 def log_in(page, username: str) -> None:
