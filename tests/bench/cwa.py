@@ -15,6 +15,8 @@ import numpy as np
 
 DAYS = float(os.environ.get("BENCH_CWA_DAYS", "7"))
 FS = 100.0
+# skdh pulls in SciPy, pandas and h5py; it may live in a virtual environment of its own.
+SKDH_PYTHON = os.environ.get("BENCH_SKDH_PYTHON", sys.executable)
 
 CHILD = """
 import resource, sys, time
@@ -22,6 +24,10 @@ start = time.perf_counter()
 if sys.argv[2] == "ours":
     from outcomes.actigraphy import read_cwa
     samples = len(read_cwa(sys.argv[1]).accel)
+elif sys.argv[2] == "ours-streaming-epochs":
+    from outcomes.actigraphy import CwaFile
+    from outcomes.actigraphy.epochs import epochs_from_cwa
+    samples = int(epochs_from_cwa(CwaFile(sys.argv[1])).samples.sum())
 else:
     from skdh.io import ReadCwa
     samples = len(ReadCwa().predict(file=sys.argv[1])["accel"])
@@ -42,8 +48,9 @@ def _synthetic(path: Path) -> int:
 
 
 def _read(path: Path, reader: str) -> tuple[int, float, float] | None:
+    python = SKDH_PYTHON if reader == "skdh" else sys.executable
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), reader], capture_output=True, text=True
+        [python, "-c", CHILD, str(path), reader], capture_output=True, text=True
     )
     if result.returncode != 0:
         return None
@@ -62,12 +69,17 @@ def rows() -> list[str]:
             f"| write synthetic {DAYS:g}-day {FS:g} Hz AX3 file | {samples} samples | "
             f"{size_mb:.0f} MB | {written:.1f} s |"
         ]
-        for reader in ("ours", "skdh"):
+        ours = None
+        for reader in ("ours", "ours-streaming-epochs", "skdh"):
             measured = _read(path, reader)
             if measured is None:
                 lines.append(f"| read with {reader} | not installed or failed | | |")
                 continue
             count, seconds, peak_mb = measured
+            if reader == "ours":
+                ours = seconds
+            elif reader == "skdh" and ours:
+                reader = f"skdh (ours {seconds / ours:.2f}x faster)"
             lines.append(
                 f"| read with {reader} | {count} samples | peak RSS {peak_mb:.0f} MB | "
                 f"{seconds:.1f} s |"
