@@ -18,9 +18,7 @@ WIDTH, DAY_HEIGHT, LEFT = 720, 70, 78
 def _svg(height: int, body: list[str], label: str) -> SafeString:
     return mark_safe(  # numbers and escaped labels only
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-label="{escape(label)}" class="w-100">'
-        + "".join(body)
-        + "</svg>"
+        f'aria-label="{escape(label)}" class="w-100">' + "".join(body) + "</svg>"
     )
 
 

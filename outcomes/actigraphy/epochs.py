@@ -70,7 +70,9 @@ class _Accumulator:
         inside = (index >= 0) & (index < len(self.count))
         index, smoothed, raw = index[inside], smoothed[inside], raw[inside].astype(np.float64)
         n = len(self.count)
-        angle = np.degrees(np.arctan(smoothed[:, 2] / np.hypot(smoothed[:, 0], smoothed[:, 1])))
+        with np.errstate(divide="ignore"):  # x = y = 0: the arm points up or down, ±90°
+            horizontal = np.hypot(smoothed[:, 0], smoothed[:, 1])
+            angle = np.degrees(np.arctan(smoothed[:, 2] / horizontal))
         self.angle_sum += np.bincount(index, weights=angle, minlength=n)
         enmo = np.maximum(np.sqrt((raw**2).sum(axis=1)) - 1.0, 0.0)
         self.enmo_sum += np.bincount(index, weights=enmo, minlength=n)

@@ -31,7 +31,9 @@ elif sys.argv[2] == "ours-streaming-epochs":
 else:
     from skdh.io import ReadCwa
     samples = len(ReadCwa().predict(file=sys.argv[1])["accel"])
-print(samples, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
+peak_kb = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(samples, time.perf_counter() - start, peak_kb)
 """
 
 
