@@ -12,6 +12,8 @@ import numpy as np
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from outcomes.actigraphy.sleep import runs
+
 WIDTH, DAY_HEIGHT, LEFT = 720, 70, 78
 
 
@@ -58,8 +60,7 @@ def actigraphy_days(plot: bytes, nights: Sequence[object], diary: Sequence[objec
         for flags, fill in ((nonwear, "#bbb"), (asleep, "#cfe2ff")):
             inside = np.zeros(1440, dtype=bool)
             inside[minutes.start - lo : minutes.stop - lo] = flags[minutes.start : minutes.stop]
-            edges = np.diff(np.concatenate([[0], inside.astype(np.int8), [0]]))
-            for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            for a, b in zip(*runs(inside), strict=True):
                 body.append(_band(x(lo + a), x(lo + b), top, fill))
         bars = [
             f"M{x(m):.1f},{top + DAY_HEIGHT - 4}v{-min(float(enmo[m]) / 200, 1) * 25:.1f}"

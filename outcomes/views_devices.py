@@ -89,7 +89,9 @@ def actigraphy_page(request: HttpRequest, study_id: str, visit_code: str) -> Htt
     nights = list(recording.nights.all()) if recording else []
     plot = None
     if recording is not None and recording.plot:
-        plot = charts.actigraphy_days(bytes(recording.plot), nights, diary_nights_of(rows))
+        plot = charts.actigraphy_days(
+            bytes(recording.plot), nights, diary_nights(participant.pk, visit_code)
+        )
     return render(
         request,
         "outcomes/actigraphy.html",
@@ -107,13 +109,6 @@ def actigraphy_page(request: HttpRequest, study_id: str, visit_code: str) -> Htt
             "back": participant_url(participant),
         },
     )
-
-
-def diary_nights_of(rows) -> list:
-    if not rows:
-        return []
-    first = rows[0]
-    return diary_nights(first.participant_id, first.visit_code)
 
 
 @requires("trial.view_participants")

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
 import uuid
 
 import pytest
 
 from tests.test_browser import log_in
-from tests.test_worker import ROOT, database_url_for_current_test_db
+from tests.test_worker import start_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis]
 
@@ -23,17 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.redis]
 def device_worker(settings, transactional_db):
     queue = f"devices-{uuid.uuid4().hex[:8]}"
     settings.DEVICE_TASK_QUEUE = queue
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "trial.settings.test",
-        "DATABASE_URL": database_url_for_current_test_db(),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "trial", "worker", "--pool=solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    worker = start_worker(queue, settings.REDIS_URL)
     yield worker
     worker.terminate()
     output, _ = worker.communicate(timeout=30)

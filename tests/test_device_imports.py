@@ -210,3 +210,38 @@ def test_cwa_upload_preview_commit_and_scoring(client_for, tmp_path) -> None:
     with not_cwa.open("rb") as handle:
         response = client.post(page, {"action": "upload", "cwa-file": handle})
     assert b"Not a .cwa file" in client.get(response["Location"]).content
+
+
+def test_a_diary_saved_after_scoring_queues_a_rescore_guided_by_it(client_for, tmp_path) -> None:
+    p = _participant()
+    client: Client = client_for("coordinator")
+    start = dt.datetime(2026, 3, 2, 10, 0)
+    plan = planned_week(start.date(), nights=2)
+    path = tmp_path / "two-nights.cwa"
+    write_cwa(path, week_accel(start, 2.1, 12.5, plan), start, fs=12.5)
+    page = f"/participants/{p.study_id}/visits/week16/actigraphy/"
+    with path.open("rb") as handle:
+        preview = client.post(page, {"action": "upload", "cwa-file": handle})["Location"]
+    client.post(preview)
+    recording = ActigraphyRecording.objects.get(participant=p, visit_code="week16")
+    score_recording(recording.pk)
+    night = plan[0]
+    nights_before = recording.nights.count()
+    assert recording.nights.get(night=night.into_bed.date()).guider == "HDCZA"
+    form = {
+        "action": "diary",
+        "diary-TOTAL_FORMS": "7",
+        "diary-INITIAL_FORMS": "0",
+        "diary-MIN_NUM_FORMS": "0",
+        "diary-MAX_NUM_FORMS": "7",
+        "diary-0-night": f"{night.into_bed:%Y-%m-%d}",
+        "diary-0-into_bed": f"{night.into_bed:%H:%M}",
+        "diary-0-out_of_bed": f"{night.out_of_bed:%H:%M}",
+    }
+    assert client.post(page, form).status_code == 302
+    recording.refresh_from_db()
+    assert recording.status == ProcessingStatus.QUEUED  # the diary changed: scored again
+    score_recording(recording.pk)
+    assert recording.nights.count() == nights_before  # replaced, not duplicated
+    rescored = recording.nights.get(night=night.into_bed.date())
+    assert rescored.guider == "sleeplog" and rescored.tib_min == 510

@@ -26,41 +26,33 @@ def database_url_for_current_test_db() -> str:
     )
 
 
-@pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
-def test_worker_process_runs_task_and_writes_to_postgres(settings) -> None:
-    assert connection.vendor == "postgresql" and settings.REDIS_URL
-    assert not settings.CELERY_TASK_ALWAYS_EAGER
-    queue = f"test-{uuid.uuid4().hex[:8]}"  # no other worker listens here
+def start_worker(queue: str, redis_url: str) -> subprocess.Popen:
+    """A real Celery worker process listening only on ``queue``, sharing the test database."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "trial.settings.test",
         "DATABASE_URL": database_url_for_current_test_db(),
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": redis_url,
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "trial",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            "-n",
-            f"{queue}@%h",
-        ],
+    command = [sys.executable, "-m", "celery", "-A", "trial", "worker", "--pool=solo", "-Q"]
+    command += [queue, "--without-gossip", "--without-mingle", "--loglevel=INFO"]
+    return subprocess.Popen(
+        [*command, "-n", f"{queue}@%h"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_worker_process_runs_task_and_writes_to_postgres(settings) -> None:
+    assert connection.vendor == "postgresql" and settings.REDIS_URL
+    assert not settings.CELERY_TASK_ALWAYS_EAGER
+    queue = f"test-{uuid.uuid4().hex[:8]}"  # no other worker listens here
+    worker = start_worker(queue, settings.REDIS_URL)
     try:
         note = uuid.uuid4().hex
         result = record_worker_heartbeat.apply_async(kwargs={"note": note}, queue=queue)

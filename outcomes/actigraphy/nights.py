@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from outcomes.actigraphy.epochs import Epochs
-from outcomes.actigraphy.sleep import hdcza_spt, sib_vanhees2015
+from outcomes.actigraphy.sleep import hdcza_spt, runs, sib_vanhees2015
 
 VALID_HOURS_REQUIRED = 16
 ALGORITHM = "vanHees2015-SIB+sleeplog/HDCZA"
@@ -94,11 +94,6 @@ def _index(epochs: Epochs, when: dt.datetime) -> int:
     return epochs.index_of(seconds)
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-
-
 def nights_in(epochs: Epochs) -> list[dt.date]:
     """Evenings whose noon-to-noon window holds any recorded epoch."""
     first, last = _clock(epochs, 0), _clock(epochs, len(epochs) - 1)
@@ -138,7 +133,7 @@ def summarise_night(
             return NightSummary(night, "HDCZA", 5, fraction_invalid)
         g0, g1 = window.start + spt[0], window.start + spt[1]
         guider, code = "HDCZA", 1
-    starts, ends = _runs(sib)
+    starts, ends = runs(sib)
     # Time in bed: a bout must lie fully inside it; the HDCZA window: overlap it.
     keep = (starts >= g0) & (ends <= g1) if use_diary else (ends > g0) & (starts < g1)
     base = {
@@ -153,7 +148,7 @@ def summarise_night(
     onset, wake = int(starts[keep][0]), int(ends[keep][-1])
     minutes = epochs.epoch_s / 60
     asleep = sib[onset:wake]
-    wake_starts, _ = _runs(~asleep)
+    wake_starts, _ = runs(~asleep)
     spt = (wake - onset) * minutes
     tst = float(asleep.sum()) * minutes
     values = {

@@ -51,7 +51,7 @@ def _rolling_median_abs_diff(angle: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and (exclusive) end of each run of True."""
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -85,7 +85,7 @@ def hdcza_spt(
     if ignore_invalid:
         nomov &= ~invalid
     per_min = 60 / epoch_s
-    starts, ends = _runs(nomov)
+    starts, ends = runs(nomov)
     # GGIR compares e1 - s1 on its padded diff, which is the run length.
     long_enough = (ends - starts) > per_min * min_block_min
     if not long_enough.any() or invalid.all():
@@ -93,12 +93,12 @@ def hdcza_spt(
     in_spt = np.zeros(n, dtype=bool)
     for s, e in zip(starts[long_enough], ends[long_enough], strict=True):
         in_spt[s : e + 1] = True  # GGIR marks s2:e2 inclusive of its (1-based) end index
-    gap_starts, gap_ends = _runs(~in_spt)
+    gap_starts, gap_ends = runs(~in_spt)
     inner = (gap_starts > 0) & (gap_ends < n)
     for s, e in zip(gap_starts[inner], gap_ends[inner], strict=True):
         if e - s < per_min * max_gap_min:
             in_spt[s : e + 1] = True
-    block_starts, block_ends = _runs(in_spt)
+    block_starts, block_ends = runs(in_spt)
     durations = block_ends - block_starts
     longest = np.flatnonzero(durations == durations.max())
     pick = longest[int(np.ceil(len(longest) / 2)) - 1]

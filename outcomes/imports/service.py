@@ -94,11 +94,12 @@ def _dynamo_objects(text: str, profile: ImportProfile):
 def _mmp_objects(text: str, profile: ImportProfile):
     table = read_table(text, profile.columns, mmp.REQUIRED, profile.delimiter)
     rows, errors = mmp.parse(table, profile.datetime_format)
-    links = dict(
-        AppEnrolment.objects.filter(code__in={r.code for _, r in rows}).values_list(
-            "code", "participant_id"
+    links = {
+        link.code: link.participant
+        for link in AppEnrolment.objects.filter(code__in={r.code for _, r in rows}).select_related(
+            "participant"
         )
-    )
+    }
     objects = []
     for line, row in rows:
         if row.code not in links:
@@ -106,7 +107,7 @@ def _mmp_objects(text: str, profile: ImportProfile):
             continue
         objects.append(
             PainEntry(
-                participant_id=links[row.code],
+                participant=links[row.code],
                 recorded_at=_local(row.recorded_at),
                 severity=row.severity,
                 details=row.details,
