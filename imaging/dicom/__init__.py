@@ -1,0 +1,1 @@
+"""DICOM: reading frames, stacking volumes, pseudonymisation and segmentation objects."""

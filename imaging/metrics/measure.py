@@ -1,0 +1,183 @@
+"""Measure every muscle and side of a label map: CSA, volume, fat, by level, with provenance.
+
+Inputs are canonicalised (permute/flip only) and must share one voxel grid; nothing is resampled.
+The result is the JSON document of ``python -m imaging measure`` and what the pipeline stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from imaging import CODE_VERSION
+from imaging.errors import ImagingError
+from imaging.labels import Label, label_array, side_flags
+from imaging.metrics import fat as fat_methods
+from imaging.metrics.levels import LEVELS, Level, assign_levels
+from imaging.metrics.morphometry import erode_in_plane, slice_areas_mm2, volume_mm3
+from imaging.volume import Volume
+
+DECIMALS = 4
+
+
+@dataclass
+class MeasureInputs:
+    image: Volume
+    labels: Volume
+    table: tuple[Label, ...]
+    discs: dict[str, np.ndarray] | None = None
+    fat_method: str = "gmm3"
+    erode: int = 0
+    fat: Volume | None = None
+    water: Volume | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+def _hash_json(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def _on_grid(volume: Volume, reference: Volume, what: str) -> Volume:
+    canonical = volume.canonical()
+    if not canonical.same_grid(reference):
+        raise ImagingError(
+            f"{what} does not lie on the image's voxel grid (shape {canonical.shape} vs "
+            f"{reference.shape}, spacing {np.round(canonical.spacing, 3).tolist()} vs "
+            f"{np.round(reference.spacing, 3).tolist()} mm); masks are never resampled"
+        )
+    return canonical
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), DECIMALS)
+
+
+def _fat_map(inputs: MeasureInputs, image: np.ndarray, mask: np.ndarray,
+             fat: Volume | None, water: Volume | None) -> np.ndarray | None:
+    method = inputs.fat_method
+    if method == "none":
+        return None
+    if method == "otsu":
+        return fat_methods.fat_otsu(image, mask)
+    if method == "gmm3":
+        return fat_methods.fat_gmm3(image, mask)
+    assert fat is not None and water is not None
+    return fat_methods.fat_dixon(fat.array, water.array, mask)
+
+
+def _fat_pct(fat_map: np.ndarray | None, mask: np.ndarray, slices: list[int]) -> float | None:
+    if fat_map is None:
+        return None
+    selected = mask[:, :, slices]
+    if not selected.any():
+        return None
+    return float(fat_map[:, :, slices][selected].mean() * 100)
+
+
+def measure(inputs: MeasureInputs) -> dict:
+    """The metrics document for one image and label map (see the module docstring)."""
+    method = inputs.fat_method
+    if method not in fat_methods.METHODS:
+        raise ImagingError(f"fat method {method!r}: choose one of {', '.join(fat_methods.METHODS)}")
+    if method == "dixon" and (inputs.fat is None or inputs.water is None):
+        raise ImagingError("fat method dixon needs both --fat and --water images")
+    if inputs.erode < 0:
+        raise ImagingError("erode must be 0 or more voxels")
+    image = inputs.image.canonical()
+    labels_volume = _on_grid(inputs.labels, image, "the label map")
+    fat = _on_grid(inputs.fat, image, "the fat image") if inputs.fat is not None else None
+    water = _on_grid(inputs.water, image, "the water image") if inputs.water is not None else None
+    labels = label_array(labels_volume)
+    known = [label.value for label in inputs.table]
+    if not np.isin(labels, known).any():
+        raise ImagingError(
+            "the label map is empty: no voxel carries a label of the table "
+            f"({', '.join(str(v) for v in known)})"
+        )
+    unknown = sorted(set(np.unique(labels).tolist()) - {0, *known})
+    flags = list(inputs.flags)
+    if unknown:
+        flags.append(f"label values not in the table, ignored: {unknown}")
+    flags += side_flags(labels, image, inputs.table)
+    levels = assign_levels(image, inputs.discs) if inputs.discs else []
+    spacing = image.spacing[2]
+    intensities = image.array.astype(np.float32)
+    muscles = []
+    for label in inputs.table:
+        mask = labels == label.value
+        areas = slice_areas_mm2(mask, image)
+        present = [int(k) for k in np.flatnonzero(areas > 0)]
+        if not present:
+            flags.append(f"{label.name}: no voxels in the label map")
+        fat_mask = erode_in_plane(mask, inputs.erode)
+        fat_map = None
+        if present and method != "none":
+            try:
+                fat_map = _fat_map(inputs, intensities, fat_mask, fat, water)
+            except ImagingError as error:
+                flags.append(f"{label.name}: fat not measured: {error}")
+        muscles.append(
+            {
+                "muscle": label.muscle,
+                "side": label.side,
+                "label": label.value,
+                "volume_mm3": _round(volume_mm3(areas, spacing, present)),
+                "fat_fraction_pct": _round(_fat_pct(fat_map, fat_mask, present)),
+                "n_slices": len(present),
+                "levels": [_level_row(level, areas, spacing, fat_map, fat_mask, label, flags)
+                           for level in levels],
+                **_cumulative(levels, areas, spacing),
+            }
+        )
+    return {
+        "image": {
+            "sha256": inputs.image.sha256,
+            "shape": list(image.shape),
+            "spacing_mm": [round(s, 4) for s in image.spacing],
+            "slice_normal": [round(float(v), 5) for v in image.slice_normal],
+            "notes": list(inputs.image.notes),
+        },
+        "fat_method": method,
+        "fat_parameters": fat_methods.parameters(method, inputs.erode),
+        "volume_convention": "sum of CSA x centre-to-centre slice spacing",
+        "muscles": muscles,
+        "qc_flags": flags,
+        "provenance": {
+            "code_version": CODE_VERSION,
+            "labels_sha256": inputs.labels.sha256,
+            "fat_sha256": inputs.fat.sha256 if inputs.fat is not None else None,
+            "water_sha256": inputs.water.sha256 if inputs.water is not None else None,
+            "label_table_sha256": _hash_json([vars(label) for label in inputs.table]),
+            "levels_sha256": _hash_json(
+                {k: v.tolist() for k, v in sorted((inputs.discs or {}).items())}
+            ) if inputs.discs else None,
+        },
+    }
+
+
+def _level_row(level: Level, areas: np.ndarray, spacing: float, fat_map: np.ndarray | None,
+               fat_mask: np.ndarray, label: Label, flags: list[str]) -> dict:
+    slices = list(level.slices)
+    if not slices:
+        flags.append(f"{label.name} {level.name}: no slice of the stack lies in this level")
+    elif not areas[slices].any():
+        flags.append(f"{label.name} {level.name}: empty level (no voxels on {len(slices)} slices)")
+    return {
+        "level": level.name,
+        "n_slices": len(slices),
+        "csa_mm2": _round(areas[level.mid_slice]) if level.mid_slice is not None else None,
+        "mean_csa_mm2": _round(areas[slices].mean()) if slices else None,
+        "volume_mm3": _round(volume_mm3(areas, spacing, slices)),
+        "fat_fraction_pct": _round(_fat_pct(fat_map, fat_mask, slices)) if slices else None,
+    }
+
+
+def _cumulative(levels: list[Level], areas: np.ndarray, spacing: float) -> dict:
+    """L1-L5 volume, only when all five levels are defined."""
+    if [level.name for level in levels] != list(LEVELS):
+        return {"volume_l1_l5_mm3": None}
+    slices = [k for level in levels for k in level.slices]
+    return {"volume_l1_l5_mm3": _round(volume_mm3(areas, spacing, slices))}
