@@ -56,8 +56,10 @@ def _table(result: dict) -> str:
     lines = [f"{'muscle':<22}{'side':<7}{'volume mm3':>12}{'fat %':>8}{'slices':>8}"]
     for row in result["muscles"]:
         fat = "-" if row["fat_fraction_pct"] is None else f"{row['fat_fraction_pct']:.1f}"
-        lines.append(f"{row['muscle']:<22}{row['side']:<7}{row['volume_mm3']:>12.0f}"
-                     f"{fat:>8}{row['n_slices']:>8}")
+        lines.append(
+            f"{row['muscle']:<22}{row['side']:<7}{row['volume_mm3']:>12.0f}"
+            f"{fat:>8}{row['n_slices']:>8}"
+        )
     lines += [f"QC: {flag}" for flag in result["qc_flags"]]
     return "\n".join(lines)
 

@@ -52,8 +52,9 @@ def parse_label_table(entries: object) -> tuple[Label, ...]:
     labels = []
     for n, entry in enumerate(entries, start=1):
         try:
-            label = Label(str(entry["muscle"]), str(entry.get("side", "")).lower(),
-                          int(entry["value"]))
+            label = Label(
+                str(entry["muscle"]), str(entry.get("side", "")).lower(), int(entry["value"])
+            )
         except (KeyError, TypeError, ValueError) as error:
             raise ImagingError(f"label table entry {n}: {error!r} in {entry!r}") from error
         if label.side not in (*SIDES, ""):

@@ -82,8 +82,12 @@ class Volume:
         if self.shape != other.shape:
             return False
         corners = np.array(
-            [[i, j, k] for i in (0, self.shape[0] - 1) for j in (0, self.shape[1] - 1)
-             for k in (0, self.shape[2] - 1)],
+            [
+                [i, j, k]
+                for i in (0, self.shape[0] - 1)
+                for j in (0, self.shape[1] - 1)
+                for k in (0, self.shape[2] - 1)
+            ],
             dtype=float,
         )
         gap = self.patient_coordinates(corners) - other.patient_coordinates(corners)

@@ -141,7 +141,7 @@ def shared_data() -> Callable[[str], object]:
 
     def path(relative: str) -> Path:
         found = folder / relative
-        assert found.is_file(), f"{found} is missing from the shared data"
+        assert found.exists(), f"{found} is missing from the shared data"
         return found
 
     return path

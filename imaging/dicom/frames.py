@@ -40,7 +40,7 @@ class Frame:
 
     def pixels(self) -> np.ndarray:
         """The frame's real-valued pixels (rescale slope and intercept applied), rows x columns."""
-        return _frame_pixels(self.dataset, self.frame_index)
+        return _frame_pixels(self.dataset, self.frame_index, self.source)
 
 
 def read_datasets(paths: Iterable[Path]) -> list[Dataset]:
@@ -86,9 +86,11 @@ def _floats(value: object, n: int, what: str, name: str) -> np.ndarray:
 def _orientation(iop: object, name: str) -> tuple[np.ndarray, np.ndarray]:
     values = _floats(iop, 6, "ImageOrientationPatient", name)
     row, column = values[:3], values[3:]
-    if not (np.isclose(np.linalg.norm(row), 1, atol=1e-3)
-            and np.isclose(np.linalg.norm(column), 1, atol=1e-3)
-            and abs(float(row @ column)) < 1e-3):
+    if not (
+        np.isclose(np.linalg.norm(row), 1, atol=1e-3)
+        and np.isclose(np.linalg.norm(column), 1, atol=1e-3)
+        and abs(float(row @ column)) < 1e-3
+    ):
         raise ImagingError(f"{name}: ImageOrientationPatient is not two orthonormal vectors")
     return row / np.linalg.norm(row), column / np.linalg.norm(column)
 
@@ -154,13 +156,13 @@ def _enhanced_frame(ds: Dataset, index: int, name: str) -> Frame:
     )
 
 
-def _frame_pixels(ds: Dataset, index: int | None) -> np.ndarray:
+def _frame_pixels(ds: Dataset, index: int | None, source: str) -> np.ndarray:
     try:
         array = ds.pixel_array
     except Exception as error:  # decoders raise their own types; the message names the cause
         syntax = ds.file_meta.get("TransferSyntaxUID", "?") if hasattr(ds, "file_meta") else "?"
         raise ImagingError(
-            f"{ds.get('SOPInstanceUID', '?')}: pixel data cannot be decoded "
+            f"{source}: pixel data cannot be decoded "
             f"(transfer syntax {getattr(syntax, 'name', syntax)}): {error}"
         ) from error
     if index is not None:
@@ -172,7 +174,7 @@ def _frame_pixels(ds: Dataset, index: int | None) -> np.ndarray:
         slope = float(ds.get("RescaleSlope", 1) or 1)
         intercept = float(ds.get("RescaleIntercept", 0) or 0)
     if array.ndim != 2:
-        raise ImagingError(f"{ds.get('SOPInstanceUID', '?')}: not a single-channel image")
+        raise ImagingError(f"{source}: not a single-channel image")
     real = array.astype(np.float32) * np.float32(slope) + np.float32(intercept)
     if ds.get("PhotometricInterpretation") == "MONOCHROME1":
         real = real.max() + real.min() - real

@@ -42,8 +42,10 @@ def group_stacks(frames: list[Frame]) -> list[Stack]:
     groups: dict[tuple, dict[tuple[str, int | None], Frame]] = defaultdict(dict)
     for frame in frames:
         orientation = tuple(
-            np.round(np.concatenate([frame.row_direction, frame.column_direction]),
-                     ORIENTATION_DECIMALS) + 0.0
+            np.round(
+                np.concatenate([frame.row_direction, frame.column_direction]), ORIENTATION_DECIMALS
+            )
+            + 0.0
         )
         key = (frame.series_instance_uid, orientation, frame.stack_key)
         groups[key][(frame.sop_instance_uid, frame.frame_index)] = frame
@@ -85,9 +87,13 @@ def slice_spacing(stack: Stack) -> tuple[float, list[str]]:
     thickness = stack.frames[0].slice_thickness
     if thickness:
         if spacing > thickness * (1 + SPACING_TOLERANCE):
-            notes.append(f"gap between slices: thickness {thickness:g} mm, spacing {spacing:.3g} mm")
+            notes.append(
+                f"gap between slices: thickness {thickness:g} mm, spacing {spacing:.3g} mm"
+            )
         elif spacing < thickness * (1 - SPACING_TOLERANCE):
-            notes.append(f"overlapping slices: thickness {thickness:g} mm, spacing {spacing:.3g} mm")
+            notes.append(
+                f"overlapping slices: thickness {thickness:g} mm, spacing {spacing:.3g} mm"
+            )
     return spacing, notes
 
 

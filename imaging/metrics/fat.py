@@ -78,8 +78,13 @@ def parameters(method: str, erode: int) -> dict[str, object]:
     """What a stored fat value must carry to be reproduced."""
     base: dict[str, object] = {"method": method, "erode_voxels": erode}
     if method == "gmm3":
-        base.update(components=3, fat_component="highest mean", seed=GMM_SEED, n_init=3,
-                    fitted_over="all slices of one muscle and side")
+        base.update(
+            components=3,
+            fat_component="highest mean",
+            seed=GMM_SEED,
+            n_init=3,
+            fitted_over="all slices of one muscle and side",
+        )
     elif method == "otsu":
         base.update(threshold="exact Otsu per slice", fat="intensity above threshold")
     elif method == "dixon":

@@ -7,6 +7,7 @@ below, so on an oblique stack a level is still a whole number of acquired slices
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def assign_levels(volume: Volume, discs: dict[str, np.ndarray]) -> list[Level]:
     normal = volume.slice_normal
     along = {name: float(point @ normal) for name, point in discs.items()}
     ordered = [name for name in DISCS if name in along]
-    for upper, lower in zip(ordered, ordered[1:], strict=False):
+    for upper, lower in pairwise(ordered):
         if along[upper] <= along[lower]:
             raise ImagingError(
                 f"levels: disc {upper} ({along[upper]:.1f} mm) is not above {lower} "

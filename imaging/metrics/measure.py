@@ -17,7 +17,12 @@ from imaging.errors import ImagingError
 from imaging.labels import Label, label_array, side_flags
 from imaging.metrics import fat as fat_methods
 from imaging.metrics.levels import LEVELS, Level, assign_levels
-from imaging.metrics.morphometry import erode_in_plane, slice_areas_mm2, volume_mm3
+from imaging.metrics.morphometry import (
+    erode_in_plane,
+    measured_spacing,
+    slice_areas_mm2,
+    volume_mm3,
+)
 from imaging.volume import Volume
 
 DECIMALS = 4
@@ -55,8 +60,13 @@ def _round(value: float | None) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), DECIMALS)
 
 
-def _fat_map(inputs: MeasureInputs, image: np.ndarray, mask: np.ndarray,
-             fat: Volume | None, water: Volume | None) -> np.ndarray | None:
+def _fat_map(
+    inputs: MeasureInputs,
+    image: np.ndarray,
+    mask: np.ndarray,
+    fat: Volume | None,
+    water: Volume | None,
+) -> np.ndarray | None:
     method = inputs.fat_method
     if method == "none":
         return None
@@ -103,7 +113,7 @@ def measure(inputs: MeasureInputs) -> dict:
         flags.append(f"label values not in the table, ignored: {unknown}")
     flags += side_flags(labels, image, inputs.table)
     levels = assign_levels(image, inputs.discs) if inputs.discs else []
-    spacing = image.spacing[2]
+    spacing = measured_spacing(image)[2]
     intensities = image.array.astype(np.float32)
     muscles = []
     for label in inputs.table:
@@ -127,8 +137,10 @@ def measure(inputs: MeasureInputs) -> dict:
                 "volume_mm3": _round(volume_mm3(areas, spacing, present)),
                 "fat_fraction_pct": _round(_fat_pct(fat_map, fat_mask, present)),
                 "n_slices": len(present),
-                "levels": [_level_row(level, areas, spacing, fat_map, fat_mask, label, flags)
-                           for level in levels],
+                "levels": [
+                    _level_row(level, areas, spacing, fat_map, fat_mask, label, flags)
+                    for level in levels
+                ],
                 **_cumulative(levels, areas, spacing),
             }
         )
@@ -153,13 +165,22 @@ def measure(inputs: MeasureInputs) -> dict:
             "label_table_sha256": _hash_json([vars(label) for label in inputs.table]),
             "levels_sha256": _hash_json(
                 {k: v.tolist() for k, v in sorted((inputs.discs or {}).items())}
-            ) if inputs.discs else None,
+            )
+            if inputs.discs
+            else None,
         },
     }
 
 
-def _level_row(level: Level, areas: np.ndarray, spacing: float, fat_map: np.ndarray | None,
-               fat_mask: np.ndarray, label: Label, flags: list[str]) -> dict:
+def _level_row(
+    level: Level,
+    areas: np.ndarray,
+    spacing: float,
+    fat_map: np.ndarray | None,
+    fat_mask: np.ndarray,
+    label: Label,
+    flags: list[str],
+) -> dict:
     slices = list(level.slices)
     if not slices:
         flags.append(f"{label.name} {level.name}: no slice of the stack lies in this level")

@@ -9,9 +9,17 @@ from scipy import ndimage
 
 from imaging.volume import Volume
 
+# NIfTI headers hold the affine in float32: the same grid saved flipped or permuted differs in
+# the 7th significant digit. Spacings are used to 0.01 micrometre so those copies measure alike.
+SPACING_DECIMALS = 5
+
+
+def measured_spacing(volume: Volume) -> tuple[float, float, float]:
+    return tuple(round(s, SPACING_DECIMALS) for s in volume.spacing)  # type: ignore[return-value]
+
 
 def pixel_area_mm2(volume: Volume) -> float:
-    dx, dy, _ = volume.spacing
+    dx, dy, _ = measured_spacing(volume)
     return dx * dy
 
 
@@ -21,7 +29,7 @@ def slice_areas_mm2(mask: np.ndarray, volume: Volume) -> np.ndarray:
 
 
 def volume_mm3(areas: np.ndarray, slice_spacing_mm: float, slices: Sequence[int]) -> float:
-    """Σ CSA × centre-to-centre spacing: each slice stands for the slab up to its neighbours,
+    """Σ CSA x centre-to-centre spacing: each slice stands for the slab up to its neighbours,
     so a gap between thin slices is counted as muscle (the usual convention, stated in output)."""
     return float(areas[list(slices)].sum() * slice_spacing_mm)
 
