@@ -77,6 +77,16 @@ class Volume:
                 affine[:3, axis] *= -1
         return replace(self, array=np.ascontiguousarray(array), affine=affine)
 
+    def from_canonical(self, canonical_array: np.ndarray) -> np.ndarray:
+        """An array on this volume's own index order from one on its canonical grid."""
+        indices = np.arange(self.array.size).reshape(self.array.shape)
+        order = self.with_array(indices).canonical().array
+        if order.shape != canonical_array.shape:
+            raise ImagingError(f"shape {canonical_array.shape} is not the canonical {order.shape}")
+        out = np.empty(self.array.size, dtype=canonical_array.dtype)
+        out[order.ravel()] = canonical_array.ravel()
+        return out.reshape(self.array.shape)
+
     def same_grid(self, other: Volume, tolerance_mm: float = 0.01) -> bool:
         """Whether two canonical volumes share shape and voxel positions (corner to corner)."""
         if self.shape != other.shape:
