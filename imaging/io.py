@@ -28,13 +28,18 @@ def load_image(path: Path) -> Volume:
 
 
 def volume_from_dicom_files(files: list[Path]) -> Volume:
-    datasets = read_datasets(files)
+    files = sorted(files)
+    return volume_from_datasets(read_datasets(files), [f.name for f in files], files_sha256(files))
+
+
+def volume_from_datasets(datasets: list, names: list[str], sha256: str = "") -> Volume:
+    """One stack from already-read datasets (``names`` label them in messages)."""
     frames = []
-    for file, dataset in zip(sorted(files), datasets, strict=True):
+    for name, dataset in zip(names, datasets, strict=True):
         modality = str(dataset.get("Modality", ""))
         if modality in ("SEG", "SR", "PR", "KO"):
-            raise ImagingError(f"{file.name}: a {modality} object, not an image")
-        frames.extend(frames_of(dataset, file.name))
+            raise ImagingError(f"{name}: a {modality} object, not an image")
+        frames.extend(frames_of(dataset, name))
     stacks = group_stacks(frames)
     if len(stacks) > 1:
         described = "; ".join(
@@ -42,4 +47,4 @@ def volume_from_dicom_files(files: list[Path]) -> Volume:
             for s in stacks
         )
         raise ImagingError(f"{len(stacks)} stacks found ({described}); give one series or stack")
-    return stack_volume(stacks[0], sha256=files_sha256(files))
+    return stack_volume(stacks[0], sha256=sha256)

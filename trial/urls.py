@@ -143,6 +143,7 @@ urlpatterns = [
         views_blinding.blinding_guess,
         name="blinding_guess",
     ),
+    path("", include("imaging.urls")),
     path("api/v1/", include("trial.api.urls")),
     path("health/", system.health, name="health"),
     path("i18n/setlang/", set_language_view, name="set_language"),

@@ -67,7 +67,7 @@ def pseudonymise(dataset: Dataset, study_id: str, secret: str) -> Dataset:
     ds = copy.deepcopy(dataset)
     ds.remove_private_tags()
     _clean(ds, secret)
-    ds.PatientName = study_id
+    ds.PatientName = f"{study_id}^"  # family-name component only
     ds.PatientID = study_id
     for keyword in EMPTIED:
         setattr(ds, keyword, "")
@@ -96,7 +96,7 @@ def _clean(ds: Dataset, secret: str) -> None:
     for keyword in REMOVED:
         if keyword in ds:
             delattr(ds, keyword)
-    for tag in [t for t in ds if (t.group & 0xFF00) in (0x5000, 0x6000)]:
+    for tag in [e.tag for e in ds if (e.tag.group & 0xFF00) in (0x5000, 0x6000)]:
         del ds[tag]
     for element in list(ds):
         if element.VR == "SQ":

@@ -20,7 +20,7 @@ def instrument_link(context: template.Context, study_id: str, visit_code: str, f
     return reverse("instrument_entry", args=[study_id, visit_code, form])
 
 
-DEVICE_PAGES = {"medx": "medx_entry", "actigraphy": "actigraphy"}
+DEVICE_PAGES = {"medx": "medx_entry", "actigraphy": "actigraphy", "mri": "imaging_visit"}
 
 
 @register.simple_tag(takes_context=True)

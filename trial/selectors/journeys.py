@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from django.db.models import QuerySet
 
+from imaging.selectors import approved_visits
 from outcomes.models import (
     ActigraphyRecording,
     DynamoTest,
@@ -96,6 +97,8 @@ def forms_done(participant_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
         participant_id__in=participant_ids, status=ProcessingStatus.DONE
     ).values_list("participant_id", "visit_code"):
         done[pid].add((visit, "actigraphy"))
+    for pid, visit in approved_visits(participant_ids):
+        done[pid].add((visit, "mri"))
     for pid, weeks in pain_weeks_done(participant_ids).items():
         done[pid].update((week, "mmp_pain") for week in weeks)
     for pid in MriSafety.objects.filter(

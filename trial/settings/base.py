@@ -194,7 +194,26 @@ DEVICE_TASK_QUEUE = env.str("DEVICE_TASK_QUEUE", default="celery")
 CELERY_TASK_ROUTES = {"imaging.tasks.*": {"queue": "imaging"}}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "trial.tasks.record_worker_heartbeat", "schedule": 60.0},
+    "poll-orthanc": {"task": "imaging.tasks.poll_orthanc", "schedule": 30.0},
 }
+
+# --- Imaging --------------------------------------------------------------------------------------
+# Queue of the imaging steps (a GPU worker takes this queue); tests point it at their own worker.
+IMAGING_TASK_QUEUE = env.str("IMAGING_TASK_QUEUE", default="imaging")
+# The PACS followed by the beat task; empty = no PACS (uploads only).
+ORTHANC_URL = env.str("ORTHANC_URL", default="")
+ORTHANC_USERNAME = env.str("ORTHANC_USERNAME", default="")
+ORTHANC_PASSWORD = env.str("ORTHANC_PASSWORD", default="")
+# Secret from which pseudonymous UIDs are derived: set it once per trial and never change it.
+IMAGING_PSEUDONYM_SECRET = env.str("IMAGING_PSEUDONYM_SECRET", default="")
+# Where labels come from until a model is installed: a folder of NIfTI label maps, each used for
+# the image whose voxel grid it matches (masks from another tool, phantoms' truth).
+IMAGING_SEGMENTER = env.str("IMAGING_SEGMENTER", default="reference")
+IMAGING_REFERENCE_MASKS_DIR = env.str("IMAGING_REFERENCE_MASKS_DIR", default="")
+IMAGING_FAT_METHOD = env.str("IMAGING_FAT_METHOD", default="gmm3")
+IMAGING_ERODE_VOXELS = env.int("IMAGING_ERODE_VOXELS", default=0)
+IMAGING_RULES_FILE = env.str("IMAGING_RULES_FILE", default="")
+IMAGING_UPLOAD_MAX_BYTES = env.int("IMAGING_UPLOAD_MAX_BYTES", default=2 * 1024**3)
 CELERY_TIMEZONE = "UTC"
 
 # --- UI -------------------------------------------------------------------------------------------

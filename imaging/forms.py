@@ -1,0 +1,49 @@
+"""Forms of the imaging pages: upload, reader decisions, corrected masks, levels."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from imaging.metrics.levels import DISCS
+
+
+class StudyUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What you upload"),
+        choices=[
+            ("dicom", _("A zip of the DICOM study (CD or PACS export)")),
+            ("nifti", _("A NIfTI image, for research use")),
+        ],
+    )
+    file = forms.FileField(label=_("File"))
+    labels = forms.FileField(label=_("Label map (NIfTI, optional, research uploads only)"),
+                             required=False)  # fmt: skip
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason (required to reject)"), required=False,
+                             max_length=500)  # fmt: skip
+
+
+class CorrectedMaskForm(forms.Form):
+    mask = forms.FileField(label=_("Corrected mask (NIfTI on the image grid, or DICOM SEG)"))
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for choosing this series"), max_length=500)
+
+
+class DiscPointForm(forms.Form):
+    """One disc clicked in the picker: canonical voxel indices, converted to LPS by the view."""
+
+    disc = forms.ChoiceField(choices=[(d, d) for d in DISCS])
+    i = forms.FloatField(min_value=0)
+    j = forms.FloatField(min_value=0)
+    k = forms.FloatField(min_value=0)
+
+
+class LevelsFileForm(forms.Form):
+    levels = forms.FileField(label=_('Levels JSON: {"discs": {"L4-L5": [x, y, z], ...}} (LPS mm)'))

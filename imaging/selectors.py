@@ -1,0 +1,27 @@
+"""Read-side helpers: approved metrics (the only ones exports see) and studies per visit."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from imaging.models import ImagingStudy, MuscleMetric, ReviewStatus
+
+
+def approved_metrics() -> QuerySet[MuscleMetric]:
+    """Metrics of runs a reader approved; pending, rejected or superseded runs never export."""
+    return MuscleMetric.objects.filter(run__review=ReviewStatus.APPROVED).select_related(
+        "run__study__participant"
+    )
+
+
+def approved_visits(participant_ids: list[int]) -> set[tuple[int, str]]:
+    return set(
+        approved_metrics()
+        .filter(run__study__participant_id__in=participant_ids)
+        .values_list("run__study__participant_id", "run__study__visit_code")
+        .distinct()
+    )
+
+
+def studies_of(participant_id: int, visit_code: str) -> QuerySet[ImagingStudy]:
+    return ImagingStudy.objects.filter(participant_id=participant_id, visit_code=visit_code)

@@ -1,0 +1,1 @@
+"""Imaging services: explicit functions called by views and tasks (no signals)."""

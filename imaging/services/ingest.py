@@ -1,0 +1,160 @@
+"""Ingest: pseudonymise every instance, keep only the copy, record each series' header summary.
+
+The same code serves the PACS pull and the browser upload (a zip of DICOM files). A NIfTI upload
+(research use) has no header to pseudonymise and becomes one series of kind "nifti".
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pydicom
+from django.conf import settings
+from django.db import transaction
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+
+from imaging.dicom.deid import pseudonymise
+from imaging.errors import ImagingError
+from imaging.models import ImagingSeries, ImagingSource, ImagingStudy, StudyStatus
+from imaging.selection.rules import summarise
+from imaging.services.storage import nifti_path, pseudonym_secret, series_folder, study_folder
+from trial.models import Participant
+
+NIFTI_SERIES_UID = "nifti"
+
+
+def store_datasets(study: ImagingStudy, datasets: Iterable[Dataset]) -> int:
+    """Pseudonymise and write every dataset; record the series. Returns the instance count."""
+    secret = pseudonym_secret()
+    study_id = study.participant.study_id
+    original_series: dict[str, str] = {}
+    headers: dict[str, list[Dataset]] = defaultdict(list)
+    study_uids = set()
+    count = 0
+    for dataset in datasets:
+        if "SOPInstanceUID" not in dataset or "SeriesInstanceUID" not in dataset:
+            raise ImagingError("an instance without SOP or series UID cannot be ingested")
+        clean = pseudonymise(dataset, study_id, secret)
+        study_uids.add(str(clean.StudyInstanceUID))
+        folder = series_folder(study, str(clean.SeriesInstanceUID))
+        folder.mkdir(parents=True, exist_ok=True)
+        clean.save_as(folder / f"{clean.SOPInstanceUID}.dcm", enforce_file_format=True)
+        original_series[str(clean.SeriesInstanceUID)] = str(dataset.SeriesInstanceUID)
+        header = pydicom.dcmread(folder / f"{clean.SOPInstanceUID}.dcm", stop_before_pixels=True)
+        headers[str(clean.SeriesInstanceUID)].append(header)
+        count += 1
+    if not count:
+        raise ImagingError("no DICOM instance to ingest")
+    if len(study_uids) > 1:
+        raise ImagingError(f"the files belong to {len(study_uids)} different studies; send one")
+    with transaction.atomic():
+        study.study_uid = study_uids.pop()
+        study.files = count
+        study.save(reason="pseudonymised copy stored")
+        for uid, series_headers in headers.items():
+            summary = summarise(series_headers)
+            ImagingSeries(
+                study=study,
+                series_uid=uid,
+                pacs_series_uid=original_series[uid]
+                if study.source == ImagingSource.ORTHANC
+                else "",
+                description=summary.description[:128],
+                modality=summary.modality[:8],
+                instances=summary.instances,
+                summary=_jsonable(summary),
+            ).save(reason="series ingested")
+    return count
+
+
+def _jsonable(summary: object) -> dict:
+    from dataclasses import asdict
+
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(summary).items()}
+
+
+def _safe_members(archive: zipfile.ZipFile, limit: int) -> list[zipfile.ZipInfo]:
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if sum(m.file_size for m in members) > limit:
+        raise ImagingError(f"the zip expands beyond {limit // 1024**2} MB")
+    return members
+
+
+def datasets_from_zip(data: bytes) -> tuple[list[Dataset], list[str]]:
+    """DICOM datasets in a zip, and the names of members that are not DICOM (ignored)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise ImagingError("the upload is not a zip file") from error
+    datasets, skipped = [], []
+    with archive:
+        for member in _safe_members(archive, settings.IMAGING_UPLOAD_MAX_BYTES):
+            with archive.open(member) as handle:
+                content = handle.read()
+            try:
+                datasets.append(pydicom.dcmread(io.BytesIO(content)))
+            except (InvalidDicomError, EOFError, ValueError, KeyError):
+                skipped.append(member.filename)
+    if not datasets:
+        raise ImagingError(
+            f"no DICOM file in the zip ({len(skipped)} other file(s): {', '.join(skipped[:5])})"
+        )
+    return datasets, skipped
+
+
+def create_upload_study(
+    participant: Participant, visit_code: str, user: object, source: str = ImagingSource.UPLOAD
+) -> ImagingStudy:
+    study = ImagingStudy(participant=participant, visit_code=visit_code, source=source,
+                         created_by=user, status=StudyStatus.QUEUED)  # fmt: skip
+    study.save(reason="imaging study uploaded")
+    return study
+
+
+def ingest_zip(
+    participant: Participant, visit_code: str, data: bytes, user: object
+) -> tuple[ImagingStudy, list[str]]:
+    """A study from an uploaded zip. Nothing is created when the zip holds no DICOM."""
+    datasets, skipped = datasets_from_zip(data)
+    with transaction.atomic():
+        study = create_upload_study(participant, visit_code, user)
+        try:
+            store_datasets(study, datasets)
+        except ImagingError:
+            shutil.rmtree(study_folder(study), ignore_errors=True)
+            raise
+    return study, skipped
+
+
+def ingest_nifti(
+    participant: Participant, visit_code: str, image: bytes, labels: bytes | None, user: object
+) -> ImagingStudy:
+    """A research study from a NIfTI image (and optionally its label map)."""
+    from imaging.volume import load_nifti
+
+    with tempfile.TemporaryDirectory() as scratch:
+        probe = Path(scratch) / "image.nii.gz"
+        probe.write_bytes(image)
+        volume = load_nifti(probe)  # refuses anything unreadable before a study exists
+    with transaction.atomic():
+        study = create_upload_study(participant, visit_code, user, ImagingSource.NIFTI)
+        path = nifti_path(study, "image.nii.gz")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(image)
+        if labels is not None:
+            nifti_path(study, "labels.nii.gz").write_bytes(labels)
+        study.files = 1 + (labels is not None)
+        study.save(reason="NIfTI stored")
+        ImagingSeries(
+            study=study, series_uid=NIFTI_SERIES_UID, description="NIfTI upload", modality="MR",
+            instances=volume.shape[2],
+            summary={"shape": list(volume.shape), "spacing_mm": list(volume.spacing)},
+        ).save(reason="NIfTI series recorded")  # fmt: skip
+    return study

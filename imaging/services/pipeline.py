@@ -1,0 +1,311 @@
+"""The pipeline's steps as explicit functions: select, segment, measure, write back.
+
+Each step moves the study to its state, reports progress, and on a refusal (ImagingError) or any
+unexpected error leaves the study FAILED with the message: a study is never left mid-step.
+Steps are idempotent: a run is keyed by series UID + label hash + code version, and a run that
+already has metrics is not measured again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+
+from imaging import CODE_VERSION
+from imaging.errors import ImagingError
+from imaging.io import volume_from_dicom_files
+from imaging.labels import Label, parse_label_table
+from imaging.metrics.levels import parse_discs
+from imaging.metrics.measure import MeasureInputs, measure
+from imaging.models import (
+    ImagingSeries,
+    ImagingSource,
+    ImagingStudy,
+    MuscleMetric,
+    ReviewStatus,
+    SegmentationRun,
+    StudyStatus,
+)
+from imaging.qc.plausibility import asymmetry_flags, change_flags
+from imaging.selection.rules import SeriesSummary, load_rules, select_series
+from imaging.services.segmenters import Labels, segment
+from imaging.services.storage import nifti_path, run_folder, series_folder
+from imaging.volume import Volume, load_nifti, save_nifti
+
+log = logging.getLogger(__name__)
+
+
+class StepFailed(Exception):
+    """Raised after a study was marked failed, to stop the chain."""
+
+
+def progress(study: ImagingStudy, percent: int, detail: str = "") -> None:
+    study.step_progress = max(0, min(100, percent))
+    study.step_detail = detail[:200]
+    study.save(update_fields=["step_progress", "step_detail", "updated_at"])
+
+
+def move(study: ImagingStudy, status: str, reason: str) -> None:
+    study.status = status
+    study.step_progress = 0
+    study.step_detail = ""
+    study.save(reason=reason)
+
+
+def fail(study: ImagingStudy, message: str) -> None:
+    study.refresh_from_db()
+    study.status = StudyStatus.FAILED
+    study.error = message
+    study.save(reason=f"imaging step failed: {message[:200]}")
+
+
+@contextmanager
+def step(study: ImagingStudy, status: str) -> Iterator[None]:
+    """Run one step: state on entry; FAILED with the message on any error."""
+    move(study, status, f"imaging step: {status}")
+    try:
+        yield
+    except ImagingError as error:
+        fail(study, str(error))
+        raise StepFailed(str(error)) from error
+    except StepFailed:
+        raise
+    except Exception as error:
+        if type(error).__name__ in ("PacsUnavailable", "Retry"):
+            raise
+        log.exception("imaging step %s of study %s", status, study.pk)
+        fail(study, f"internal error in {status} ({type(error).__name__}): {error}")
+        raise StepFailed(str(error)) from error
+
+
+# --- images -----------------------------------------------------------------------------------
+def series_image(study: ImagingStudy, series: ImagingSeries) -> Volume:
+    """The stack volume of a series (for NIfTI uploads, the image)."""
+    if study.source == ImagingSource.NIFTI:
+        return load_nifti(nifti_path(study, "image.nii.gz"))
+    files = sorted(series_folder(study, series.series_uid).glob("*.dcm"))
+    if not files:
+        raise ImagingError(f"series {series} has no stored files")
+    return volume_from_dicom_files(files)
+
+
+# --- selection --------------------------------------------------------------------------------
+def _summary(series: ImagingSeries) -> SeriesSummary:
+    data = dict(series.summary)
+    for key in ("image_type", "normal", "pixel_spacing"):
+        if data.get(key) is not None:
+            data[key] = tuple(data[key])
+    return SeriesSummary(**data)
+
+
+def select(study: ImagingStudy) -> ImagingSeries:
+    with step(study, StudyStatus.SELECTING):
+        rows = list(study.series.all())
+        if study.source == ImagingSource.NIFTI:
+            chosen = rows[0]
+            chosen.chosen, chosen.eligible, chosen.role = True, True, "nifti"
+            chosen.reasons = ["chosen: NIfTI upload (no DICOM header to select on)"]
+            chosen.save(reason="series selection")
+            return chosen
+        overridden = next((row for row in rows if row.overridden_by_id and row.chosen), None)
+        rules_path = Path(settings.IMAGING_RULES_FILE) if settings.IMAGING_RULES_FILE else None
+        decisions = {
+            d.series_uid: d
+            for d in select_series([_summary(r) for r in rows], load_rules(rules_path))
+        }
+        with transaction.atomic():
+            for row in sorted(rows, key=lambda r: r.chosen):  # unchoose before choosing
+                decision = decisions[row.series_uid]
+                row.eligible, row.role, row.reasons = (
+                    decision.eligible,
+                    decision.role,
+                    decision.reasons,
+                )
+                if overridden is None:
+                    row.chosen = decision.chosen
+                row.save(reason="series selection")
+        chosen = overridden or next((r for r in rows if decisions[r.series_uid].chosen), None)
+        if chosen is None:
+            summary = "; ".join(f"{r.description or r.series_uid}: {r.reasons[0]}" for r in rows)
+            raise ImagingError(f"no eligible axial T2 series ({summary})")
+        return chosen
+
+
+# --- segmentation -----------------------------------------------------------------------------
+def _labels_for(study: ImagingStudy, image: Volume) -> Labels:
+    upload = nifti_path(study, "labels.nii.gz")
+    if study.source == ImagingSource.NIFTI and upload.exists():
+        from imaging.labels import MUSCLEMAP_ABDOMEN
+        from imaging.services.segmenters import labels_from_upload
+
+        return labels_from_upload(image, upload, MUSCLEMAP_ABDOMEN)
+    return segment(image)
+
+
+def create_run(
+    study: ImagingStudy, series: ImagingSeries, image: Volume, labels: Labels
+) -> SegmentationRun:
+    """The run for these labels, or the one a previous delivery of the task already made."""
+    key = f"{series.series_uid}:{labels.sha256[:16]}:{CODE_VERSION}"
+    with transaction.atomic():
+        run = SegmentationRun.objects.select_for_update().filter(key=key).first()
+        if run is None:
+            run = SegmentationRun(
+                study=study, series=series, key=key, label_source=labels.source,
+                model_name=labels.name[:128], model_sha256=labels.sha256,
+                code_version=CODE_VERSION, fat_method=settings.IMAGING_FAT_METHOD,
+                label_table=[vars(label) for label in labels.table],
+            )  # fmt: skip
+            run.save(reason="segmentation run created")
+    path = run_folder(run) / "labels.nii.gz"
+    if not path.exists():
+        save_nifti(image.canonical().with_array(labels.array.astype(np.uint8)), path)
+    return run
+
+
+def segment_series(study: ImagingStudy, series: ImagingSeries) -> SegmentationRun:
+    with step(study, StudyStatus.SEGMENTING):
+        progress(study, 10, "building the volume")
+        image = series_image(study, series)
+        progress(study, 40, f"segmenting with {settings.IMAGING_SEGMENTER}")
+        labels = _labels_for(study, image)
+        progress(study, 90, "saving the labels")
+        return create_run(study, series, image, labels)
+
+
+# --- measurement ------------------------------------------------------------------------------
+def run_table(run: SegmentationRun) -> tuple[Label, ...]:
+    return parse_label_table(run.label_table)
+
+
+def run_labels(run: SegmentationRun) -> Volume:
+    return load_nifti(run_folder(run) / "labels.nii.gz")
+
+
+def _baseline_muscles(run: SegmentationRun) -> list[dict] | None:
+    if run.study.visit_code == "baseline":
+        return None
+    earlier = (
+        SegmentationRun.objects.filter(
+            study__participant=run.study.participant, study__visit_code="baseline",
+            review=ReviewStatus.APPROVED,
+        ).order_by("-reviewed_at").first()
+    )  # fmt: skip
+    return earlier.result.get("muscles") if earlier else None
+
+
+def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> SegmentationRun:
+    """Measure a run's labels; with ``replace_reason`` earlier metrics are replaced (audited)."""
+    study = run.study
+    with step(study, StudyStatus.MEASURING):
+        if run.metrics.exists() and not replace_reason:
+            move(study, StudyStatus.QC_PENDING, "already measured")
+            return run
+        image = series_image(study, run.series)
+        progress(study, 20, "measuring")
+        levels = getattr(study, "levels", None)
+        result = measure(MeasureInputs(
+            image=image, labels=run_labels(run), table=run_table(run),
+            discs=parse_discs({"discs": levels.discs}) if levels and levels.discs else None,
+            fat_method=run.fat_method, erode=settings.IMAGING_ERODE_VOXELS,
+        ))  # fmt: skip
+        flags = result["qc_flags"] + asymmetry_flags(result["muscles"])
+        baseline = _baseline_muscles(run)
+        if baseline:
+            flags += change_flags(result["muscles"], baseline)
+        progress(study, 60, "drawing QC overlays")
+        write_overlays(run, image, result)
+        with transaction.atomic():
+            for old in list(run.metrics.all()):
+                old.delete(reason=replace_reason)
+            _save_metrics(run, result)
+            run.result, run.qc_flags = result, flags
+            run.review = ReviewStatus.PENDING
+            run.save(reason=replace_reason or "measured")
+        move(study, StudyStatus.QC_PENDING, "measured: awaiting the reader")
+        return run
+
+
+def _save_metrics(run: SegmentationRun, result: dict) -> None:
+    common = {
+        "fat_method": result["fat_method"], "parameters": result["fat_parameters"],
+        "image_sha256": result["image"]["sha256"],
+        "labels_sha256": result["provenance"]["labels_sha256"] or run.model_sha256,
+    }  # fmt: skip
+    rows = []
+    for muscle in result["muscles"]:
+        key = {"run": run, "muscle": muscle["muscle"], "side": muscle["side"]}
+        rows.append(
+            MuscleMetric(
+                **key,
+                level="all",
+                csa_mm2=None,
+                mean_csa_mm2=None,
+                volume_mm3=muscle["volume_mm3"],
+                n_slices=muscle["n_slices"],
+                fat_fraction_pct=muscle["fat_fraction_pct"],
+                **common,
+            )
+        )
+        if muscle.get("volume_l1_l5_mm3") is not None:
+            rows.append(
+                MuscleMetric(
+                    **key,
+                    level="L1-L5",
+                    volume_mm3=muscle["volume_l1_l5_mm3"],
+                    n_slices=sum(lv["n_slices"] for lv in muscle["levels"]),
+                    **common,
+                )
+            )
+        for level in muscle["levels"]:
+            rows.append(
+                MuscleMetric(
+                    **key,
+                    level=level["level"],
+                    csa_mm2=level["csa_mm2"],
+                    mean_csa_mm2=level["mean_csa_mm2"],
+                    volume_mm3=level["volume_mm3"],
+                    n_slices=level["n_slices"],
+                    fat_fraction_pct=level["fat_fraction_pct"],
+                    **common,
+                )
+            )
+    MuscleMetric.objects.bulk_create(rows)
+
+
+def write_overlays(run: SegmentationRun, image: Volume, result: dict) -> list[str]:
+    from imaging.metrics.levels import assign_levels
+    from imaging.qc.overlays import overlay_png
+
+    canonical = image.canonical()
+    labels = run_labels(run).canonical().array.astype(np.int32)
+    table = run_table(run)
+    levels = getattr(run.study, "levels", None)
+    targets: dict[str, int] = {}
+    if levels and levels.discs:
+        for level in assign_levels(canonical, parse_discs({"discs": levels.discs})):
+            if level.mid_slice is not None:
+                targets[level.name] = level.mid_slice
+    if not targets:
+        depth = canonical.shape[2]
+        evenly = sorted(set(np.linspace(0, depth - 1, 5).round().astype(int).tolist()))
+        targets = {f"slice {k + 1}": int(k) for k in evenly}
+    folder = run_folder(run) / "overlays"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    names = []
+    for name, k in targets.items():
+        (folder / f"{name.replace(' ', '-')}.png").write_bytes(
+            overlay_png(canonical.array, labels, table, k)
+        )
+        names.append(name.replace(" ", "-"))
+    (folder / "index.json").write_text(json.dumps(targets))
+    return names

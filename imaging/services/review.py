@@ -1,0 +1,129 @@
+"""The reader's decisions: approve or reject a run, correct its mask, override the series,
+set the disc levels. Each is audited with the reader's reason."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from imaging.errors import ImagingError
+from imaging.metrics.levels import parse_discs
+from imaging.models import (
+    DiscLevels,
+    ImagingSeries,
+    ImagingStudy,
+    ReviewStatus,
+    SegmentationRun,
+    StudyStatus,
+)
+from imaging.services.pipeline import create_run, measure_run, run_table, series_image
+from imaging.services.segmenters import labels_from_upload
+
+
+def decide(run: SegmentationRun, user: object, approve: bool, reason: str = "") -> None:
+    """Approve (the metrics reach exports) or reject (with a reason) a measured run."""
+    if run.review != ReviewStatus.PENDING or run.study.status != StudyStatus.QC_PENDING:
+        raise ImagingError("only a measured run awaiting review can be approved or rejected")
+    if not approve and not reason.strip():
+        raise ImagingError("a rejection needs a reason")
+    with transaction.atomic():
+        run.review = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
+        run.reviewed_by = user
+        run.reviewed_at = timezone.now()
+        run.review_reason = reason.strip()
+        run.save(reason=reason.strip() or "approved by the imaging reader")
+        study = run.study
+        study.status = StudyStatus.APPROVED if approve else StudyStatus.REJECTED
+        study.save(reason=reason.strip() or "imaging metrics approved")
+
+
+def correct_mask(
+    run: SegmentationRun, user: object, data: bytes, name: str, reason: str
+) -> SegmentationRun:
+    """A corrected mask (NIfTI or DICOM SEG) becomes a new run, measured now; the old one is
+    superseded. Nothing changes if the mask does not fit the image."""
+    if not reason.strip():
+        raise ImagingError("a corrected mask needs a reason")
+    study = run.study
+    image = series_image(study, run.series)
+    table = run_table(run)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / name
+        path.write_bytes(data)
+        if name.lower().endswith((".nii", ".nii.gz")):
+            labels = labels_from_upload(image, path, table)
+        else:
+            labels = _labels_from_seg(run, image, path, table)
+    with transaction.atomic():
+        new = create_run(study, run.series, image, labels)
+        if new.pk == run.pk:
+            raise ImagingError("the uploaded mask is identical to the current one")
+        run.review = ReviewStatus.SUPERSEDED
+        run.reviewed_by, run.reviewed_at, run.review_reason = user, timezone.now(), reason
+        run.save(reason=f"superseded by a corrected mask: {reason}")
+    return measure_run(new, replace_reason="")
+
+
+def _labels_from_seg(run: SegmentationRun, image: object, path: Path, table: tuple):
+    import pydicom
+
+    from imaging.dicom.frames import read_datasets
+    from imaging.dicom.seg import labels_from_segmentation
+    from imaging.services.segmenters import Labels
+    from imaging.services.storage import series_folder
+    from imaging.volume import file_sha256
+
+    try:
+        seg = pydicom.dcmread(path)
+    except Exception as error:
+        raise ImagingError(f"{path.name}: neither NIfTI nor a readable DICOM SEG") from error
+    if seg.get("Modality") != "SEG":
+        raise ImagingError(f"{path.name}: a DICOM {seg.get('Modality', '?')} object, not a SEG")
+    source = read_datasets(sorted(series_folder(run.study, run.series.series_uid).glob("*.dcm")))
+    array = labels_from_segmentation(seg, source, image, table)
+    return Labels(array, table, "upload", path.name, file_sha256(path))
+
+
+def override_series(study: ImagingStudy, series: ImagingSeries, user: object, reason: str) -> None:
+    """The reader chooses another series; selection keeps that choice from now on."""
+    if not reason.strip():
+        raise ImagingError("choosing another series needs a reason")
+    if series.study_id != study.pk:
+        raise ImagingError("that series belongs to another study")
+    with transaction.atomic():
+        for row in study.series.filter(chosen=True):
+            row.chosen = False
+            row.save(reason=f"series overridden: {reason}")
+        series.chosen = True
+        series.overridden_by = user
+        series.override_reason = reason
+        series.reasons = [*series.reasons, f"chosen by {user}: {reason}"]
+        series.save(reason=f"series overridden: {reason}")
+        for run in study.runs.filter(review=ReviewStatus.PENDING):
+            run.review = ReviewStatus.SUPERSEDED
+            run.save(reason="series overridden")
+        study.status = StudyStatus.QUEUED
+        study.error = ""
+        study.save(reason=f"series overridden: {reason}")
+
+
+def set_levels(study: ImagingStudy, discs: dict, user: object, source: str) -> DiscLevels:
+    """Store disc positions (validated) and re-measure the pending run with them."""
+    parsed = parse_discs({"discs": discs})
+    clean = {name: [round(float(v), 3) for v in point] for name, point in parsed.items()}
+    levels = DiscLevels.objects.filter(study=study).first() or DiscLevels(study=study)
+    levels.discs, levels.source, levels.entered_by = clean, source, user
+    levels.save(reason=f"disc levels from the {source}")
+    return levels
+
+
+def levels_from_json(data: bytes) -> dict:
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ImagingError(f"levels file is not JSON: {error}") from error
+    return {k: v.tolist() for k, v in parse_discs(document).items()}

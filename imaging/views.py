@@ -1,0 +1,281 @@
+"""Imaging pages: a visit's MRI (upload, studies), a study's progress and series decisions, the
+disc picker, and the reader's review (overlays, metrics, approve / reject / corrected mask).
+
+Nothing here shows or implies the allocation: the imaging reader is a blinded assessor.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from imaging.errors import ImagingError
+from imaging.forms import (
+    CorrectedMaskForm,
+    DecisionForm,
+    DiscPointForm,
+    LevelsFileForm,
+    OverrideForm,
+    StudyUploadForm,
+)
+from imaging.metrics.levels import DISCS
+from imaging.models import ImagingStudy, ReviewStatus, SegmentationRun, StudyStatus
+from imaging.models.studies import ACTIVE_STATUSES
+from imaging.services import ingest, review
+from imaging.services.pipeline import series_image
+from imaging.services.storage import run_folder
+from imaging.tasks import measure_run, queue_pipeline
+from trial.access.policy import requires
+from trial.views.helpers import participant_or_404, participant_url
+
+IMAGING_VISITS = ("baseline", "week16")
+REVIEW = "trial.review_imaging"
+UPLOAD = "trial.import_device_data"
+
+
+def _may_see_studies(user: object) -> bool:
+    return user.has_perm(REVIEW) or user.has_perm(UPLOAD)  # type: ignore[attr-defined]
+
+
+def _study(request: HttpRequest, pk: int) -> ImagingStudy:
+    if not _may_see_studies(request.user):
+        raise PermissionDenied
+    return get_object_or_404(ImagingStudy.objects.select_related("participant"), pk=pk)
+
+
+@requires("trial.view_participants")
+def visit_imaging(request: HttpRequest, study_id: str, visit_code: str) -> HttpResponse:
+    participant = participant_or_404(study_id)
+    if visit_code not in IMAGING_VISITS:
+        raise Http404
+    may_upload = request.user.has_perm(UPLOAD)
+    form = StudyUploadForm()
+    if request.method == "POST":
+        if not may_upload:
+            raise PermissionDenied
+        form = StudyUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                study = _ingest(form, participant, visit_code, request.user)
+            except ImagingError as error:
+                form.add_error("file", str(error))
+            else:
+                queue_pipeline(study.pk)
+                return redirect("imaging_study", study.pk)
+    studies = ImagingStudy.objects.filter(participant=participant, visit_code=visit_code)
+    return render(request, "imaging/visit.html", {
+        "participant": participant, "visit_code": visit_code, "studies": studies,
+        "form": form, "may_upload": may_upload, "back": participant_url(participant),
+        "may_open": _may_see_studies(request.user),
+    })  # fmt: skip
+
+
+def _ingest(
+    form: StudyUploadForm, participant: object, visit_code: str, user: object
+) -> ImagingStudy:
+    data = form.cleaned_data["file"].read()
+    if form.cleaned_data["kind"] == "nifti":
+        labels = form.cleaned_data.get("labels")
+        return ingest.ingest_nifti(participant, visit_code, data,
+                                   labels.read() if labels else None, user)  # fmt: skip
+    study, _skipped = ingest.ingest_zip(participant, visit_code, data, user)
+    return study
+
+
+@requires("trial.view_participants")
+def study_page(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _study(request, pk)
+    runs = study.runs.order_by("-created_at")
+    return render(request, "imaging/study.html", {
+        "study": study, "series": study.series.all(), "runs": runs,
+        "may_review": request.user.has_perm(REVIEW), "override": OverrideForm(),
+        "polling": study.status in ACTIVE_STATUSES,
+        "back": participant_url(study.participant),
+    })  # fmt: skip
+
+
+@requires("trial.view_participants")
+def study_status(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _study(request, pk)
+    return render(request, "imaging/_status.html", {
+        "study": study, "polling": study.status in ACTIVE_STATUSES,
+        "run": study.runs.order_by("-created_at").first(),
+    })  # fmt: skip
+
+
+@require_POST
+@requires(REVIEW)
+def choose_series(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
+    study = _study(request, pk)
+    series = get_object_or_404(study.series, pk=series_pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for choosing another series."))
+        return redirect("imaging_study", study.pk)
+    if study.status in ACTIVE_STATUSES:
+        messages.error(request, _("The study is being processed; wait until it stops."))
+        return redirect("imaging_study", study.pk)
+    review.override_series(study, series, request.user, form.cleaned_data["reason"])
+    queue_pipeline(study.pk)
+    messages.success(request, _("Series chosen; the study is processed again."))
+    return redirect("imaging_study", study.pk)
+
+
+@requires(REVIEW)
+def levels_page(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _study(request, pk)
+    series = study.chosen_series
+    if series is None:
+        raise Http404
+    image = series_image(study, series).canonical()
+    current = getattr(study, "levels", None)
+    file_form = LevelsFileForm()
+    if request.method == "POST":
+        try:
+            discs = _posted_discs(request, image, dict(current.discs) if current else {})
+        except ImagingError as error:
+            messages.error(request, str(error))
+        else:
+            if discs is not None:
+                review.set_levels(study, discs, request.user,
+                                  "picker" if "disc" in request.POST else "json")  # fmt: skip
+                _remeasure(study, "disc levels changed")
+                return redirect("imaging_levels", study.pk)
+            file_form = LevelsFileForm(request.POST, request.FILES)
+    nx, ny, nz = image.shape
+    _dx, dy, dz = image.spacing
+    points = []
+    for name, point in (current.discs if current else {}).items():
+        voxel = np.linalg.solve(image.affine[:3, :3], np.array(point) - image.affine[:3, 3])
+        points.append({"disc": name, "i": round(voxel[0], 1), "j": round(voxel[1], 1),
+                       "k": round(voxel[2], 1), "lps": point})  # fmt: skip
+    return render(request, "imaging/levels.html", {
+        "study": study, "discs": DISCS, "points": points, "file_form": file_form,
+        "nx": nx, "ny": ny, "nz": nz, "middle": nx // 2, "slice": nz // 2,
+        "sagittal_stretch": round(dz / dy, 4), "current": current,
+    })  # fmt: skip
+
+
+def _posted_discs(request: HttpRequest, image: object, discs: dict) -> dict | None:
+    if "levels" in request.FILES:
+        return review.levels_from_json(request.FILES["levels"].read())
+    form = DiscPointForm(request.POST)
+    if not form.is_valid():
+        raise ImagingError(_("Pick a disc and click it on an image."))
+    voxel = np.array([form.cleaned_data[a] for a in "ijk"])
+    if (voxel > np.array(image.shape) - 0.5).any():
+        raise ImagingError(_("That point lies outside the image."))
+    point = image.patient_coordinates(voxel[None, :])[0]
+    discs[form.cleaned_data["disc"]] = [round(float(v), 3) for v in point]
+    return discs
+
+
+def _remeasure(study: ImagingStudy, reason: str) -> None:
+    run = study.runs.filter(review=ReviewStatus.PENDING).order_by("-created_at").first()
+    if run is not None and study.status == StudyStatus.QC_PENDING:
+        from django.conf import settings
+
+        measure_run.apply_async((run.pk, reason), queue=settings.IMAGING_TASK_QUEUE)
+
+
+@requires(REVIEW)
+def slice_png(request: HttpRequest, pk: int, axis: int, index: int) -> HttpResponse:
+    from PIL import Image
+
+    from imaging.qc.overlays import slice_png as draw
+
+    study = _study(request, pk)
+    series = study.chosen_series
+    if series is None or axis not in (0, 2):
+        raise Http404
+    image = series_image(study, series).canonical()
+    if not 0 <= index < image.shape[axis]:
+        raise Http404
+    data = draw(image.array, axis, index)
+    if axis == 0:  # stretch the reformat to its physical height
+        import io
+
+        picture = Image.open(io.BytesIO(data))
+        stretch = image.spacing[2] / image.spacing[1]
+        picture = picture.resize((picture.width, round(picture.height * stretch)), Image.NEAREST)
+        out = io.BytesIO()
+        picture.save(out, format="PNG")
+        data = out.getvalue()
+    return HttpResponse(data, content_type="image/png")
+
+
+def _run(request: HttpRequest, pk: int) -> SegmentationRun:
+    return get_object_or_404(SegmentationRun.objects.select_related("study__participant"), pk=pk)
+
+
+@requires(REVIEW)
+def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    folder = run_folder(run) / "overlays"
+    index = (
+        json.loads((folder / "index.json").read_text()) if (folder / "index.json").exists() else {}
+    )
+    return render(request, "imaging/review.html", {
+        "run": run, "study": run.study, "metrics": run.metrics.all(),
+        "overlays": [name.replace(" ", "-") for name in index],
+        "decision": DecisionForm(), "correct": CorrectedMaskForm(),
+        "may_decide": run.review == ReviewStatus.PENDING
+        and run.study.status == StudyStatus.QC_PENDING,
+    })  # fmt: skip
+
+
+@requires(REVIEW)
+def overlay_png(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    run = _run(request, pk)
+    path = run_folder(run) / "overlays" / f"{name}.png"
+    if "/" in name or not path.is_file():
+        raise Http404
+    return HttpResponse(path.read_bytes(), content_type="image/png")
+
+
+@require_POST
+@requires(REVIEW)
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            review.decide(run, request.user, form.cleaned_data["decision"] == "approve",
+                          form.cleaned_data["reason"])  # fmt: skip
+        except ImagingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect("imaging_review", run.pk)
+
+
+@require_POST
+@requires(REVIEW)
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    form = CorrectedMaskForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a mask file and give a reason."))
+        return redirect("imaging_review", run.pk)
+    upload = form.cleaned_data["mask"]
+    try:
+        new = review.correct_mask(run, request.user, upload.read(), upload.name,
+                                  form.cleaned_data["reason"])  # fmt: skip
+    except ImagingError as error:
+        messages.error(request, str(error))
+        return redirect("imaging_review", run.pk)
+    messages.success(request, _("Corrected mask measured."))
+    return redirect("imaging_review", new.pk)
+
+
+@requires(REVIEW)
+def worklist(request: HttpRequest) -> HttpResponse:
+    studies = ImagingStudy.objects.select_related("participant").order_by("status", "-created_at")
+    return render(request, "imaging/worklist.html", {"studies": studies})

@@ -1,0 +1,149 @@
+"""The imaging pipeline in-process (tasks eager): upload, selection, labels, metrics, review."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pydicom
+import pytest
+
+from imaging.models import ImagingStudy, MuscleMetric, ReviewStatus, StudyStatus
+from imaging.selectors import approved_metrics
+from imaging.services.ingest import ingest_zip
+from imaging.services.review import decide
+from imaging.tasks import queue_pipeline
+from tests.imaging_study import AXIAL_DESCRIPTION, build_study, zip_files
+from trial.models import Participant
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+@pytest.fixture
+def masks(tmp_path: Path, shared_data: Callable[[str], Path], settings) -> Path:
+    folder = tmp_path / "masks"
+    folder.mkdir()
+    shutil.copy(shared_data("imaging/musclemap-lumbar-t2/labels.nii.gz"), folder / "mm.nii.gz")
+    settings.IMAGING_REFERENCE_MASKS_DIR = str(folder)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    return folder
+
+
+@pytest.fixture
+def study_files(tmp_path: Path, shared_data: Callable[[str], Path]) -> dict[str, list[Path]]:
+    return build_study(tmp_path / "study", shared_data)
+
+
+def _participant(role_users: dict) -> Participant:
+    return Participant.objects.order_by("pk").first()
+
+
+def _process(participant: Participant, files: list[Path], user: object) -> ImagingStudy:
+    study, _ = ingest_zip(participant, "baseline", zip_files(files), user)
+    queue_pipeline(study.pk)
+    study.refresh_from_db()
+    return study
+
+
+def test_upload_selects_the_axial_t2_measures_and_writes_a_seg(
+    masks: Path, study_files: dict, role_users: dict, settings
+) -> None:
+    participant = _participant(role_users)
+    files = [p for kind in study_files.values() for p in kind]
+    study = _process(participant, files, role_users["coordinator"])
+    assert study.status == StudyStatus.QC_PENDING, study.error
+    assert study.files == len(files)
+    chosen = study.chosen_series
+    assert chosen.description == AXIAL_DESCRIPTION
+    decisions = {s.description: " ".join(s.reasons) for s in study.series.all()}
+    assert "fat-suppressed" in decisions["T2 SPIR tra"]
+    assert "not axial" in decisions["t2_tse_sag"]
+    assert "lacks ORIGINAL/PRIMARY" in decisions["t2 tra MPR"]
+    # Only the pseudonymised copy is kept: no name, birth date or institution, study ID instead.
+    kept = sorted((Path(settings.MEDIA_ROOT) / study.folder_name).rglob("*.dcm"))
+    header = pydicom.dcmread(kept[0])
+    assert header.PatientID == participant.study_id
+    assert str(header.PatientName) == f"{participant.study_id}^"
+    assert header.PatientBirthDate == "" and "InstitutionName" not in header
+    original = pydicom.dcmread(study_files["axial"][0])
+    assert header.StudyInstanceUID != original.StudyInstanceUID
+    run = study.runs.get()
+    assert run.label_source == "reference" and len(run.model_sha256) == 64
+    metric = MuscleMetric.objects.get(run=run, muscle="multifidus", side="left", level="all")
+    assert metric.volume_mm3 == pytest.approx(78554, rel=0.005)
+    assert metric.fat_method == "gmm3" and 0 < metric.fat_fraction_pct < 100
+    seg = pydicom.dcmread(Path(settings.MEDIA_ROOT) / run.folder_name / "seg.dcm")
+    assert seg.Modality == "SEG" and seg.StudyInstanceUID == header.StudyInstanceUID
+    assert seg.FrameOfReferenceUID == header.FrameOfReferenceUID
+    assert run.seg_series_uid == seg.SeriesInstanceUID and not run.seg_stored
+    assert list((Path(settings.MEDIA_ROOT) / run.folder_name / "overlays").glob("*.png"))
+    assert not approved_metrics().exists()  # pending review: nothing reaches exports
+    decide(run, role_users["assessor"], approve=True)
+    study.refresh_from_db()
+    assert study.status == StudyStatus.APPROVED
+    assert (
+        approved_metrics().filter(run=run).count() == MuscleMetric.objects.filter(run=run).count()
+    )
+
+
+def test_a_task_delivered_twice_reuses_the_run(
+    masks: Path, study_files: dict, role_users: dict
+) -> None:
+    study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
+    metrics = MuscleMetric.objects.filter(run__study=study).count()
+    queue_pipeline(study.pk)
+    study.refresh_from_db()
+    assert study.status == StudyStatus.QC_PENDING
+    assert study.runs.count() == 1
+    assert MuscleMetric.objects.filter(run__study=study).count() == metrics
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("truncate", "pixel data cannot be decoded"),
+        ("drop-slice", "not uniform"),
+        ("empty-mask", "label map is empty"),
+        ("ct", "no eligible axial T2 series"),
+    ],
+)
+def test_bad_input_fails_the_study_with_a_message(
+    masks: Path, study_files: dict, role_users: dict, damage: str, message: str
+) -> None:
+    files = list(study_files["axial"])
+    if damage == "truncate":
+        files[5].write_bytes(files[5].read_bytes()[:3000])
+    elif damage == "drop-slice":
+        files.pop(8)
+    elif damage == "empty-mask":
+        image = nib.load(str(masks / "mm.nii.gz"))
+        empty = nib.Nifti1Image(np.zeros(image.shape, np.uint8), image.affine)
+        nib.save(empty, str(masks / "mm.nii.gz"))
+    elif damage == "ct":
+        for path in files:
+            ds = pydicom.dcmread(path)
+            ds.Modality = "CT"
+            ds.save_as(path)
+    study = _process(_participant(role_users), files, role_users["coordinator"])
+    assert study.status == StudyStatus.FAILED
+    assert message in study.error
+    assert not MuscleMetric.objects.filter(run__study=study).exists()
+
+
+def test_reject_needs_a_reason_and_keeps_metrics_out_of_exports(
+    masks: Path, study_files: dict, role_users: dict
+) -> None:
+    from imaging.errors import ImagingError
+
+    study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
+    run = study.runs.get()
+    with pytest.raises(ImagingError, match="needs a reason"):
+        decide(run, role_users["assessor"], approve=False)
+    decide(run, role_users["assessor"], approve=False, reason="mask leaks into fat")
+    run.refresh_from_db()
+    assert run.review == ReviewStatus.REJECTED
+    assert not approved_metrics().exists()
