@@ -90,8 +90,8 @@ def _ingest(
 
 
 @requires("trial.view_participants")
-def study_page(request: HttpRequest, pk: int) -> HttpResponse:
-    study = _study(request, pk)
+def study_page(request: HttpRequest, study_pk: int) -> HttpResponse:
+    study = _study(request, study_pk)
     runs = study.runs.order_by("-created_at")
     return render(request, "imaging/study.html", {
         "study": study, "series": study.series.all(), "runs": runs,
@@ -102,8 +102,8 @@ def study_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires("trial.view_participants")
-def study_status(request: HttpRequest, pk: int) -> HttpResponse:
-    study = _study(request, pk)
+def study_status(request: HttpRequest, study_pk: int) -> HttpResponse:
+    study = _study(request, study_pk)
     return render(request, "imaging/_status.html", {
         "study": study, "polling": study.status in ACTIVE_STATUSES,
         "run": study.runs.order_by("-created_at").first(),
@@ -112,8 +112,8 @@ def study_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(REVIEW)
-def choose_series(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
-    study = _study(request, pk)
+def choose_series(request: HttpRequest, study_pk: int, series_pk: int) -> HttpResponse:
+    study = _study(request, study_pk)
     series = get_object_or_404(study.series, pk=series_pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
@@ -129,8 +129,8 @@ def choose_series(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse
 
 
 @requires(REVIEW)
-def levels_page(request: HttpRequest, pk: int) -> HttpResponse:
-    study = _study(request, pk)
+def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
+    study = _study(request, study_pk)
     series = study.chosen_series
     if series is None:
         raise Http404
@@ -186,12 +186,12 @@ def _remeasure(study: ImagingStudy, reason: str) -> None:
 
 
 @requires(REVIEW)
-def slice_png(request: HttpRequest, pk: int, axis: int, index: int) -> HttpResponse:
+def slice_png(request: HttpRequest, study_pk: int, axis: int, index: int) -> HttpResponse:
     from PIL import Image
 
     from imaging.qc.overlays import slice_png as draw
 
-    study = _study(request, pk)
+    study = _study(request, study_pk)
     series = study.chosen_series
     if series is None or axis not in (0, 2):
         raise Http404
@@ -216,8 +216,8 @@ def _run(request: HttpRequest, pk: int) -> SegmentationRun:
 
 
 @requires(REVIEW)
-def review_page(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(request, pk)
+def review_page(request: HttpRequest, run_pk: int) -> HttpResponse:
+    run = _run(request, run_pk)
     folder = run_folder(run) / "overlays"
     index = (
         json.loads((folder / "index.json").read_text()) if (folder / "index.json").exists() else {}
@@ -232,8 +232,8 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(REVIEW)
-def overlay_png(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    run = _run(request, pk)
+def overlay_png(request: HttpRequest, run_pk: int, name: str) -> HttpResponse:
+    run = _run(request, run_pk)
     path = run_folder(run) / "overlays" / f"{name}.png"
     if "/" in name or not path.is_file():
         raise Http404
@@ -242,8 +242,8 @@ def overlay_png(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @require_POST
 @requires(REVIEW)
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(request, pk)
+def decide(request: HttpRequest, run_pk: int) -> HttpResponse:
+    run = _run(request, run_pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -258,8 +258,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(REVIEW)
-def correct(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(request, pk)
+def correct(request: HttpRequest, run_pk: int) -> HttpResponse:
+    run = _run(request, run_pk)
     form = CorrectedMaskForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a mask file and give a reason."))

@@ -64,7 +64,9 @@ def test_upload_selects_the_axial_t2_measures_and_writes_a_seg(
     assert "not axial" in decisions["t2_tse_sag"]
     assert "lacks ORIGINAL/PRIMARY" in decisions["t2 tra MPR"]
     # Only the pseudonymised copy is kept: no name, birth date or institution, study ID instead.
-    kept = sorted((Path(settings.MEDIA_ROOT) / study.folder_name).rglob("*.dcm"))
+    kept = sorted(
+        (Path(settings.MEDIA_ROOT) / study.folder_name / "dicom" / chosen.series_uid).glob("*.dcm")
+    )
     header = pydicom.dcmread(kept[0])
     assert header.PatientID == participant.study_id
     assert str(header.PatientName) == f"{participant.study_id}^"

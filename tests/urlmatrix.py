@@ -57,6 +57,14 @@ def seeded_ids() -> dict[str, str]:
     from outcomes.models import DeviceImport
 
     upload = DeviceImport.objects.order_by("pk").first()
+    from imaging.models import ImagingStudy
+    from trial.demo.seed import demo_username, seed_demo_imaging
+    from trial.models import User
+    from trial.roles import COORDINATOR
+
+    seed_demo_imaging(User.objects.get(username=demo_username(COORDINATOR)))
+    study = ImagingStudy.objects.order_by("pk").first()
+    run = study.runs.order_by("pk").first()
     assert upload is not None, "seed_demo must import device or app data"
     return {
         "kind": "dynamo",
@@ -67,4 +75,10 @@ def seeded_ids() -> dict[str, str]:
         "instrument": "odi",
         "number": "1",
         "event_id": str(event.pk if event else 1),
+        "study_pk": str(study.pk),
+        "run_pk": str(run.pk),
+        "series_pk": str(study.series.order_by("pk").first().pk),
+        "axis": "2",
+        "index": "0",
+        "name": "L5",
     }

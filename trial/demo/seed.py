@@ -14,7 +14,7 @@ from django.utils import timezone
 from trial.audit.context import audit_context
 from trial.demo.devices import seed_devices
 from trial.demo.journeys import SCENARIOS, JourneyBuilder, ensure_demo_allocation_list
-from trial.models import ScreeningEntry, User
+from trial.models import Participant, ScreeningEntry, User
 from trial.roles import ROLES, Role
 from trial.services import sync_roles
 
@@ -39,6 +39,7 @@ def seed_demo(
     password: str | None = None,
     seed: int = 14864451,
     actigraphy: bool = False,
+    imaging: bool = False,
 ) -> list[DemoLogin]:
     if not getattr(settings, "TRIAL_DEMO", False):
         raise DemoRefused("seed_demo refuses to run: these settings are not a demo (TRIAL_DEMO).")
@@ -63,7 +64,21 @@ def seed_demo(
             builder.build(SCENARIOS[index % len(SCENARIOS)])
         if existing < participants:
             seed_devices(rng, users["coordinator"], users["assessor"], actigraphy=actigraphy)
+        if imaging:
+            seed_demo_imaging(users["coordinator"])
     return logins
+
+
+def seed_demo_imaging(coordinator: object) -> None:
+    """One phantom MRI study of the first randomised participant, measured, awaiting review."""
+    from imaging.demo import seed_imaging
+    from imaging.models import ImagingStudy
+
+    if ImagingStudy.objects.exists():
+        return
+    participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+    if participant is not None:
+        seed_imaging(participant, coordinator)
 
 
 def _demo_user(role: Role, password: str) -> DemoLogin:

@@ -24,6 +24,7 @@ class Command(BaseCommand):
                 participants=options["participants"],
                 password=options["password"],
                 actigraphy=True,
+                imaging=True,
             )
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
