@@ -137,6 +137,10 @@ def main() -> int:
 
     table += "\n\n| actigraphy | samples | size / memory | time |\n|---|---|---|---|\n"
     table += "\n".join(cwa_rows())
+    from tests.bench.imaging import rows as imaging_rows
+
+    table += "\n\n| imaging stage | input | memory | time |\n|---|---|---|---|\n"
+    table += "\n".join(imaging_rows())
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(table + "\n")
     print(table)
