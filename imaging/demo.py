@@ -45,7 +45,7 @@ def seed_imaging(participant: object, user: object) -> ImagingStudy:
     series = pipeline.select(study)
     stack = pipeline.series_image(study, series)
     canonical = stack.canonical()
-    labels = Labels(label_array(truth.canonical()), MUSCLEMAP_ABDOMEN, "reference",
+    labels = Labels(label_array(truth.canonical()), MUSCLEMAP_ABDOMEN[:4], "reference",
                     "phantom truth", "0" * 64)  # fmt: skip
     run = pipeline.create_run(study, series, stack, labels)
     normal, centre = (
