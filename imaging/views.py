@@ -224,7 +224,7 @@ def review_page(request: HttpRequest, run_pk: int) -> HttpResponse:
     )
     return render(request, "imaging/review.html", {
         "run": run, "study": run.study, "metrics": run.metrics.all(),
-        "overlays": [name.replace(" ", "-") for name in index],
+        "overlays": list(index),
         "decision": DecisionForm(), "correct": CorrectedMaskForm(),
         "may_decide": run.review == ReviewStatus.PENDING
         and run.study.status == StudyStatus.QC_PENDING,

@@ -28,6 +28,7 @@ from imaging.services.storage import nifti_path, pseudonym_secret, series_folder
 from trial.models import Participant
 
 NIFTI_SERIES_UID = "nifti"
+PIXEL_DATA = 0x7FE00010
 
 
 def store_datasets(study: ImagingStudy, datasets: Iterable[Dataset]) -> int:
@@ -47,7 +48,8 @@ def store_datasets(study: ImagingStudy, datasets: Iterable[Dataset]) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         clean.save_as(folder / f"{clean.SOPInstanceUID}.dcm", enforce_file_format=True)
         original_series[str(clean.SeriesInstanceUID)] = str(dataset.SeriesInstanceUID)
-        header = pydicom.dcmread(folder / f"{clean.SOPInstanceUID}.dcm", stop_before_pixels=True)
+        # Selection reads headers only: keep them without the pixels (a study can be large).
+        header = Dataset({tag: element for tag, element in clean.items() if tag < PIXEL_DATA})
         headers[str(clean.SeriesInstanceUID)].append(header)
         count += 1
     if not count:

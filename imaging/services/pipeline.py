@@ -15,13 +15,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from celery.exceptions import Retry
 from django.conf import settings
 from django.db import transaction
 
 from imaging import CODE_VERSION
 from imaging.errors import ImagingError
 from imaging.io import volume_from_dicom_files
-from imaging.labels import Label, parse_label_table
+from imaging.labels import Label, label_array, parse_label_table
 from imaging.metrics.levels import parse_discs
 from imaging.metrics.measure import MeasureInputs, measure
 from imaging.models import (
@@ -33,6 +34,7 @@ from imaging.models import (
     SegmentationRun,
     StudyStatus,
 )
+from imaging.pacs.orthanc import PacsUnavailable
 from imaging.qc.plausibility import asymmetry_flags, change_flags
 from imaging.selection.rules import SeriesSummary, load_rules, select_series
 from imaging.services.segmenters import Labels, segment
@@ -78,8 +80,8 @@ def step(study: ImagingStudy, status: str) -> Iterator[None]:
     except StepFailed:
         raise
     except Exception as error:
-        if type(error).__name__ in ("PacsUnavailable", "Retry"):
-            raise
+        if isinstance(error, PacsUnavailable | Retry):
+            raise  # the task retries with back-off; the study is not failed
         log.exception("imaging step %s of study %s", status, study.pk)
         fail(study, f"internal error in {status} ({type(error).__name__}): {error}")
         raise StepFailed(str(error)) from error
@@ -209,11 +211,13 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
             move(study, StudyStatus.QC_PENDING, "already measured")
             return run
         image = series_image(study, run.series)
+        labels = run_labels(run)
+        table = run_table(run)
         progress(study, 20, "measuring")
         levels = getattr(study, "levels", None)
+        discs = parse_discs({"discs": levels.discs}) if levels and levels.discs else None
         result = measure(MeasureInputs(
-            image=image, labels=run_labels(run), table=run_table(run),
-            discs=parse_discs({"discs": levels.discs}) if levels and levels.discs else None,
+            image=image, labels=labels, table=table, discs=discs,
             fat_method=run.fat_method, erode=settings.IMAGING_ERODE_VOXELS,
         ))  # fmt: skip
         flags = result["qc_flags"] + asymmetry_flags(result["muscles"])
@@ -221,7 +225,7 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
         if baseline:
             flags += change_flags(result["muscles"], baseline)
         progress(study, 60, "drawing QC overlays")
-        write_overlays(run, image, result)
+        write_overlays(run, image.canonical(), label_array(labels.canonical()), table, discs)
         with transaction.atomic():
             for old in list(run.metrics.all()):
                 old.delete(reason=replace_reason)
@@ -280,32 +284,32 @@ def _save_metrics(run: SegmentationRun, result: dict) -> None:
     MuscleMetric.objects.bulk_create(rows)
 
 
-def write_overlays(run: SegmentationRun, image: Volume, result: dict) -> list[str]:
+def write_overlays(
+    run: SegmentationRun,
+    image: Volume,
+    labels: np.ndarray,
+    table: tuple[Label, ...],
+    discs: dict[str, np.ndarray] | None,
+) -> list[str]:
+    """PNG overlays of a canonical image: each level's mid slice, else five spaced slices.
+
+    ``index.json`` maps each file name (without .png) to its slice for the review page."""
     from imaging.metrics.levels import assign_levels
     from imaging.qc.overlays import overlay_png
 
-    canonical = image.canonical()
-    labels = run_labels(run).canonical().array.astype(np.int32)
-    table = run_table(run)
-    levels = getattr(run.study, "levels", None)
     targets: dict[str, int] = {}
-    if levels and levels.discs:
-        for level in assign_levels(canonical, parse_discs({"discs": levels.discs})):
-            if level.mid_slice is not None:
-                targets[level.name] = level.mid_slice
+    for level in assign_levels(image, discs) if discs else []:
+        if level.mid_slice is not None:
+            targets[level.name] = level.mid_slice
     if not targets:
-        depth = canonical.shape[2]
+        depth = image.shape[2]
         evenly = sorted(set(np.linspace(0, depth - 1, 5).round().astype(int).tolist()))
-        targets = {f"slice {k + 1}": int(k) for k in evenly}
+        targets = {f"slice-{k + 1}": int(k) for k in evenly}
     folder = run_folder(run) / "overlays"
     folder.mkdir(exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()
-    names = []
     for name, k in targets.items():
-        (folder / f"{name.replace(' ', '-')}.png").write_bytes(
-            overlay_png(canonical.array, labels, table, k)
-        )
-        names.append(name.replace(" ", "-"))
+        (folder / f"{name}.png").write_bytes(overlay_png(image.array, labels, table, k))
     (folder / "index.json").write_text(json.dumps(targets))
-    return names
+    return list(targets)
