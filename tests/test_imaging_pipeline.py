@@ -149,3 +149,85 @@ def test_reject_needs_a_reason_and_keeps_metrics_out_of_exports(
     run.refresh_from_db()
     assert run.review == ReviewStatus.REJECTED
     assert not approved_metrics().exists()
+
+
+def test_a_corrected_nifti_mask_supersedes_the_run_and_a_misfit_changes_nothing(
+    masks: Path, study_files: dict, role_users: dict, settings, tmp_path: Path
+) -> None:
+    from scipy import ndimage
+
+    from imaging.errors import ImagingError
+    from imaging.services.review import correct_mask
+
+    study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
+    run = study.runs.get()
+    before = MuscleMetric.objects.get(run=run, muscle="multifidus", side="left", level="all")
+    image = nib.load(str(masks / "mm.nii.gz"))
+    labels = np.asanyarray(image.dataobj).astype(np.uint8)
+    shrunk = np.where(ndimage.binary_erosion(labels == 2, iterations=1), 2, 0)
+    labels = np.where(labels == 2, shrunk, labels).astype(np.uint8)
+    corrected = tmp_path / "corrected.nii.gz"
+    nib.save(nib.Nifti1Image(labels, image.affine), str(corrected))
+    misfit = tmp_path / "misfit.nii.gz"
+    nib.save(nib.Nifti1Image(labels[:, :, :10], image.affine), str(misfit))
+    with pytest.raises(ImagingError, match="does not lie on the image's grid"):
+        correct_mask(run, role_users["assessor"], misfit.read_bytes(), misfit.name, "trim")
+    assert study.runs.count() == 1
+    new = correct_mask(run, role_users["assessor"], corrected.read_bytes(), corrected.name,
+                       "mask leaked into the epimuscular fat")  # fmt: skip
+    run.refresh_from_db()
+    assert run.review == ReviewStatus.SUPERSEDED and new.label_source == "upload"
+    after = MuscleMetric.objects.get(run=new, muscle="multifidus", side="left", level="all")
+    assert after.volume_mm3 < before.volume_mm3 * 0.9
+    right = MuscleMetric.objects.get(run=new, muscle="multifidus", side="right", level="all")
+    assert right.volume_mm3 == pytest.approx(84533, rel=0.005)
+
+
+def test_the_runs_own_seg_uploaded_as_a_correction_measures_the_same(
+    masks: Path, study_files: dict, role_users: dict, settings
+) -> None:
+    from imaging.services.review import correct_mask
+
+    study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
+    run = study.runs.get()
+    seg = (Path(settings.MEDIA_ROOT) / run.folder_name / "seg.dcm").read_bytes()
+    new = correct_mask(run, role_users["assessor"], seg, "seg.dcm", "reader's edit")
+    for row in MuscleMetric.objects.filter(run=run, level="all"):
+        other = MuscleMetric.objects.get(run=new, muscle=row.muscle, side=row.side, level="all")
+        assert other.volume_mm3 == pytest.approx(row.volume_mm3, abs=1e-6)
+
+
+def test_a_reader_override_survives_reselection(
+    masks: Path, study_files: dict, role_users: dict
+) -> None:
+    from imaging.services.review import override_series
+
+    files = study_files["axial"] + study_files["derived"]
+    study = _process(_participant(role_users), files, role_users["coordinator"])
+    derived = study.series.get(description="t2 tra MPR")
+    override_series(study, derived, role_users["assessor"], "re-acquired after motion")
+    queue_pipeline(study.pk)
+    study.refresh_from_db()
+    assert study.status == StudyStatus.QC_PENDING, study.error
+    assert study.chosen_series == derived
+    assert study.runs.filter(series=derived, review=ReviewStatus.PENDING).count() == 1
+    derived.refresh_from_db()
+    assert derived.reasons[-1] == "chosen by the reader: re-acquired after motion"
+
+
+def test_discs_picked_on_the_page_remeasure_by_level(
+    masks: Path, study_files: dict, role_users: dict, client_for
+) -> None:
+    study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
+    client = client_for("assessor")
+    url = f"/imaging/{study.pk}/levels/"
+    for disc, k in (("L4-L5", 9.5), ("L5-S1", 1.5)):
+        response = client.post(url, {"disc": disc, "i": 127.5, "j": 103.5, "k": k})
+        assert response.status_code == 302
+    assert client.post(url, {"disc": "L4-L5", "i": 127.5, "j": 103.5, "k": 99}).status_code == 200
+    assert set(study.levels.discs) == {"L4-L5", "L5-S1"}
+    run = study.runs.get()
+    level = MuscleMetric.objects.get(run=run, muscle="multifidus", side="left", level="L5")
+    assert level.n_slices == 8 and level.csa_mm2 > 0
+    overlay = client.get(f"/imaging/runs/{run.pk}/overlay/L5.png")
+    assert overlay.status_code == 200 and overlay.content.startswith(b"\x89PNG")

@@ -130,6 +130,8 @@ def select(study: ImagingStudy) -> ImagingSeries:
                     decision.role,
                     decision.reasons,
                 )
+                if row is overridden:
+                    row.reasons = [*row.reasons, f"chosen by the reader: {row.override_reason}"]
                 if overridden is None:
                     row.chosen = decision.chosen
                 row.save(reason="series selection")

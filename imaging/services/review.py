@@ -101,7 +101,6 @@ def override_series(study: ImagingStudy, series: ImagingSeries, user: object, re
         series.chosen = True
         series.overridden_by = user
         series.override_reason = reason
-        series.reasons = [*series.reasons, f"chosen by {user}: {reason}"]
         series.save(reason=f"series overridden: {reason}")
         for run in study.runs.filter(review=ReviewStatus.PENDING):
             run.review = ReviewStatus.SUPERSEDED
