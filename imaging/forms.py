@@ -8,17 +8,47 @@ from django.utils.translation import gettext_lazy as _
 from imaging.metrics.levels import DISCS
 
 
+class FolderInput(forms.ClearableFileInput):
+    """A file input that selects a whole folder (every file inside it, subfolders included)."""
+
+    allow_multiple_selected = True
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"webkitdirectory": True, "multiple": True})
+
+
+class FolderField(forms.FileField):
+    """The files of a chosen folder, as a list (Django's documented multiple-file pattern)."""
+
+    widget = FolderInput
+
+    def clean(self, data: object, initial: object = None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(FolderField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class StudyUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What you upload"),
         choices=[
             ("dicom", _("A zip of the DICOM study (CD or PACS export)")),
+            ("folder", _("A folder of DICOM files (choose it below)")),
             ("nifti", _("A NIfTI image, for research use")),
         ],
     )
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=_("File"), required=False)
+    folder = FolderField(label=_("Folder"), required=False)
     labels = forms.FileField(label=_("Label map (NIfTI, optional, research uploads only)"),
                              required=False)  # fmt: skip
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == "folder" and not data.get("folder"):
+            self.add_error("folder", _("Choose the folder that holds the DICOM files."))
+        elif data.get("kind") in ("dicom", "nifti") and not data.get("file"):
+            self.add_error("file", _("Choose the file to upload."))
+        return data
 
 
 class DecisionForm(forms.Form):

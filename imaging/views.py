@@ -25,11 +25,11 @@ from imaging.forms import (
     OverrideForm,
     StudyUploadForm,
 )
-from imaging.metrics.levels import DISCS
+from imaging.metrics.levels import DISCS, assign_levels, parse_discs
 from imaging.models import ImagingStudy, ReviewStatus, SegmentationRun, StudyStatus
 from imaging.models.studies import ACTIVE_STATUSES
 from imaging.services import ingest, review
-from imaging.services.pipeline import series_image
+from imaging.services.preview import canonical_image
 from imaging.services.storage import run_folder
 from imaging.tasks import measure_run, queue_pipeline
 from trial.access.policy import requires
@@ -65,7 +65,8 @@ def visit_imaging(request: HttpRequest, study_id: str, visit_code: str) -> HttpR
             try:
                 study = _ingest(form, participant, visit_code, request.user)
             except ImagingError as error:
-                form.add_error("file", str(error))
+                field = "folder" if form.cleaned_data["kind"] == "folder" else "file"
+                form.add_error(field, str(error))
             else:
                 queue_pipeline(study.pk)
                 return redirect("imaging_study", study.pk)
@@ -80,6 +81,10 @@ def visit_imaging(request: HttpRequest, study_id: str, visit_code: str) -> HttpR
 def _ingest(
     form: StudyUploadForm, participant: object, visit_code: str, user: object
 ) -> ImagingStudy:
+    if form.cleaned_data["kind"] == "folder":
+        files = [(f.name, f.read()) for f in form.cleaned_data["folder"]]
+        study, _skipped = ingest.ingest_folder(participant, visit_code, files, user)
+        return study
     data = form.cleaned_data["file"].read()
     if form.cleaned_data["kind"] == "nifti":
         labels = form.cleaned_data.get("labels")
@@ -134,12 +139,14 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
     series = study.chosen_series
     if series is None:
         raise Http404
-    image = series_image(study, series).canonical()
+    image = canonical_image(study, series)
     current = getattr(study, "levels", None)
     file_form = LevelsFileForm()
     if request.method == "POST":
         try:
             discs = _posted_discs(request, image, dict(current.discs) if current else {})
+            if discs is not None:  # refuse discs out of order before anything is saved
+                assign_levels(image, parse_discs({"discs": discs}))
         except ImagingError as error:
             messages.error(request, str(error))
         else:
@@ -195,7 +202,7 @@ def slice_png(request: HttpRequest, study_pk: int, axis: int, index: int) -> Htt
     series = study.chosen_series
     if series is None or axis not in (0, 2):
         raise Http404
-    image = series_image(study, series).canonical()
+    image = canonical_image(study, series)
     if not 0 <= index < image.shape[axis]:
         raise Http404
     data = draw(image.array, axis, index)

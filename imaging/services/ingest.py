@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pydicom
@@ -89,26 +89,47 @@ def _safe_members(archive: zipfile.ZipFile, limit: int) -> list[zipfile.ZipInfo]
     return members
 
 
+def datasets_from_members(members: Iterable[tuple[str, bytes]]) -> tuple[list[Dataset], list[str]]:
+    """DICOM datasets among named files, and the names that are not DICOM (ignored: DICOMDIR
+    viewers, readme files and thumbnails travel with CD exports)."""
+    datasets, skipped = [], []
+    for name, content in members:
+        try:
+            dataset = pydicom.dcmread(io.BytesIO(content))
+        except (InvalidDicomError, EOFError, ValueError, KeyError):
+            skipped.append(name)
+            continue
+        if "SOPInstanceUID" in dataset and "PixelData" in dataset:
+            datasets.append(dataset)
+        else:  # a DICOMDIR or a structured report: not an image
+            skipped.append(name)
+    if not datasets:
+        others = ", ".join(skipped[:5])
+        raise ImagingError(
+            f"no DICOM image among the files ({len(skipped)} other file(s): {others})"
+        )
+    return datasets, skipped
+
+
 def datasets_from_zip(data: bytes) -> tuple[list[Dataset], list[str]]:
-    """DICOM datasets in a zip, and the names of members that are not DICOM (ignored)."""
+    """DICOM datasets in a zip, and the names of members that are not DICOM images."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
         raise ImagingError("the upload is not a zip file") from error
-    datasets, skipped = [], []
     with archive:
-        for member in _safe_members(archive, settings.IMAGING_UPLOAD_MAX_BYTES):
-            with archive.open(member) as handle:
-                content = handle.read()
-            try:
-                datasets.append(pydicom.dcmread(io.BytesIO(content)))
-            except (InvalidDicomError, EOFError, ValueError, KeyError):
-                skipped.append(member.filename)
-    if not datasets:
+        members = _safe_members(archive, settings.IMAGING_UPLOAD_MAX_BYTES)
+        return datasets_from_members((m.filename, archive.read(m)) for m in members)
+
+
+def datasets_from_files(files: Sequence[tuple[str, bytes]]) -> tuple[list[Dataset], list[str]]:
+    """DICOM datasets from the files of an uploaded folder (the browser sends each file)."""
+    total = sum(len(content) for _name, content in files)
+    if total > settings.IMAGING_UPLOAD_MAX_BYTES:
         raise ImagingError(
-            f"no DICOM file in the zip ({len(skipped)} other file(s): {', '.join(skipped[:5])})"
+            f"the folder holds more than {settings.IMAGING_UPLOAD_MAX_BYTES // 1024**2} MB"
         )
-    return datasets, skipped
+    return datasets_from_members(files)
 
 
 def create_upload_study(
@@ -124,7 +145,24 @@ def ingest_zip(
     participant: Participant, visit_code: str, data: bytes, user: object
 ) -> tuple[ImagingStudy, list[str]]:
     """A study from an uploaded zip. Nothing is created when the zip holds no DICOM."""
-    datasets, skipped = datasets_from_zip(data)
+    return ingest_datasets(participant, visit_code, *datasets_from_zip(data), user)
+
+
+def ingest_folder(
+    participant: Participant, visit_code: str, files: Sequence[tuple[str, bytes]], user: object
+) -> tuple[ImagingStudy, list[str]]:
+    """A study from the files of an uploaded folder (a CD's DICOM folder, say)."""
+    return ingest_datasets(participant, visit_code, *datasets_from_files(files), user)
+
+
+def ingest_datasets(
+    participant: Participant,
+    visit_code: str,
+    datasets: list[Dataset],
+    skipped: list[str],
+    user: object,
+) -> tuple[ImagingStudy, list[str]]:
+    """Store read datasets as a new study; on any refusal the study and its files are removed."""
     with transaction.atomic():
         study = create_upload_study(participant, visit_code, user)
         try:

@@ -214,6 +214,8 @@ IMAGING_FAT_METHOD = env.str("IMAGING_FAT_METHOD", default="gmm3")
 IMAGING_ERODE_VOXELS = env.int("IMAGING_ERODE_VOXELS", default=0)
 IMAGING_RULES_FILE = env.str("IMAGING_RULES_FILE", default="")
 IMAGING_UPLOAD_MAX_BYTES = env.int("IMAGING_UPLOAD_MAX_BYTES", default=2 * 1024**3)
+# A DICOM folder sends one file per slice (Django's default allows 100 files per request).
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=5000)
 CELERY_TIMEZONE = "UTC"
 
 # --- UI -------------------------------------------------------------------------------------------
