@@ -12,13 +12,13 @@ from django.utils import timezone
 from outcomes.exceptions import EntryRefused
 from outcomes.instruments import definition
 from outcomes.models import InstrumentResponse, Verification
-from randomization.models import TrialUnblinding
+from trial.audit.lock import database_locked
 from trial.models.queries import DataQuery, QueryOrigin, QueryStatus
 
 
 def refuse_if_locked() -> None:
     """Once the database is locked for analysis, outcome data no longer change."""
-    if TrialUnblinding.objects.exists():
+    if database_locked():
         raise EntryRefused(
             "The database is locked for analysis: outcome data can no longer change."
         )

@@ -14,3 +14,14 @@ def score_actigraphy(recording_id: int) -> str:
 
     with audit_context(channel="task"):
         return score_recording(recording_id).status
+
+
+@shared_task(name="outcomes.tasks.run_export", acks_late=True)
+def run_export(export_id: int) -> str:
+    """Write a big export to a file (the page polls its progress); returns the file's SHA-256."""
+    from outcomes.exports.services import write_file
+    from outcomes.models import ExportRecord
+
+    export = ExportRecord.objects.select_related("user").get(pk=export_id)
+    write_file(export)
+    return export.sha256

@@ -54,11 +54,30 @@ def current_lock() -> TrialUnblinding | None:
 
 @transaction.atomic
 def lock_database(user: object) -> TrialUnblinding:
+    """Lock (or lock again after an unlock). Locking a locked database changes nothing."""
     _require(user, "trial.lock_database", "You may not lock the database.")
     existing = TrialUnblinding.objects.select_for_update().first()
-    if existing is not None:
-        return existing
-    return TrialUnblinding.objects.create(locked_at=timezone.now(), locked_by=user)
+    if existing is None:
+        return TrialUnblinding.objects.create(locked_at=timezone.now(), locked_by=user)
+    if not existing.is_locked:
+        existing.locked_at, existing.locked_by = timezone.now(), user
+        existing.unlocked_at, existing.unlocked_by, existing.unlock_reason = None, None, ""
+        existing.save(reason="database locked again")
+    return existing
+
+
+@transaction.atomic
+def unlock_database(user: object, reason: str) -> TrialUnblinding:
+    """Lift the lock for a correction; the reason is kept on the row and in the audit trail."""
+    _require(user, "trial.lock_database", "You may not unlock the database.")
+    if not reason.strip():
+        raise UnblindingRefused("Say why the database must be unlocked.")
+    lock = TrialUnblinding.objects.select_for_update().first()
+    if lock is None or not lock.is_locked:
+        raise UnblindingRefused("The database is not locked.")
+    lock.unlocked_at, lock.unlocked_by, lock.unlock_reason = timezone.now(), user, reason.strip()
+    lock.save(reason=f"database unlocked: {reason.strip()}")
+    return lock
 
 
 @transaction.atomic
@@ -66,7 +85,7 @@ def unblind_trial(user: object) -> TrialUnblinding:
     """After the lock only: the statistician role then sees the arms."""
     _require(user, "trial.approve_unblinding", "Only the PI unblinds the trial.")
     lock = TrialUnblinding.objects.select_for_update().first()
-    if lock is None:
+    if lock is None or not lock.is_locked:
         raise UnblindingRefused("Lock the database before unblinding the trial.")
     if lock.unblinded_at is None:
         lock.unblinded_at = timezone.now()

@@ -27,6 +27,7 @@ from randomization.unblinding import (
     lock_database,
     request_unblinding,
     unblind_trial,
+    unlock_database,
 )
 from trial.access.policy import requires
 from trial.audit.recorder import record
@@ -107,6 +108,9 @@ def database_lock(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action") == "unblind":
                 unblind_trial(request.user)
                 messages.success(request, _("The trial is unblinded."))
+            elif request.POST.get("action") == "unlock":
+                unlock_database(request.user, request.POST.get("reason", ""))
+                messages.success(request, _("The database is unlocked."))
             else:
                 lock_database(request.user)
                 messages.success(request, _("The database is locked."))

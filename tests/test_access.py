@@ -71,6 +71,9 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "database_lock": frozenset({"data_manager", "pi"}),
     "unblinding_request": frozenset({"coordinator", "data_manager", "pi"}),
     "blinding_guess": frozenset({"assessor"}),
+    "export_page": frozenset({"statistician", "data_manager", "pi"}),
+    "export_status": frozenset({"statistician", "data_manager", "pi"}),
+    "export_download": frozenset({"statistician", "data_manager", "pi"}),
     "home_coordinator": frozenset({"coordinator"}),
     "home_therapist": frozenset({"therapist"}),
     "home_assessor": frozenset({"assessor"}),
@@ -80,6 +83,8 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "home_monitor": frozenset({"monitor"}),
 }
 STAFF_ROLES = frozenset(role.code for role in ROLES if role.staff)
+# Pages about one user's own object: a permitted role gets 404 for someone else's.
+OWNER_ONLY = frozenset({"export_status", "export_download"})
 
 
 @pytest.fixture
@@ -117,7 +122,8 @@ def test_role_url_matrix(role: str, client_for, urls: list) -> None:
             continue
         response = client.get(url.path)
         if role in ROLE_URL_MATRIX[url.name]:
-            assert response.status_code in (200, 302, 405), (role, url, response.status_code)
+            allowed = (200, 302, 405, 404) if url.name in OWNER_ONLY else (200, 302, 405)
+            assert response.status_code in allowed, (role, url, response.status_code)
             assert "/login/" not in response.get("Location", ""), (role, url)
         else:
             assert response.status_code == 403, (role, url, response.status_code)

@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from outcomes import views as outcome_views
-from outcomes import views_devices, views_queries
+from outcomes import views_devices, views_exports, views_queries
 from randomization import views as randomization_views
 from randomization import views_blinding
 from trial.access.policy import public
@@ -145,6 +145,9 @@ urlpatterns = [
     ),
     path("", include("imaging.urls")),
     path("api/v1/", include("trial.api.urls")),
+    path("exports/", views_exports.export_page, name="export_page"),
+    path("exports/<int:pk>/", views_exports.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", views_exports.export_download, name="export_download"),
     path("health/", system.health, name="health"),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("admin/", admin.site.urls),

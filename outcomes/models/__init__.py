@@ -11,6 +11,7 @@ from outcomes.models.devices import (
     SleepNight,
 )
 from outcomes.models.diary import SleepDiaryNight
+from outcomes.models.exports import ExportRecord, ExportStatus
 from outcomes.models.responses import InstrumentResponse, Verification
 from outcomes.models.strength import DynamoTest, MedxTest
 
@@ -19,6 +20,8 @@ __all__ = [
     "AppEnrolment",
     "DeviceImport",
     "DynamoTest",
+    "ExportRecord",
+    "ExportStatus",
     "ImportKind",
     "ImportProfile",
     "ImportStatus",

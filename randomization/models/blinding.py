@@ -20,6 +20,9 @@ class RequestStatus(models.TextChoices):
 
 
 class UnblindingRequest(AuditedModel):
+    # A participant's safety never waits for a database unlock.
+    editable_when_locked = True
+
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="unblinding_requests"
     )
@@ -51,12 +54,20 @@ class UnblindingRequest(AuditedModel):
 
 
 class TrialUnblinding(AuditedModel):
-    """The database lock and, after it, the trial unblinding (one row; both only move forward)."""
+    """The database lock and, after it, the trial unblinding (one row). The lock can be lifted with
+    a reason and set again (each change is in the audit trail); the unblinding only moves on."""
+
+    editable_when_locked = True
 
     locked_at = models.DateTimeField()
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unlock_reason = models.TextField(blank=True)
     unblinded_at = models.DateTimeField(null=True, blank=True)
     unblinded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -67,6 +78,10 @@ class TrialUnblinding(AuditedModel):
 
     def __str__(self) -> str:
         return "database lock"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.unlocked_at is None
 
 
 DONT_KNOW = "dont_know"

@@ -19,3 +19,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if user.has_perm(item.permission)
     ]
     return {"nav_items": items, "user_roles": roles_of(user)}
+
+
+def database_lock(request: HttpRequest) -> dict[str, object]:
+    """The lock state for the banner on every page (one indexed query)."""
+    from trial.audit.lock import database_locked
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"database_locked": database_locked()}

@@ -43,3 +43,26 @@ class DenyByDefaultMiddleware:
         if not request.user.has_perms(policy.permissions):
             raise PermissionDenied
         return None
+
+
+class DatabaseLockedMiddleware:
+    """A write refused by the database lock becomes a clear page (or JSON for the API) with
+    status 423 Locked, whatever view attempted it; the transaction was already rolled back."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from trial.audit.lock import DatabaseLocked
+
+        if not isinstance(exception, DatabaseLocked):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(exception)}, status=423)
+        return render(request, "locked.html", {"refusal": str(exception)}, status=423)

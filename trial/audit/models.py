@@ -18,6 +18,7 @@ from django.db import models, transaction
 
 from trial.audit.context import current_context
 from trial.audit.exceptions import BulkChangeRefused, ReasonRequired
+from trial.audit.lock import refuse_if_locked
 from trial.audit.recorder import (
     ENCRYPTED_PREFIX,
     SEALED,
@@ -42,6 +43,7 @@ class AuditedQuerySet(models.QuerySet):
         raise BulkChangeRefused(self.model._meta.label, "bulk_update")
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        refuse_if_locked(self.model)
         with transaction.atomic():
             created = super().bulk_create(objs, *args, **kwargs)
             names = [f.attname for f in self.model._audit_fields()]
@@ -70,6 +72,8 @@ class AuditedModel(models.Model):
     audit_sealed_fields: ClassVar[frozenset[str]] = frozenset()
     audit_excluded_fields: ClassVar[frozenset[str]] = frozenset()
     audit_encrypted_fields: ClassVar[frozenset[str]] = frozenset()
+    # Rows that must stay writable while the database is locked (see trial.audit.lock).
+    editable_when_locked: ClassVar[bool] = False
 
     objects = AuditedQuerySet.as_manager()
 
@@ -79,6 +83,7 @@ class AuditedModel(models.Model):
     # --- write paths ------------------------------------------------------------------------------
     def save(self, *args: Any, reason: str | None = None, **kwargs: Any) -> None:
         why = (current_context().reason if reason is None else reason).strip()
+        refuse_if_locked(type(self))
         with transaction.atomic():
             adding = self._state.adding
             before = None if adding else self._audit_values_from_db()
@@ -99,6 +104,7 @@ class AuditedModel(models.Model):
         why = (current_context().reason if reason is None else reason).strip()
         if not why:
             raise ReasonRequired(f"{self._meta.verbose_name} {self.pk}")
+        refuse_if_locked(type(self))
         with transaction.atomic():
             before = self._audit_values_from_db()
             pk = self.pk

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "trial.audit.middleware.AuditContextMiddleware",
     "trial.access.middleware.DenyByDefaultMiddleware",
+    "trial.access.middleware.DatabaseLockedMiddleware",
     # Axes must be last: it turns a lockout signalled by its backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "trial.access.context_processors.navigation",
+                "trial.access.context_processors.database_lock",
             ],
         },
     },
@@ -191,6 +193,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Device files (actigraphy) are scored on this queue; tests point it at their own worker.
 DEVICE_TASK_QUEUE = env.str("DEVICE_TASK_QUEUE", default="celery")
+# Exports of more participants than this run as a background task that writes a file.
+EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=1000)
 CELERY_TASK_ROUTES = {"imaging.tasks.*": {"queue": "imaging"}}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "trial.tasks.record_worker_heartbeat", "schedule": 60.0},

@@ -1,0 +1,128 @@
+"""Participants' export values, read in batches through the blinding layer.
+
+Each batch costs a fixed number of queries and holds only that batch in memory, so an export of
+10,000 participants needs no more memory than one of 100.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from imaging.selectors import approved_metrics
+from outcomes.exports.variables import IDENTIFIERS, OUTCOME_VISITS, ExportOptions
+from outcomes.models import ActigraphyRecording, InstrumentResponse, MedxTest
+from outcomes.models.devices import ProcessingStatus
+from randomization.selectors import visible_arms
+from trial.models import Participant
+from trial.models.baseline import Sociodemographics
+from trial.models.participant import ParticipantIdentity
+
+BATCH = 200
+SOCIO_FIELDS = ("age_years", "sex", "gender", "education", "employment", "work_status",
+                "lbp_duration_months", "height_cm", "weight_kg", "previous_treatments",
+                "medications")  # fmt: skip
+
+
+@dataclass
+class ParticipantRecord:
+    study_id: str
+    randomised_on: dt.date | None
+    arm: str = ""
+    values: dict[str, object] = field(default_factory=dict)  # column -> raw value
+
+
+def participant_records(
+    user: object, options: ExportOptions, hidden_instruments: frozenset[str]
+) -> Iterator[ParticipantRecord]:
+    """Every enrolled participant in study-ID order, one batch of queries per ``BATCH``."""
+    ids = list(Participant.objects.order_by("study_id").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        yield from _batch(ids[start : start + BATCH], user, options, hidden_instruments)
+
+
+def _batch(
+    ids: list[int], user: object, options: ExportOptions, hidden: frozenset[str]
+) -> Iterator[ParticipantRecord]:
+    records: dict[int, ParticipantRecord] = {}
+    for pk, study_id, consent, randomised, stratum, kind, reason, exit_on in (
+        Participant.objects.filter(pk__in=ids)
+        .order_by("study_id")
+        .values_list("pk", "study_id", "consent_date", "randomized_on",
+                     "randomization_stratum", "exit__kind", "exit__reason", "exit__exit_on")
+    ):  # fmt: skip
+        records[pk] = ParticipantRecord(study_id, randomised, values={
+            "consent_date": consent, "randomised_on": randomised, "stratum": stratum or None,
+            "exit_kind": kind, "exit_reason": reason, "exit_on": exit_on,
+        })  # fmt: skip
+    if options.include_arm:
+        for pk, arm in visible_arms(user, ids).items():
+            records[pk].arm = arm.code
+    for row in Sociodemographics.objects.filter(participant_id__in=ids).values(
+        "participant_id", *SOCIO_FIELDS
+    ):
+        records[row.pop("participant_id")].values.update(row)
+    if options.identified and not options.deidentified:
+        for identity in ParticipantIdentity.objects.filter(participant_id__in=ids):
+            values = records[identity.participant_id].values
+            for variable in IDENTIFIERS:
+                values[variable.name] = getattr(identity, variable.name)
+    _instruments(records, ids, hidden)
+    _devices(records, ids)
+    _imaging(records, ids)
+    yield from records.values()
+
+
+def _instruments(records: dict[int, ParticipantRecord], ids: list[int], hidden: frozenset) -> None:
+    rows = InstrumentResponse.objects.filter(
+        participant_id__in=ids, visit_code__in=OUTCOME_VISITS
+    ).exclude(instrument__in=hidden)
+    for pid, visit, name, done_on, answers, total, subscores in rows.values_list(
+        "participant_id", "visit_code", "instrument", "completed_on", "responses", "total",
+        "subscores",
+    ):  # fmt: skip
+        values = records[pid].values
+        values[f"{visit}__{name}_completed_on"] = done_on
+        for key, value in answers.items():
+            values[f"{visit}__{key}"] = value
+        values[f"{visit}__{name}_total"] = total
+        for key, value in subscores.items():
+            values[f"{visit}__{name}_{key}"] = value
+
+
+def _devices(records: dict[int, ParticipantRecord], ids: list[int]) -> None:
+    medx = MedxTest.objects.filter(participant_id__in=ids, visit_code__in=OUTCOME_VISITS)
+    for pid, visit, tested_on, peak, index in medx.order_by("tested_on").values_list(
+        "participant_id", "visit_code", "tested_on", "peak_torque_nm", "strength_index"
+    ):
+        values = records[pid].values  # the latest test of the visit wins
+        values[f"{visit}__medx_tested_on"] = tested_on
+        values[f"{visit}__medx_peak_torque_nm"] = peak
+        values[f"{visit}__medx_strength_index"] = index
+    recordings = ActigraphyRecording.objects.filter(
+        participant_id__in=ids, visit_code__in=OUTCOME_VISITS, status=ProcessingStatus.DONE
+    )
+    for pid, visit, summary in recordings.order_by("processed_at").values_list(
+        "participant_id", "visit_code", "summary"
+    ):
+        for key, value in summary.items():
+            records[pid].values[f"{visit}__actigraphy_{key}"] = value
+
+
+def _imaging(records: dict[int, ParticipantRecord], ids: list[int]) -> None:
+    metrics = approved_metrics().filter(
+        run__study__participant_id__in=ids, run__study__visit_code__in=OUTCOME_VISITS
+    )
+    for pid, visit, muscle, side, level, csa, mean_csa, volume, fat in metrics.order_by(
+        "run__reviewed_at"
+    ).values_list(
+        "run__study__participant_id", "run__study__visit_code", "muscle", "side", "level",
+        "csa_mm2", "mean_csa_mm2", "volume_mm3", "fat_fraction_pct",
+    ):  # fmt: skip
+        prefix = f"{visit}__mri_{muscle}_{side}_{level}"
+        values = records[pid].values
+        # The whole stack has no mid-level slice: its CSA is the mean over the stack.
+        values[f"{prefix}_csa_mm2"] = csa if csa is not None else mean_csa
+        values[f"{prefix}_volume_mm3"] = volume
+        values[f"{prefix}_fat_fraction_pct"] = fat

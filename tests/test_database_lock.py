@@ -1,0 +1,83 @@
+"""The database lock holds every write path (pages, services, bulk creates, the API) until the
+data manager unlocks it with a reason; emergency unblinding stays possible while locked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from randomization.models import TrialUnblinding
+from randomization.unblinding import (
+    UnblindingRefused,
+    lock_database,
+    request_unblinding,
+    unblind_trial,
+    unlock_database,
+)
+from trial.audit.lock import DatabaseLocked
+from trial.models import AuditEntry, Participant
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def test_lock_refuses_every_write_until_unlocked_with_a_reason(role_users: dict) -> None:
+    participant = Participant.objects.filter(randomized_on__isnull=False).first()
+    lock_database(role_users["data_manager"])
+    before = participant.session_1_planned_on
+    participant.session_1_planned_on = dt.date(2026, 12, 1)
+    with pytest.raises(DatabaseLocked, match="The database is locked"):
+        participant.save(reason="correction")
+    participant.refresh_from_db()
+    assert participant.session_1_planned_on == before
+    # Safety first: an emergency unblinding request is still taken while locked.
+    request = request_unblinding(participant, role_users["pi"], "anaphylaxis in clinic")
+    assert request.pk is not None
+
+    with pytest.raises(UnblindingRefused, match="Say why"):
+        unlock_database(role_users["data_manager"], "  ")
+    with pytest.raises(UnblindingRefused, match="may not unlock"):
+        unlock_database(role_users["assessor"], "curious")
+    unlock_database(role_users["data_manager"], "query 12: ODI item 3 transcription")
+    participant.session_1_planned_on = dt.date(2026, 12, 1)
+    participant.save(reason="query 12")
+    lock = TrialUnblinding.objects.get()
+    assert not lock.is_locked and lock.unlock_reason == "query 12: ODI item 3 transcription"
+    trail = AuditEntry.objects.filter(object_type="randomization.TrialUnblinding")
+    assert trail.filter(reason="database unlocked: query 12: ODI item 3 transcription").exists()
+    # No unblinding while unlocked; locking again restores the guard.
+    with pytest.raises(UnblindingRefused, match="Lock the database"):
+        unblind_trial(role_users["pi"])
+    lock_database(role_users["data_manager"])
+    with pytest.raises(DatabaseLocked):
+        participant.save(reason="another")
+    unblind_trial(role_users["pi"])
+    assert TrialUnblinding.objects.get().unblinded_at is not None
+
+
+def test_pages_show_the_lock_and_refuse_edits_with_423(role_users: dict, client_for) -> None:
+    participant = Participant.objects.filter(randomized_on__isnull=False).first()
+    manager = client_for("data_manager")
+    assert manager.post("/database-lock/", {"action": "lock"}).status_code == 302
+    coordinator = client_for("coordinator")
+    page = coordinator.get(f"/participants/{participant.study_id}/").content.decode()
+    assert 'data-testid="lock-banner"' in page
+    response = coordinator.post(
+        f"/participants/{participant.study_id}/identity/",
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "date_of_birth": "1970-01-02",
+            "email": "ada@example.org",
+            "phone": "+1 514 555 0100",
+            "address": "1 Main St",
+            "reason_for_change": "typo",
+        },
+    )
+    assert response.status_code == 423, response.status_code
+    assert "The database is locked" in response.content.decode()
+
+    unlocked = manager.post("/database-lock/", {"action": "unlock", "reason": "query 7"})
+    assert unlocked.status_code == 302
+    page = coordinator.get(f"/participants/{participant.study_id}/").content.decode()
+    assert 'data-testid="lock-banner"' not in page
