@@ -28,6 +28,7 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "participant_list": ALL,
     "participant_detail": ALL,
     "consort": ALL,
+    "consort_diagram": ALL,
     "identity_edit": frozenset({"coordinator"}),
     "schedule_edit": frozenset({"coordinator"}),
     "exit_edit": frozenset({"coordinator"}),

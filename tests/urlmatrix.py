@@ -81,4 +81,5 @@ def seeded_ids() -> dict[str, str]:
         "axis": "2",
         "index": "0",
         "name": "L5",
+        "fmt": "svg",
     }

@@ -51,6 +51,7 @@ urlpatterns = [
     path("screening/<int:pk>/enrol/", enrolment.enrol_view, name="enrol"),
     path("participants/", participants.participant_list, name="participant_list"),
     path("consort/", participants.consort, name="consort"),
+    path("consort/diagram.<str:fmt>", participants.consort_diagram, name="consort_diagram"),
     path(
         "adverse-events/<int:event_id>/acknowledge/",
         sessions.acknowledge_event,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,3 +99,23 @@ def consort(request: HttpRequest) -> HttpResponse:
             ).count(),
         },
     )
+
+
+@requires("trial.view_participants")
+def consort_diagram(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The live CONSORT diagram as SVG or PDF (pooled for blinded readers, per arm otherwise)."""
+    from trial.consort_diagram import consort_graph, render
+
+    if fmt not in ("svg", "pdf"):
+        raise Http404
+    graph = consort_graph(
+        trial_consort(request.user),
+        {arm.code: arm.label for arm in PROTOCOL.arms},
+        {c.code: c.label for c in PROTOCOL.criteria},
+        dict(ExitReason.choices),
+    )
+    content_type = "image/svg+xml" if fmt == "svg" else "application/pdf"
+    response = HttpResponse(render(graph, fmt), content_type=content_type)
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="consort.{fmt}"'
+    return response
