@@ -185,3 +185,13 @@ def test_big_exports_run_in_the_background_with_the_same_bytes(
     assert b"".join(download.streaming_content) == streamed
     # Someone else's export is not theirs to read.
     assert client_for("statistician").get(f"/exports/{export.pk}/download/").status_code == 404
+
+
+def test_blinded_statistician_exports_name_no_arm(trial_data: dict, client_for) -> None:
+    from tests.test_blinding import assert_no_leak
+
+    client = client_for("statistician")
+    for dataset in ("long", "wide", "codebook", "imaging"):
+        for deidentified in (True, False):
+            text = _download(client, dataset, deidentified=deidentified).decode()
+            assert_no_leak(text, (dataset, deidentified))

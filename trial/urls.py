@@ -11,6 +11,7 @@ from outcomes import views_devices, views_exports, views_queries
 from randomization import views as randomization_views
 from randomization import views_blinding
 from trial.access.policy import public
+from trial.api.views import SchemaAPI
 from trial.roles import ROLES
 from trial.views import (
     audit,
@@ -146,6 +147,7 @@ urlpatterns = [
     ),
     path("", include("imaging.urls")),
     path("api/v1/", include("trial.api.urls")),
+    path("api/schema/", SchemaAPI.as_view(), name="api_schema"),
     path("exports/", views_exports.export_page, name="export_page"),
     path("exports/<int:pk>/", views_exports.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views_exports.export_download, name="export_download"),

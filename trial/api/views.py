@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,9 +16,11 @@ from rest_framework.views import APIView
 from randomization.selectors import visible_arm
 from randomization.services import randomise
 from trial.api.permissions import DeclaredPermissions
+from trial.api.serializers import ParticipantSerializer, RandomisationSerializer, RefusalSerializer
 from trial.audit.context import audit_context, context_for_user
 from trial.exceptions import JourneyError
 from trial.models import Participant
+from trial.schedule.timeline import VisitStatus
 from trial.selectors.journeys import Journey, journeys
 from trial.views.helpers import participant_or_404
 
@@ -40,6 +44,16 @@ class TrialAPIView(APIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+def visit_json(status: VisitStatus) -> dict[str, object]:
+    return {
+        "code": status.visit.code,
+        "state": status.state.value,
+        "window": [status.window_start, status.window_end],
+        "done_on": status.done_on,
+        "forms": {f.form.code: f.done for f in status.forms},
+    }
+
+
 def _journey_json(journey: Journey) -> dict[str, object]:
     return {
         "study_id": journey.participant.study_id,
@@ -48,22 +62,14 @@ def _journey_json(journey: Journey) -> dict[str, object]:
         "randomised_on": journey.participant.randomized_on,
         "arm": journey.arm.code if journey.arm else None,
         "adherence": round(journey.sessions.adherence, 4) if journey.sessions else None,
-        "visits": [
-            {
-                "code": status.visit.code,
-                "state": status.state.value,
-                "window": [status.window_start, status.window_end],
-                "done_on": status.done_on,
-                "forms": {f.form.code: f.done for f in status.forms},
-            }
-            for status in journey.visits
-        ],
+        "visits": [visit_json(status) for status in journey.visits],
     }
 
 
 class ParticipantListAPI(TrialAPIView):
     required_permissions = ("trial.view_participants",)
 
+    @extend_schema(responses=ParticipantSerializer(many=True))
     def get(self, request: Request) -> Response:
         rows = journeys(request.user, Participant.objects.all(), timezone.localdate())
         return Response([_journey_json(j) for j in rows])
@@ -72,6 +78,7 @@ class ParticipantListAPI(TrialAPIView):
 class ParticipantDetailAPI(TrialAPIView):
     required_permissions = ("trial.view_participants",)
 
+    @extend_schema(responses=ParticipantSerializer)
     def get(self, request: Request, study_id: str) -> Response:
         participant = participant_or_404(study_id)
         return Response(
@@ -84,6 +91,7 @@ class RandomiseAPI(TrialAPIView):
 
     required_permissions = ("trial.randomise",)
 
+    @extend_schema(request=None, responses={200: RandomisationSerializer, 409: RefusalSerializer})
     def post(self, request: Request, study_id: str) -> Response:
         participant = participant_or_404(study_id)
         try:
@@ -100,3 +108,11 @@ class RandomiseAPI(TrialAPIView):
                 "arm_label": arm.label if arm else None,
             }
         )
+
+
+class SchemaAPI(SpectacularAPIView):
+    """The OpenAPI 3 schema, for trial users (session or token); anonymous callers get 401/403."""
+
+    access_api = True
+    permission_classes: ClassVar[list[Any]] = [DeclaredPermissions]
+    required_permissions: ClassVar[tuple[str, ...]] = ("trial.view_participants",)
