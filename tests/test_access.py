@@ -77,6 +77,8 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "database_lock": frozenset({"data_manager", "pi"}),
     "unblinding_request": frozenset({"coordinator", "data_manager", "pi"}),
     "blinding_guess": frozenset({"assessor"}),
+    "dashboard": frozenset({"assessor", "statistician", "data_manager", "monitor", "pi"}),
+    "dashboard_by_arm": frozenset({"pi"}),
     "export_page": frozenset({"statistician", "data_manager", "pi"}),
     "export_status": frozenset({"statistician", "data_manager", "pi"}),
     "export_download": frozenset({"statistician", "data_manager", "pi"}),

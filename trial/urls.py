@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from outcomes import views as outcome_views
-from outcomes import views_devices, views_exports, views_queries
+from outcomes import views_dashboard, views_devices, views_exports, views_queries
 from randomization import views as randomization_views
 from randomization import views_blinding
 from trial.access.policy import public
@@ -148,6 +148,8 @@ urlpatterns = [
     path("", include("imaging.urls")),
     path("api/v1/", include("trial.api.urls")),
     path("api/schema/", SchemaAPI.as_view(), name="api_schema"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/by-arm/", views_dashboard.dashboard_by_arm, name="dashboard_by_arm"),
     path("exports/", views_exports.export_page, name="export_page"),
     path("exports/<int:pk>/", views_exports.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views_exports.export_download, name="export_download"),
