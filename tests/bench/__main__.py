@@ -141,6 +141,10 @@ def main() -> int:
 
     table += "\n\n| imaging stage | input | memory | time |\n|---|---|---|---|\n"
     table += "\n".join(imaging_rows())
+    from tests.bench.exports import rows as export_rows
+
+    table += "\n\n| export | size | output | memory | time |\n|---|---|---|---|---|\n"
+    table += "\n".join(export_rows())
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(table + "\n")
     print(table)
