@@ -78,3 +78,12 @@ def test_blinded_reader_gets_the_pooled_diagram_as_svg_and_pdf(flows: dict, clie
     assert pdf["Content-Disposition"] == 'attachment; filename="consort.pdf"'
     page = client.get("/consort/").content.decode()
     assert 'data-testid="consort-diagram"' in page
+
+
+def test_without_graphviz_the_diagram_says_what_is_missing(
+    flows: dict, client_for, monkeypatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no `dot` to be found
+    response = client_for("pi").get("/consort/diagram.svg")
+    assert response.status_code == 503
+    assert b"apt-get install graphviz" in response.content

@@ -104,6 +104,8 @@ def consort(request: HttpRequest) -> HttpResponse:
 @requires("trial.view_participants")
 def consort_diagram(request: HttpRequest, fmt: str) -> HttpResponse:
     """The live CONSORT diagram as SVG or PDF (pooled for blinded readers, per arm otherwise)."""
+    from graphviz import ExecutableNotFound
+
     from trial.consort_diagram import consort_graph, render
 
     if fmt not in ("svg", "pdf"):
@@ -115,7 +117,12 @@ def consort_diagram(request: HttpRequest, fmt: str) -> HttpResponse:
         dict(ExitReason.choices),
     )
     content_type = "image/svg+xml" if fmt == "svg" else "application/pdf"
-    response = HttpResponse(render(graph, fmt), content_type=content_type)
+    try:
+        content = render(graph, fmt)
+    except ExecutableNotFound:
+        message = "The CONSORT diagram needs Graphviz on the server (apt-get install graphviz)."
+        return HttpResponse(message, status=503, content_type="text/plain")
+    response = HttpResponse(content, content_type=content_type)
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="consort.{fmt}"'
     return response
