@@ -1,0 +1,122 @@
+"""Slice-wise inference exactly as MuscleMap preprocesses: orientation to RAS, in-plane
+resampling to ``pix_dim`` (bilinear), z-normalisation over non-zero voxels, 2D sliding windows with
+Gaussian blending over each axial slice, the prediction inverted back onto the image's own grid,
+argmax, and optionally the largest connected component per label.
+
+The image enters in its canonical form (slice axis last), so a NIfTI with permuted or flipped axes
+and the DICOM series of the same acquisition give the same input to the network.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from monai.data import MetaTensor
+from monai.inferers import SliceInferer
+from monai.transforms import Compose, NormalizeIntensity, Orientation, Spacing
+from scipy import ndimage
+
+from imaging.segmentation.model import LoadedModel
+from imaging.volume import RAS_TO_LPS, Volume
+
+MUSCLEMAP_OVERLAP = 0.9  # MuscleMap's default SliceInferer overlap
+
+
+@dataclass(frozen=True)
+class InferenceSettings:
+    overlap: float = 0.5
+    batch_size: int = 16  # windows per forward pass
+    largest_component: bool = True
+    threads: int = 0  # 0: the worker's CPU count (its affinity mask)
+    device: str = "auto"
+
+    def torch_device(self) -> torch.device:
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device(self.device)
+
+
+MUSCLEMAP_SETTINGS = InferenceSettings(overlap=MUSCLEMAP_OVERLAP, batch_size=1,
+                                       largest_component=False)  # fmt: skip
+
+
+def _threads(settings: InferenceSettings) -> int:
+    if settings.threads:
+        return settings.threads
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _preprocess(model: LoadedModel) -> Compose:
+    pix_dim = model.config.pix_dim
+    return Compose([
+        Orientation(axcodes="RAS", labels=(("L", "R"), ("P", "A"), ("I", "S"))),
+        Spacing(pixdim=pix_dim, mode="bilinear"),
+        NormalizeIntensity(nonzero=True, channel_wise=True),
+    ])  # fmt: skip
+
+
+def quantised_affine(affine: np.ndarray) -> np.ndarray:
+    """The affine with spacings to 0.1 µm, direction cosines to 1e-5 and the origin to 0.1 µm:
+    DICOM stores positions as decimal strings, so the same acquisition read from DICOM and from
+    NIfTI differs by ~1e-5 mm, which must not change what the network sees."""
+    spacing = np.linalg.norm(affine[:3, :3], axis=0)
+    out = np.eye(4)
+    out[:3, :3] = np.round(affine[:3, :3] / spacing, 5) * np.round(spacing, 4)
+    out[:3, 3] = np.round(affine[:3, 3], 4)
+    return out
+
+
+def probabilities(volume: Volume, model: LoadedModel, settings: InferenceSettings) -> np.ndarray:
+    """Softmax per label on the canonical grid of ``volume``: (labels, x, y, z)."""
+    canonical = volume.canonical()
+    torch.set_num_threads(_threads(settings))
+    device = settings.torch_device()
+    image = MetaTensor(
+        torch.as_tensor(canonical.array.astype(np.float32))[None],
+        affine=torch.as_tensor(quantised_affine(RAS_TO_LPS @ canonical.affine)),
+    )
+    transform = _preprocess(model)
+    prepared = transform(image)
+    inferer = SliceInferer(roi_size=model.config.roi_size, sw_batch_size=settings.batch_size,
+                           spatial_dim=2, overlap=settings.overlap, mode="gaussian",
+                           progress=False)  # fmt: skip
+    network = model.network.to(device)
+    with torch.inference_mode():
+        logits = inferer(prepared[None].to(device), network)[0]
+        soft = torch.softmax(logits, dim=0).cpu()
+    soft = MetaTensor(soft, meta=prepared.meta, applied_operations=prepared.applied_operations)
+    inverted = transform.inverse(soft)
+    return np.asarray(inverted)
+
+
+def largest_components(labels: np.ndarray) -> np.ndarray:
+    """Keep, for each label, its largest 3D connected component (26-connectivity)."""
+    out = np.zeros_like(labels)
+    structure = np.ones((3, 3, 3), dtype=bool)
+    for value in np.unique(labels):
+        if value == 0:
+            continue
+        components, count = ndimage.label(labels == value, structure=structure)
+        if count:
+            sizes = np.bincount(components.ravel())[1:]
+            out[components == 1 + int(np.argmax(sizes))] = value
+    return out
+
+
+def segment(
+    volume: Volume, model: LoadedModel, settings: InferenceSettings | None = None
+) -> np.ndarray:
+    """A label map (uint8/uint16) on ``volume``'s own grid and index order."""
+    settings = settings or InferenceSettings()
+    soft = probabilities(volume, model, settings)
+    labels = np.argmax(soft, axis=0)
+    labels = labels.astype(np.uint8 if model.config.out_channels < 256 else np.uint16)
+    if settings.largest_component:
+        labels = largest_components(labels)
+    return volume.from_canonical(labels)
