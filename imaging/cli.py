@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from imaging.cli_models import HANDLERS, add_commands
 from imaging.errors import ImagingError
 from imaging.io import load_image
 from imaging.labels import load_label_table
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         if action.dest not in ("help", "image", "labels", "label_table") and action.option_strings:
             r._add_action(action)
     r.add_argument("--out", type=Path, help="also write the label map here")
+    add_commands(commands)
     return parser
 
 
@@ -133,13 +135,15 @@ def _table(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    command = {"measure": run_measure, "segment": run_segment, "run": run_model}[args.command]
+    command = {"measure": run_measure, "segment": run_segment, "run": run_model, **HANDLERS}[
+        args.command
+    ]
     try:
         result = command(args)
     except ImagingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.command == "segment":
+    if args.command in ("segment", *HANDLERS):
         print(json.dumps(result, indent=2))
     else:
         print(json.dumps(result, indent=2) if args.json else _table(result))

@@ -15,7 +15,7 @@ import numpy as np
 from imaging.dicom.writer import write_dicom_series
 from imaging.labels import MUSCLEMAP_ABDOMEN, label_array
 from imaging.models import ImagingStudy
-from imaging.phantom import Muscle, phantom
+from imaging.phantoms import Muscle, phantom
 from imaging.services import ingest, pipeline, review
 from imaging.services.segmenters import Labels
 from imaging.services.writeback import write_back

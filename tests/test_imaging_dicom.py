@@ -16,7 +16,7 @@ from imaging.dicom.frames import frames_of, read_datasets
 from imaging.dicom.writer import write_dicom_series
 from imaging.errors import ImagingError
 from imaging.io import load_image
-from imaging.phantom import Muscle, phantom
+from imaging.phantoms import Muscle, phantom
 
 SERIES = "imaging/musclemap-lumbar-t2/dicom"
 

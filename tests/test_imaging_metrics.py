@@ -14,7 +14,7 @@ from imaging.io import load_image
 from imaging.labels import Label
 from imaging.metrics.fat import otsu_threshold
 from imaging.metrics.measure import MeasureInputs, measure
-from imaging.phantom import Muscle, phantom
+from imaging.phantoms import Muscle, phantom
 from imaging.volume import Volume
 
 TABLE = (Label("multifidus", "right", 1), Label("multifidus", "left", 2))

@@ -23,6 +23,7 @@ from imaging.segmentation.model import LoadedModel
 from imaging.volume import RAS_TO_LPS, Volume
 
 MUSCLEMAP_OVERLAP = 0.9  # MuscleMap's default SliceInferer overlap
+RAS_LABELS = (("L", "R"), ("P", "A"), ("I", "S"))
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _threads(settings: InferenceSettings) -> int:
 def _preprocess(model: LoadedModel) -> Compose:
     pix_dim = model.config.pix_dim
     return Compose([
-        Orientation(axcodes="RAS", labels=(("L", "R"), ("P", "A"), ("I", "S"))),
+        Orientation(axcodes="RAS", labels=RAS_LABELS),
         Spacing(pixdim=pix_dim, mode="bilinear"),
         NormalizeIntensity(nonzero=True, channel_wise=True),
     ])  # fmt: skip

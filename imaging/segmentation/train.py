@@ -1,0 +1,190 @@
+"""Train or fine-tune a 2D model on image/label folders and write it in MuscleMap format
+(``model.json`` + ``model.pth``) with a training log.
+
+Validation is split by subject (never slices of one person on both sides); left/right flips swap
+the side labels; every random choice comes from ``seed`` (same data, seed and step count: the same
+weights). Dice per label on the validation subjects is logged at each evaluation and the best
+weights are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from monai.losses import DiceCELoss
+
+from imaging.errors import ImagingError
+from imaging.segmentation.config import ModelConfig, load_config
+from imaging.segmentation.data import Slices, load_subjects, slices_of
+from imaging.segmentation.model import _state_dict, build_network
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    max_minutes: float = 10.0
+    max_steps: int = 0  # 0: until time runs out
+    seed: int = 0
+    batch_size: int = 8
+    learning_rate: float = 2e-3
+    val_fraction: float = 0.2
+    evaluate_every: int = 100
+    threads: int = 0
+    crop: int = 64  # training crops (the network is fully convolutional; inference uses the roi)
+
+
+def side_swap(config: ModelConfig) -> np.ndarray:
+    """A lookup table mapping each label value to its other-side twin (itself when none)."""
+    table = np.arange(max(l.value for l in config.labels) + 1)  # noqa: E741
+    by_key = {(l.muscle, l.side): l.value for l in config.labels}  # noqa: E741
+    for (muscle, side), value in by_key.items():
+        other = {"left": "right", "right": "left"}.get(side)
+        if other and (muscle, other) in by_key:
+            table[value] = by_key[(muscle, other)]
+    return table
+
+
+def _stack(parts: list[Slices]) -> Slices:
+    """All subjects' slices in one array, zero-padded (background) to the largest slice."""
+    nx = max(p.images.shape[1] for p in parts)
+    ny = max(p.images.shape[2] for p in parts)
+    return Slices(np.concatenate([_pad(p.images, (nx, ny)) for p in parts]),
+                  np.concatenate([_pad(p.labels, (nx, ny)) for p in parts]))  # fmt: skip
+
+
+def _pad(array: np.ndarray, roi: tuple[int, int]) -> np.ndarray:
+    px, py = max(0, roi[0] - array.shape[-2]), max(0, roi[1] - array.shape[-1])
+    if px or py:
+        width = [(0, 0)] * (array.ndim - 2) + [(px // 2, px - px // 2), (py // 2, py - py // 2)]
+        array = np.pad(array, width)
+    return array
+
+
+class Sampler:
+    """Random crops of the region of interest, mostly around labelled muscle, with augmentation."""
+
+    def __init__(
+        self, data: Slices, roi: tuple[int, int], swap: np.ndarray, rng: np.random.Generator
+    ):
+        self.images, self.labels = _pad(data.images, roi), _pad(data.labels, roi)
+        self.roi, self.swap, self.rng = roi, swap, rng
+        self.labelled = np.flatnonzero(self.labels.reshape(len(self.labels), -1).max(axis=1) > 0)
+
+    def batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        images, labels = [], []
+        for _ in range(size):
+            pool = self.labelled if len(self.labelled) and self.rng.random() < 0.85 else None
+            index = int(self.rng.choice(pool)) if pool is not None else int(
+                self.rng.integers(len(self.images)))  # fmt: skip
+            image, label = self.images[index], self.labels[index]
+            x0, y0 = self._corner(label)
+            image = image[x0 : x0 + self.roi[0], y0 : y0 + self.roi[1]]
+            label = label[x0 : x0 + self.roi[0], y0 : y0 + self.roi[1]]
+            if self.rng.random() < 0.5:  # left/right flip, with the side labels swapped
+                image, label = image[::-1], self.swap[label[::-1]]
+            image = image * self.rng.uniform(0.8, 1.25) + self.rng.uniform(-0.3, 0.3)
+            image = image + self.rng.normal(0, self.rng.uniform(0, 0.15), image.shape)
+            images.append(np.ascontiguousarray(image, dtype=np.float32))
+            labels.append(np.ascontiguousarray(label))
+        return torch.from_numpy(np.stack(images)[:, None]), torch.from_numpy(
+            np.stack(labels)[:, None]
+        )
+
+    def _corner(self, label: np.ndarray) -> tuple[int, int]:
+        nx, ny = label.shape
+        hi_x, hi_y = nx - self.roi[0], ny - self.roi[1]
+        points = np.argwhere(label > 0)
+        if len(points) and self.rng.random() < 0.8:
+            cx, cy = points[self.rng.integers(len(points))]
+            x0 = int(np.clip(cx - self.rng.integers(self.roi[0]), 0, hi_x))
+            y0 = int(np.clip(cy - self.rng.integers(self.roi[1]), 0, hi_y))
+            return x0, y0
+        return int(self.rng.integers(hi_x + 1)), int(self.rng.integers(hi_y + 1))
+
+
+def dice_per_label(network: torch.nn.Module, data: Slices, config: ModelConfig) -> dict[int, float]:
+    """Dice of each label over all validation slices (whole slices, sliding windows)."""
+    from monai.inferers import sliding_window_inference
+
+    network.eval()
+    images = torch.from_numpy(_pad(data.images, config.roi_size)[:, None])
+    truth = _pad(data.labels, config.roi_size)
+    predicted = []
+    with torch.inference_mode():
+        for start in range(0, len(images), 8):
+            logits = sliding_window_inference(images[start : start + 8], config.roi_size, 8,
+                                              network, overlap=0.25, mode="gaussian")  # fmt: skip
+            predicted.append(logits.argmax(1).numpy())
+    network.train()
+    prediction = np.concatenate(predicted)
+    scores = {}
+    for label in config.labels:
+        a, b = prediction == label.value, truth == label.value
+        total = a.sum() + b.sum()
+        scores[label.value] = float(2 * (a & b).sum() / total) if total else 1.0
+    return scores
+
+
+def train(images: Path, labels: Path, config_path: Path, out: Path, options: TrainOptions,
+          init: Path | None = None) -> dict:  # fmt: skip
+    config = load_config(config_path)
+    rng = np.random.default_rng(options.seed)
+    torch.manual_seed(options.seed)
+    if options.threads:
+        torch.set_num_threads(options.threads)
+    subjects = load_subjects(images, labels)
+    order = rng.permutation(len(subjects))
+    n_val = max(1, round(options.val_fraction * len(subjects))) if len(subjects) > 1 else 0
+    val_subjects = [subjects[i] for i in order[:n_val]]
+    train_subjects = [subjects[i] for i in order[n_val:]]
+    train_data = _stack([slices_of(s, config) for s in train_subjects])
+    val_data = _stack([slices_of(s, config) for s in val_subjects]) if val_subjects else train_data
+    network = build_network(config)
+    if init is not None:
+        network.load_state_dict(_state_dict(init), strict=True)
+    network.train()
+    crop = (options.crop, options.crop) if options.crop else config.roi_size
+    sampler = Sampler(train_data, crop, side_swap(config), rng)
+    loss_function = DiceCELoss(to_onehot_y=True, softmax=True)
+    optimiser = torch.optim.AdamW(network.parameters(), lr=options.learning_rate)
+    log: list[dict] = []
+    best, best_state = -1.0, None
+    started, step = time.monotonic(), 0
+    deadline = started + 60 * options.max_minutes
+    while True:
+        step += 1
+        batch, target = sampler.batch(options.batch_size)
+        optimiser.zero_grad()
+        loss = loss_function(network(batch), target)
+        loss.backward()
+        optimiser.step()
+        done = (options.max_steps and step >= options.max_steps) or time.monotonic() >= deadline
+        if step % options.evaluate_every == 0 or done:
+            dice = dice_per_label(network, val_data, config)
+            mean = float(np.mean(list(dice.values())))
+            log.append({"step": step, "seconds": round(time.monotonic() - started, 1),
+                        "loss": round(loss.item(), 4),
+                        "dice": {str(k): round(v, 4) for k, v in dice.items()}})  # fmt: skip
+            print(json.dumps(log[-1]), flush=True)
+            if mean > best:
+                best = mean
+                best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
+        if done:
+            break
+    if best_state is None:
+        raise ImagingError("training stopped before the first evaluation")
+    out.mkdir(parents=True, exist_ok=True)
+    torch.save(best_state, out / "model.pth")
+    document = config.as_json()
+    document["training"] = {
+        "options": asdict(options), "init": str(init) if init else None,
+        "train_subjects": [s.name for s in train_subjects],
+        "validation_subjects": [s.name for s in val_subjects], "best_mean_dice": round(best, 4),
+    }  # fmt: skip
+    (out / "model.json").write_text(json.dumps(document, indent=2))
+    (out / "training_log.json").write_text(json.dumps(log, indent=2))
+    return {"out": str(out), "steps": step, "best_mean_dice": best, "log": log[-1]}
