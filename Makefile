@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO   := DJANGO_SETTINGS_MODULE=trial.settings.demo
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench model lint format clean
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(VENV)/.test-deps
 # default below; a throw-away test database is created and dropped.
 bench: $(VENV)/.test-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/strongback} $(PY) -m tests.bench
+
+# The default segmentation model, rebuilt from phantoms and the shared real sample (~12 min on
+# 2 CPU cores); writes imaging/segmentation/default/model.{json,pth}. Needs SHARED_DATA_DIR.
+model: $(VENV)/.run-deps
+	$(PY) -m imaging.segmentation.default.build
 
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .

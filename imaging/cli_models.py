@@ -26,6 +26,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--threads", type=int, default=0)
     t.add_argument("--crop", type=int, default=64, help="training crop size (pixels)")
+    t.add_argument("--val-images", type=Path, help="validate on these subjects instead of a share")
+    t.add_argument("--val-labels", type=Path)
     e = commands.add_parser("evaluate", help="Dice, HD95, CSA and volume error per label")
     e.add_argument("--model", type=Path, required=True, help="MuscleMap-format CONFIG.json")
     e.add_argument("--weights", type=Path, help="state dict (default: beside CONFIG)")
@@ -64,7 +66,9 @@ def run_train(args: argparse.Namespace) -> dict:
 
     options = TrainOptions(max_minutes=args.max_minutes, max_steps=args.max_steps,
                            seed=args.seed, threads=args.threads, crop=args.crop)  # fmt: skip
-    return train(args.images, args.labels, args.config, args.out, options, init=args.init)
+    validation = (args.val_images, args.val_labels) if args.val_images else None
+    return train(args.images, args.labels, args.config, args.out, options, init=args.init,
+                 validation=validation)  # fmt: skip
 
 
 def run_evaluate(args: argparse.Namespace) -> dict:

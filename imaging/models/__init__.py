@@ -1,5 +1,6 @@
 """Imaging records: scheduled scans, studies with their series decisions, runs and metrics."""
 
+from imaging.models.registry import ModelFormat, SegmentationModel
 from imaging.models.runs import MuscleMetric, ReviewStatus, SegmentationRun
 from imaging.models.studies import (
     DiscLevels,
@@ -17,9 +18,11 @@ __all__ = [
     "ImagingSeries",
     "ImagingSource",
     "ImagingStudy",
+    "ModelFormat",
     "MuscleMetric",
     "PacsCursor",
     "ReviewStatus",
+    "SegmentationModel",
     "SegmentationRun",
     "StudyStatus",
 ]

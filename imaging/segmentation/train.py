@@ -65,21 +65,31 @@ def _pad(array: np.ndarray, roi: tuple[int, int]) -> np.ndarray:
 
 
 class Sampler:
-    """Random crops of the region of interest, mostly around labelled muscle, with augmentation."""
+    """Random crops, mostly around labelled muscle, with augmentation. Slices are drawn subject
+    first (each subject equally often), so one real scan among many phantoms still counts."""
 
     def __init__(
-        self, data: Slices, roi: tuple[int, int], swap: np.ndarray, rng: np.random.Generator
-    ):
+        self,
+        data: Slices,
+        roi: tuple[int, int],
+        swap: np.ndarray,
+        rng: np.random.Generator,
+        owners: np.ndarray,
+    ) -> None:
         self.images, self.labels = _pad(data.images, roi), _pad(data.labels, roi)
         self.roi, self.swap, self.rng = roi, swap, rng
-        self.labelled = np.flatnonzero(self.labels.reshape(len(self.labels), -1).max(axis=1) > 0)
+        labelled = self.labels.reshape(len(self.labels), -1).max(axis=1) > 0
+        subjects = [np.flatnonzero((owners == o) & labelled) for o in np.unique(owners)]
+        self.by_subject = [indices for indices in subjects if len(indices)]
 
     def batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         images, labels = [], []
         for _ in range(size):
-            pool = self.labelled if len(self.labelled) and self.rng.random() < 0.85 else None
-            index = int(self.rng.choice(pool)) if pool is not None else int(
-                self.rng.integers(len(self.images)))  # fmt: skip
+            if self.by_subject and self.rng.random() < 0.9:
+                pool = self.by_subject[int(self.rng.integers(len(self.by_subject)))]
+                index = int(self.rng.choice(pool))
+            else:
+                index = int(self.rng.integers(len(self.images)))
             image, label = self.images[index], self.labels[index]
             x0, y0 = self._corner(label)
             image = image[x0 : x0 + self.roi[0], y0 : y0 + self.roi[1]]
@@ -129,8 +139,17 @@ def dice_per_label(network: torch.nn.Module, data: Slices, config: ModelConfig) 
     return scores
 
 
-def train(images: Path, labels: Path, config_path: Path, out: Path, options: TrainOptions,
-          init: Path | None = None) -> dict:  # fmt: skip
+def train(
+    images: Path,
+    labels: Path,
+    config_path: Path,
+    out: Path,
+    options: TrainOptions,
+    init: Path | None = None,
+    validation: tuple[Path, Path] | None = None,
+) -> dict:
+    """Train from ``images``/``labels``; validate on a share of those subjects, or on the
+    ``validation`` folders (images, labels) when given."""
     config = load_config(config_path)
     rng = np.random.default_rng(options.seed)
     torch.manual_seed(options.seed)
@@ -138,17 +157,22 @@ def train(images: Path, labels: Path, config_path: Path, out: Path, options: Tra
         torch.set_num_threads(options.threads)
     subjects = load_subjects(images, labels)
     order = rng.permutation(len(subjects))
-    n_val = max(1, round(options.val_fraction * len(subjects))) if len(subjects) > 1 else 0
-    val_subjects = [subjects[i] for i in order[:n_val]]
-    train_subjects = [subjects[i] for i in order[n_val:]]
-    train_data = _stack([slices_of(s, config) for s in train_subjects])
+    if validation is not None:
+        val_subjects, train_subjects = load_subjects(*validation), subjects
+    else:
+        n_val = max(1, round(options.val_fraction * len(subjects))) if len(subjects) > 1 else 0
+        val_subjects = [subjects[i] for i in order[:n_val]]
+        train_subjects = [subjects[i] for i in order[n_val:]]
+    parts = [slices_of(s, config) for s in train_subjects]
+    owners = np.concatenate([np.full(len(p.images), i) for i, p in enumerate(parts)])
+    train_data = _stack(parts)
     val_data = _stack([slices_of(s, config) for s in val_subjects]) if val_subjects else train_data
     network = build_network(config)
     if init is not None:
         network.load_state_dict(_state_dict(init), strict=True)
     network.train()
     crop = (options.crop, options.crop) if options.crop else config.roi_size
-    sampler = Sampler(train_data, crop, side_swap(config), rng)
+    sampler = Sampler(train_data, crop, side_swap(config), rng, owners)
     loss_function = DiceCELoss(to_onehot_y=True, softmax=True)
     optimiser = torch.optim.AdamW(network.parameters(), lr=options.learning_rate)
     log: list[dict] = []

@@ -2,7 +2,8 @@
 
 ``reference``: a folder of NIfTI label maps (with an optional ``<name>.labels.json`` label table
 beside each), one of which must lie on the image's voxel grid: masks made by another tool, or a
-phantom's truth. The model segmenter (MONAI) plugs in here under the name ``model``.
+phantom's truth. ``model``: the MONAI model of ``IMAGING_MODEL_CONFIG`` (MuscleMap-format JSON
+with its ``.pth`` beside it, or ``IMAGING_MODEL_WEIGHTS``); the run records the model's SHA-256.
 """
 
 from __future__ import annotations
@@ -63,7 +64,29 @@ def segment(image: Volume) -> Labels:
                 "on the review page"
             )
         return reference_labels(image, Path(settings.IMAGING_REFERENCE_MASKS_DIR))
+    if name == "model":
+        return model_labels(image)
     raise ImagingError(f"unknown IMAGING_SEGMENTER {name!r}")
+
+
+def model_labels(image: Volume) -> Labels:
+    from imaging.segmentation import InferenceSettings, load_model
+    from imaging.segmentation import segment as run_model
+
+    config = Path(settings.IMAGING_MODEL_CONFIG)
+    if not config.exists():
+        raise ImagingError(
+            f"no model at {config} (IMAGING_MODEL_CONFIG): run `make model`, or upload a mask "
+            "on the review page"
+        )
+    weights = Path(settings.IMAGING_MODEL_WEIGHTS or config.with_suffix(".pth"))
+    model = load_model(config, weights)
+    from imaging.services.registry import register
+
+    register(model, config)
+    labels = run_model(image, model, InferenceSettings(overlap=settings.IMAGING_MODEL_OVERLAP))
+    canonical = image.with_array(labels).canonical().array
+    return Labels(canonical, model.config.labels, "model", model.name, model.sha256)
 
 
 def labels_from_upload(image: Volume, path: Path, table: tuple[Label, ...]) -> Labels:

@@ -141,6 +141,10 @@ def main() -> int:
 
     table += "\n\n| imaging stage | input | memory | time |\n|---|---|---|---|\n"
     table += "\n".join(imaging_rows())
+    from tests.bench.segmentation import rows as segmentation_rows
+
+    table += "\n\n| segmentation | input | time | speed / Dice | volume |\n|---|---|---|---|---|\n"
+    table += "\n".join(segmentation_rows())
     from tests.bench.exports import rows as export_rows
 
     table += "\n\n| export | size | output | memory | time |\n|---|---|---|---|---|\n"

@@ -215,6 +215,12 @@ IMAGING_PSEUDONYM_SECRET = env.str("IMAGING_PSEUDONYM_SECRET", default="")
 # the image whose voxel grid it matches (masks from another tool, phantoms' truth).
 IMAGING_SEGMENTER = env.str("IMAGING_SEGMENTER", default="reference")
 IMAGING_REFERENCE_MASKS_DIR = env.str("IMAGING_REFERENCE_MASKS_DIR", default="")
+# IMAGING_SEGMENTER=model: a MuscleMap-format config (weights beside it unless given).
+IMAGING_MODEL_CONFIG = env.str(
+    "IMAGING_MODEL_CONFIG", default=str(BASE_DIR / "imaging/segmentation/default/model.json")
+)
+IMAGING_MODEL_WEIGHTS = env.str("IMAGING_MODEL_WEIGHTS", default="")
+IMAGING_MODEL_OVERLAP = env.float("IMAGING_MODEL_OVERLAP", default=0.5)
 IMAGING_FAT_METHOD = env.str("IMAGING_FAT_METHOD", default="gmm3")
 IMAGING_ERODE_VOXELS = env.int("IMAGING_ERODE_VOXELS", default=0)
 IMAGING_RULES_FILE = env.str("IMAGING_RULES_FILE", default="")

@@ -1,0 +1,57 @@
+"""Segmentation benchmark on 2 CPU threads: the default model on the shared 20-slice DICOM series
+with our settings and with MuscleMap's (90 % overlap, one window per pass, no post-processing),
+and how far apart the two outputs are (multifidus Dice, volume difference)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+SERIES = "imaging/musclemap-lumbar-t2/dicom"
+
+
+def _timed(image: object, model: object, settings: object) -> tuple[np.ndarray, float]:
+    from imaging.segmentation import segment
+
+    segment(image, model, settings)  # warm-up (allocations, thread pool)
+    start = time.perf_counter()
+    labels = segment(image, model, settings)
+    return labels, time.perf_counter() - start
+
+
+def rows() -> list[str]:
+    from django.conf import settings as django_settings
+
+    from imaging.io import load_image
+    from imaging.segmentation import InferenceSettings, load_model
+    from imaging.segmentation.infer import MUSCLEMAP_OVERLAP
+
+    config = Path(django_settings.IMAGING_MODEL_CONFIG)
+    series = Path(os.environ.get("SHARED_DATA_DIR", django_settings.SHARED_DATA_DIR)) / SERIES
+    if not config.exists() or not series.exists():
+        return [f"| segmentation | skipped: {config} or {series} missing | | | |"]
+    model = load_model(config, config.with_suffix(".pth"))
+    image = load_image(series)
+    ours_settings = InferenceSettings(overlap=django_settings.IMAGING_MODEL_OVERLAP, threads=2)
+    theirs_settings = InferenceSettings(overlap=MUSCLEMAP_OVERLAP, batch_size=1,
+                                        largest_component=False, threads=2)  # fmt: skip
+    ours, t_ours = _timed(image, model, ours_settings)
+    theirs, t_theirs = _timed(image, model, theirs_settings)
+    out = [
+        f"| default model, our settings (overlap {ours_settings.overlap}, batch 16) | "
+        f"20 slices | {t_ours:.2f} s | {t_theirs / t_ours:.1f}x faster | |",
+        f"| default model, MuscleMap settings (overlap 0.9, batch 1) | 20 slices | "
+        f"{t_theirs:.2f} s | 1x | |",
+    ]
+    for label in model.config.labels:
+        if label.muscle != "multifidus":
+            continue
+        a, b = ours == label.value, theirs == label.value
+        dice = 2 * (a & b).sum() / max(a.sum() + b.sum(), 1)
+        volume = 100 * abs(int(a.sum()) - int(b.sum())) / max(int(b.sum()), 1)
+        out.append(f"| agreement, multifidus {label.side} | ours vs MuscleMap settings | | "
+                   f"Dice {dice:.3f} | volume difference {volume:.2f} % |")  # fmt: skip
+    return out
