@@ -92,7 +92,51 @@ def build(shared: Path, work: Path, out: Path, minutes: tuple[float, float]) -> 
     document = json.loads(model.read_text())
     document["evaluation"] = figures
     (out / "model.json").write_text(json.dumps(document, indent=2) + "\n")
+    write_card(out, document)
     return figures
+
+
+def write_card(out: Path, document: dict) -> None:
+    """MODEL_CARD.md from the model's JSON (training block and evaluation figures)."""
+    training = document.get("training", {})
+    lines = [
+        "# STRONG-BACK default segmentation model (multifidus and erector spinae, left/right)",
+        "",
+        "A starting point for fine-tuning on the trial's own scans, **not a validated trial "
+        "measure**: every mask goes through the reader's QC before its metrics count.",
+        "",
+        "- Architecture: MONAI 2D UNet, channels "
+        f"{document['model']['channels']}, strides {document['model']['strides']}, "
+        f"{document['model']['num_res_units']} residual units, instance norm; roi "
+        f"{document['parameters']['roi_size']}, in-plane 1 mm (`pix_dim` "
+        f"{document['parameters']['pix_dim']}); MuscleMap label values 1-4.",
+        "- Training (`make model`, 2 CPU threads): phase 1 on 24 lumbar phantoms (seeds "
+        "1000-1023), phase 2 fine-tuned on 6 of them plus slices 1-13 of the shared real "
+        "MuscleMap sample (one subject, 9.5° oblique T2, 0.94 x 0.94 x 4.4 mm), subject-balanced "
+        "sampling, validation on 2 phantoms (seeds 2000-2001). "
+        f"Phase 2 options: {training.get('options')}.",
+        "",
+        "## Evaluation (overlap 0.5, largest component)",
+        "",
+        "| data | label | Dice | HD95 mm | CSA error % | volume error % |",
+        "|---|---|---|---|---|---|",
+    ]
+    for data, labels in document.get("evaluation", {}).items():
+        for label, m in labels.items():
+            lines.append(f"| {data} | {label} | {m['dice']} | {m['hd95_mm']} | "
+                         f"{m['csa_error_pct']} | {m['volume_error_pct']} |")  # fmt: skip
+    lines += [
+        "",
+        "## Limitations",
+        "",
+        "- The real-image figure is one subject (slices 15-20 of the sample the model saw "
+        "slices 1-13 of): it says the model transfers to real MR, not how well it does on the "
+        "trial's population, scanners or levels.",
+        "- Phantoms are simple (ellipses with speckle fat); psoas and quadratus lumborum are "
+        "not labelled. Fine-tune with `python -m imaging train --init model.pth` on approved "
+        "masks exported from the QC step.",
+    ]
+    (out / "MODEL_CARD.md").write_text("\n".join(lines) + "\n")
 
 
 def main() -> None:
