@@ -71,7 +71,7 @@ def build(shared: Path, work: Path, out: Path, minutes: tuple[float, float]) -> 
     mixed = work / "mixed"
     for kind in ("images", "labels"):
         (mixed / kind).mkdir(parents=True)
-        for source in [*sorted((work / "phantoms" / kind).iterdir())[:6],
+        for source in [*sorted((work / "phantoms" / kind).iterdir())[:2],
                        *(work / "real-train" / kind).iterdir()]:  # fmt: skip
             shutil.copy(source, mixed / kind / source.name)
     architecture = HERE / "architecture.json"
@@ -111,7 +111,7 @@ def write_card(out: Path, document: dict) -> None:
         f"{document['parameters']['roi_size']}, in-plane 1 mm (`pix_dim` "
         f"{document['parameters']['pix_dim']}); MuscleMap label values 1-4.",
         "- Training (`make model`, 2 CPU threads): phase 1 on 24 lumbar phantoms (seeds "
-        "1000-1023), phase 2 fine-tuned on 6 of them plus slices 1-13 of the shared real "
+        "1000-1023), phase 2 fine-tuned on 2 of them plus slices 1-13 of the shared real "
         "MuscleMap sample (one subject, 9.5° oblique T2, 0.94 x 0.94 x 4.4 mm), subject-balanced "
         "sampling, validation on 2 phantoms (seeds 2000-2001). "
         f"Phase 2 options: {training.get('options')}.",
@@ -145,7 +145,7 @@ def main() -> None:
         "SHARED_DATA_DIR", Path(__file__).parents[4] / "shared" / "data")))  # fmt: skip
     parser.add_argument("--work", type=Path, default=Path("var/model-build"))
     parser.add_argument("--out", type=Path, default=HERE)
-    parser.add_argument("--minutes", type=float, nargs=2, default=(6.0, 5.0))
+    parser.add_argument("--minutes", type=float, nargs=2, default=(5.0, 6.0))
     args = parser.parse_args()
     figures = build(args.shared, args.work, args.out, tuple(args.minutes))
     print(json.dumps(figures, indent=2))
