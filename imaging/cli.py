@@ -47,7 +47,7 @@ def _model_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--image", type=Path, required=True, help="NIfTI file or DICOM folder")
     command.add_argument("--model", type=Path, required=True, help="MuscleMap-format CONFIG.json")
     command.add_argument("--weights", type=Path, help="state dict .pth (default: beside CONFIG)")
-    command.add_argument("--overlap", type=float, default=0.5, help="sliding-window overlap")
+    command.add_argument("--overlap", type=float, default=0.75, help="sliding-window overlap")
     command.add_argument("--batch-size", type=int, default=16, help="windows per forward pass")
     command.add_argument("--threads", type=int, default=0, help="CPU threads (0: all allowed)")
     command.add_argument("--no-largest-component", action="store_true",
