@@ -45,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _model_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--image", type=Path, required=True, help="NIfTI file or DICOM folder")
-    command.add_argument("--model", type=Path, required=True, help="MuscleMap-format CONFIG.json")
+    command.add_argument(
+        "--model", type=Path, required=True, help="MuscleMap CONFIG.json or MONAI bundle folder"
+    )
     command.add_argument("--weights", type=Path, help="state dict .pth (default: beside CONFIG)")
     command.add_argument("--overlap", type=float, default=0.75, help="sliding-window overlap")
     command.add_argument("--batch-size", type=int, default=16, help="windows per forward pass")
@@ -63,7 +65,7 @@ def _segment(args: argparse.Namespace) -> tuple[object, object, object]:
     from imaging.segmentation import InferenceSettings, load_model, segment
 
     weights = args.weights
-    if weights is None and args.random_weights is None:
+    if weights is None and args.random_weights is None and not args.model.is_dir():
         weights = args.model.with_suffix(".pth")
     model = load_model(args.model, weights, random_seed=args.random_weights)
     image = load_image(args.image)

@@ -59,7 +59,14 @@ def state_sha256(network: torch.nn.Module) -> str:
 def load_model(
     config_path: Path, weights: Path | None = None, *, random_seed: int | None = None
 ) -> LoadedModel:
-    """The config's network with its weights (``random_seed`` instead: untrained, for tests)."""
+    """The config's network with its weights (``random_seed`` instead: untrained, for tests).
+    A folder is read as a MONAI bundle."""
+    if config_path.is_dir():
+        from imaging.segmentation.bundle import load_bundle
+
+        network, config, weights_sha = load_bundle(config_path)
+        network.eval()
+        return LoadedModel(network, config, weights_sha, config_path.name)
     config = load_config(config_path)
     network = build_network(config)
     if weights is not None:
