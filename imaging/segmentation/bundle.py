@@ -15,6 +15,7 @@ import torch
 from imaging.errors import ImagingError
 from imaging.labels import Label
 from imaging.segmentation.config import ModelConfig
+from imaging.segmentation.model import read_state_dict
 from imaging.volume import file_sha256
 
 DEFAULT_ROI = (112, 112)
@@ -55,9 +56,8 @@ def load_bundle(folder: Path) -> tuple[torch.nn.Module, ModelConfig, str]:
     except Exception as error:  # the bundle's own config failed to build; say which part
         raise ImagingError(f"bundle {folder}: network_def cannot be built: {error}") from error
     try:
-        state = torch.load(weights, map_location="cpu", weights_only=True)
-        network.load_state_dict(state.get("state_dict", state), strict=True)
-    except (RuntimeError, ValueError, OSError) as error:
+        network.load_state_dict(read_state_dict(weights), strict=True)
+    except RuntimeError as error:
         raise ImagingError(f"bundle {folder}: weights do not fit network_def: {error}") from error
     labels = _labels(metadata, folder)
     config_bytes = meta_path.read_bytes() + inference_path.read_bytes()

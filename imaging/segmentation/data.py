@@ -8,15 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-from monai.data import MetaTensor
-from monai.transforms import Orientation, Spacing
 
 from imaging.errors import ImagingError
 from imaging.io import NIFTI_SUFFIXES, load_image
 from imaging.segmentation.config import ModelConfig
-from imaging.segmentation.infer import RAS_LABELS, quantised_affine
-from imaging.volume import RAS_TO_LPS, Volume
+from imaging.segmentation.infer import as_meta, preprocessing
+from imaging.volume import Volume
 
 
 @dataclass(frozen=True)
@@ -57,29 +54,13 @@ def load_subjects(images: Path, labels: Path) -> list[Subject]:
     return subjects
 
 
-def _meta(volume: Volume, array: np.ndarray) -> MetaTensor:
-    canonical = volume.canonical()
-    affine = quantised_affine(RAS_TO_LPS @ canonical.affine)
-    return MetaTensor(torch.as_tensor(array)[None], affine=torch.as_tensor(affine))
-
-
 def slices_of(subject: Subject, config: ModelConfig) -> Slices:
-    image = subject.image.canonical().array.astype(np.float32)
-    labels = subject.labels.canonical().array.astype(np.int64)
-    known = np.isin(labels, [label.value for label in config.labels])
-    labels = np.where(known, labels, 0)
-    orient = Orientation(axcodes="RAS", labels=RAS_LABELS)
-    pix = config.pix_dim
-    image_t = Spacing(pixdim=pix, mode="bilinear")(orient(_meta(subject.image, image)))
-    label_t = Spacing(pixdim=pix, mode="nearest")(
-        orient(_meta(subject.labels, labels.astype(np.float32)))
-    )
-    array = np.asarray(image_t[0])
-    nonzero = array != 0
-    if nonzero.any():
-        mean, std = array[nonzero].mean(), array[nonzero].std()
-        array = np.where(nonzero, (array - mean) / (std or 1.0), 0.0)
+    """Axial slices after the inference preprocessing; labels outside the table become 0."""
+    labels = subject.labels.canonical().array
+    labels = np.where(np.isin(labels, [label.value for label in config.labels]), labels, 0)
+    image = np.asarray(preprocessing(config)(as_meta(subject.image))[0])
+    label_map = np.asarray(preprocessing(config, labels=True)(as_meta(subject.labels, labels))[0])
     return Slices(
-        np.ascontiguousarray(np.moveaxis(array, 2, 0), dtype=np.float32),
-        np.ascontiguousarray(np.moveaxis(np.asarray(label_t[0]).round(), 2, 0), dtype=np.int64),
+        np.ascontiguousarray(np.moveaxis(image, 2, 0), dtype=np.float32),
+        np.ascontiguousarray(np.moveaxis(label_map.round(), 2, 0), dtype=np.int64),
     )

@@ -19,6 +19,7 @@ from monai.inferers import SliceInferer
 from monai.transforms import Compose, NormalizeIntensity, Orientation, Spacing
 from scipy import ndimage
 
+from imaging.segmentation.config import ModelConfig
 from imaging.segmentation.model import LoadedModel
 from imaging.volume import RAS_TO_LPS, Volume
 
@@ -53,13 +54,26 @@ def _threads(settings: InferenceSettings) -> int:
         return os.cpu_count() or 1
 
 
-def _preprocess(model: LoadedModel) -> Compose:
-    pix_dim = model.config.pix_dim
-    return Compose([
+def preprocessing(config: ModelConfig, labels: bool = False) -> Compose:
+    """MuscleMap's preprocessing; for label maps, nearest-neighbour and no normalisation (the
+    training data goes through the very same transforms as the images at inference)."""
+    steps = [
         Orientation(axcodes="RAS", labels=RAS_LABELS),
-        Spacing(pixdim=pix_dim, mode="bilinear"),
-        NormalizeIntensity(nonzero=True, channel_wise=True),
-    ])  # fmt: skip
+        Spacing(pixdim=config.pix_dim, mode="nearest" if labels else "bilinear"),
+    ]
+    if not labels:
+        steps.append(NormalizeIntensity(nonzero=True, channel_wise=True))
+    return Compose(steps)
+
+
+def as_meta(volume: Volume, array: np.ndarray | None = None) -> MetaTensor:
+    """The canonical array (or ``array`` on the canonical grid) with its RAS affine, quantised."""
+    canonical = volume.canonical()
+    data = canonical.array if array is None else array
+    affine = quantised_affine(RAS_TO_LPS @ canonical.affine)
+    return MetaTensor(
+        torch.as_tensor(data.astype(np.float32))[None], affine=torch.as_tensor(affine)
+    )
 
 
 def quantised_affine(affine: np.ndarray) -> np.ndarray:
@@ -75,15 +89,10 @@ def quantised_affine(affine: np.ndarray) -> np.ndarray:
 
 def probabilities(volume: Volume, model: LoadedModel, settings: InferenceSettings) -> np.ndarray:
     """Softmax per label on the canonical grid of ``volume``: (labels, x, y, z)."""
-    canonical = volume.canonical()
     torch.set_num_threads(_threads(settings))
     device = settings.torch_device()
-    image = MetaTensor(
-        torch.as_tensor(canonical.array.astype(np.float32))[None],
-        affine=torch.as_tensor(quantised_affine(RAS_TO_LPS @ canonical.affine)),
-    )
-    transform = _preprocess(model)
-    prepared = transform(image)
+    transform = preprocessing(model.config)
+    prepared = transform(as_meta(volume))
     inferer = SliceInferer(roi_size=model.config.roi_size, sw_batch_size=settings.batch_size,
                            spatial_dim=2, overlap=settings.overlap, mode="gaussian",
                            progress=False)  # fmt: skip

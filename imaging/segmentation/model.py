@@ -37,7 +37,7 @@ def build_network(config: ModelConfig) -> torch.nn.Module:
     return UNet(**config.unet)  # type: ignore[arg-type]
 
 
-def _state_dict(path: Path) -> dict:
+def read_state_dict(path: Path) -> dict:
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, ValueError) as error:
@@ -71,7 +71,7 @@ def load_model(
     network = build_network(config)
     if weights is not None:
         try:
-            network.load_state_dict(_state_dict(weights), strict=True)
+            network.load_state_dict(read_state_dict(weights), strict=True)
         except RuntimeError as error:
             raise ImagingError(
                 f"model weights {weights} do not fit the architecture in {config_path}: "

@@ -21,7 +21,7 @@ from monai.losses import DiceCELoss
 from imaging.errors import ImagingError
 from imaging.segmentation.config import ModelConfig, load_config
 from imaging.segmentation.data import Slices, load_subjects, slices_of
-from imaging.segmentation.model import _state_dict, build_network
+from imaging.segmentation.model import build_network, read_state_dict
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def train(
     val_data = _stack([slices_of(s, config) for s in val_subjects]) if val_subjects else train_data
     network = build_network(config)
     if init is not None:
-        network.load_state_dict(_state_dict(init), strict=True)
+        network.load_state_dict(read_state_dict(init), strict=True)
     network.train()
     crop = (options.crop, options.crop) if options.crop else config.roi_size
     sampler = Sampler(train_data, crop, side_swap(config), rng, owners)

@@ -26,13 +26,11 @@ TRAIN_REAL_SLICES = range(0, 13)  # superior block
 TEST_REAL_SLICES = range(14, 20)  # inferior block; slice 13 left out between them
 
 
-def _run(*args: str) -> dict:
+def _run(*args: str) -> None:
     from imaging.cli import main
 
-    code = main(list(args))
-    if code != 0:
+    if main(list(args)) != 0:
         raise SystemExit(f"python -m imaging {' '.join(args)} failed")
-    return {}
 
 
 def _cut(volume: Volume, slices: range) -> Volume:
