@@ -52,12 +52,14 @@ IMAGING = (
 Grouper = Callable[[int], str | None]
 
 
-def _scores(instrument: str, key: str) -> list[tuple[int, str, float]]:
+def _scores(instrument: str) -> list[tuple[int, str, float | None, dict]]:
     rows = InstrumentResponse.objects.filter(instrument=instrument, visit_code__in=VISITS)
+    return list(rows.values_list("participant_id", "visit_code", "total", "subscores"))
+
+
+def _score_values(rows: list[tuple], key: str) -> list[tuple[int, str, float]]:
     out = []
-    for pid, visit, total, subscores in rows.values_list(
-        "participant_id", "visit_code", "total", "subscores"
-    ):
+    for pid, visit, total, subscores in rows:
         value = total if key == "total" else (subscores or {}).get(key)
         if value is not None:
             out.append((pid, visit, float(value)))
@@ -88,10 +90,13 @@ def _distribution(rows: list[tuple[int, str, float]], group: Grouper, series: li
 
 def outcome_charts(group: Grouper, series: list[str]) -> list[dict]:
     panels = []
-    sources = [(title, lambda i=i, k=k: _scores(i, k)) for title, i, k in OUTCOMES]
-    sources += [(title, lambda f=f: _imaging(f)) for title, f in IMAGING]
+    responses = {
+        instrument: _scores(instrument) for _t, instrument, _k in OUTCOMES
+    }  # one query each
+    sources = [(title, _score_values(responses[i], k)) for title, i, k in OUTCOMES]
+    sources += [(title, _imaging(f)) for title, f in IMAGING]
     for title, rows in sources:
-        summaries = _distribution(rows(), group, series)
+        summaries = _distribution(rows, group, series)
         panels.append({"title": title, "chart": charts.box_plot(summaries, title),
                        "summaries": summaries})  # fmt: skip
     return panels

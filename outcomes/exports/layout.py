@@ -26,15 +26,23 @@ class Record(Protocol):
     values: dict[str, object]
 
 
+def format_date(value: dt.date | None, anchor: dt.date | None, options: ExportOptions) -> str:
+    """ISO date, or (de-identified) days from randomisation; blank without an anchor, since a
+    calendar date would identify. Timestamps count by their date."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not options.deidentified:
+        return value.isoformat()
+    return "" if anchor is None else str((value - anchor).days)
+
+
 def format_value(variable: Variable, value: object, record: Record, options: ExportOptions) -> str:
     if value is None or value == "":
         return ""
     if variable.type == "date" and isinstance(value, dt.date):
-        if not options.deidentified:
-            return value.isoformat()
-        if record.randomised_on is None:
-            return ""  # no anchor: a calendar date would identify
-        return str((value - record.randomised_on).days)
+        return format_date(value, record.randomised_on, options)
     if options.deidentified and variable.name == "age_years" and int(value) > AGE_TOP_CODE:
         return f"{AGE_TOP_CODE + 1}+"
     if isinstance(value, bool):

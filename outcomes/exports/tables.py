@@ -7,23 +7,12 @@ import datetime as dt
 from collections.abc import Iterator
 
 from imaging.selectors import approved_metrics
+from outcomes.exports.layout import format_date
 from outcomes.exports.variables import ExportOptions
 from trial.models import AdverseEvent, Participant
 from trial.models.sessions import ExerciseEntry, TrainingSession
 
 BATCH = 200
-
-
-def _day(
-    value: dt.date | dt.datetime | None, anchor: dt.date | None, options: ExportOptions
-) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not options.deidentified:
-        return value.isoformat()
-    return "" if anchor is None else str((value - anchor).days)
 
 
 def _cell(value: object) -> str:
@@ -58,9 +47,9 @@ def session_rows(options: ExportOptions) -> Iterator[list[str]]:
         sessions = TrainingSession.objects.filter(participant_id__in=ids)
         for session in sessions.order_by("participant__study_id", "number"):
             study_id, anchor = ids[session.participant_id]
-            lead = [study_id, str(session.number), _day(session.session_date, anchor, options),
-                    session.attendance, session.missed_reason, _cell(session.duration_minutes),
-                    session.template_code]  # fmt: skip
+            day = format_date(session.session_date, anchor, options)
+            lead = [study_id, str(session.number), day, session.attendance, session.missed_reason,
+                    _cell(session.duration_minutes), session.template_code]  # fmt: skip
             tail = [] if options.deidentified else [session.notes]
             for entry in exercises.get(session.pk) or [None]:
                 done = ["", "", "", "", ""] if entry is None else [
@@ -80,9 +69,9 @@ def adverse_event_rows(options: ExportOptions) -> Iterator[list[str]]:
         events = AdverseEvent.objects.filter(participant_id__in=ids)
         for event in events.order_by("participant__study_id", "onset_on", "pk"):
             study_id, anchor = ids[event.participant_id]
-            row = [study_id, _day(event.onset_on, anchor, options), event.severity,
+            row = [study_id, format_date(event.onset_on, anchor, options), event.severity,
                    _cell(event.serious), event.relatedness, event.action_taken, event.outcome,
-                   _day(event.resolved_on, anchor, options)]  # fmt: skip
+                   format_date(event.resolved_on, anchor, options)]  # fmt: skip
             yield [*row, *([] if options.deidentified else [event.description])]
 
 
@@ -108,4 +97,4 @@ def imaging_rows(options: ExportOptions) -> Iterator[list[str]]:
                    _cell(metric.fat_fraction_pct), str(metric.n_slices), metric.fat_method,
                    run.label_source, run.model_name, run.model_sha256, run.code_version,
                    metric.image_sha256, metric.labels_sha256, str(run.pk),
-                   _day(run.reviewed_at, anchor, options)]  # fmt: skip
+                   format_date(run.reviewed_at, anchor, options)]  # fmt: skip
