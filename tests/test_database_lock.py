@@ -81,3 +81,21 @@ def test_pages_show_the_lock_and_refuse_edits_with_423(role_users: dict, client_
     assert unlocked.status_code == 302
     page = coordinator.get(f"/participants/{participant.study_id}/").content.decode()
     assert 'data-testid="lock-banner"' not in page
+
+
+def test_api_randomise_while_locked_answers_423_and_allocates_nothing(role_users: dict) -> None:
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from randomization.models import AllocationSlot
+
+    waiting = Participant.objects.get(randomized_on__isnull=True, visits__visit_code="baseline")
+    lock_database(role_users["data_manager"])
+    token, _ = Token.objects.get_or_create(user=role_users["therapist"])
+    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post(f"/api/v1/participants/{waiting.study_id}/randomise/")
+    assert response.status_code == 423
+    assert "The database is locked" in response.json()["detail"]
+    assert not AllocationSlot.objects.filter(participant=waiting).exists()
+    waiting.refresh_from_db()
+    assert waiting.randomized_on is None
