@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ import torch
 from monai.losses import DiceCELoss
 
 from imaging.errors import ImagingError
+from imaging.segmentation.augment import Augmentation, intensity, view
 from imaging.segmentation.config import ModelConfig, load_config
 from imaging.segmentation.data import Slices, load_subjects, slices_of
 from imaging.segmentation.model import build_network, read_state_dict
@@ -35,6 +36,7 @@ class TrainOptions:
     evaluate_every: int = 100
     threads: int = 0
     crop: int = 64  # training crops (the network is fully convolutional; inference uses the roi)
+    augmentation: Augmentation = field(default_factory=Augmentation)
 
 
 def side_swap(config: ModelConfig) -> np.ndarray:
@@ -65,8 +67,9 @@ def _pad(array: np.ndarray, roi: tuple[int, int]) -> np.ndarray:
 
 
 class Sampler:
-    """Random crops, mostly around labelled muscle, with augmentation. Slices are drawn subject
-    first (each subject equally often), so one real scan among many phantoms still counts."""
+    """Random crops, mostly around labelled muscle, augmented (see ``augment``). Slices are drawn
+    subject first (each subject equally often), so one real scan among many phantoms still
+    counts."""
 
     def __init__(
         self,
@@ -75,9 +78,11 @@ class Sampler:
         swap: np.ndarray,
         rng: np.random.Generator,
         owners: np.ndarray,
+        augmentation: Augmentation | None = None,
     ) -> None:
-        self.images, self.labels = _pad(data.images, roi), _pad(data.labels, roi)
+        self.images, self.labels = data.images, data.labels
         self.roi, self.swap, self.rng = roi, swap, rng
+        self.augmentation = augmentation or Augmentation()
         labelled = self.labels.reshape(len(self.labels), -1).max(axis=1) > 0
         subjects = [np.flatnonzero((owners == o) & labelled) for o in np.unique(owners)]
         self.by_subject = [indices for indices in subjects if len(indices)]
@@ -90,30 +95,36 @@ class Sampler:
                 index = int(self.rng.choice(pool))
             else:
                 index = int(self.rng.integers(len(self.images)))
-            image, label = self.images[index], self.labels[index]
-            x0, y0 = self._corner(label)
-            image = image[x0 : x0 + self.roi[0], y0 : y0 + self.roi[1]]
-            label = label[x0 : x0 + self.roi[0], y0 : y0 + self.roi[1]]
+            image, label = view(self.images[index], self.labels[index],
+                                self._centre(self.labels[index]), self.roi, self.rng,
+                                self.augmentation)  # fmt: skip
             if self.rng.random() < 0.5:  # left/right flip, with the side labels swapped
                 image, label = image[::-1], self.swap[label[::-1]]
-            image = image * self.rng.uniform(0.8, 1.25) + self.rng.uniform(-0.3, 0.3)
-            image = image + self.rng.normal(0, self.rng.uniform(0, 0.15), image.shape)
+            image = intensity(image, self.rng, self.augmentation)
             images.append(np.ascontiguousarray(image, dtype=np.float32))
             labels.append(np.ascontiguousarray(label))
         return torch.from_numpy(np.stack(images)[:, None]), torch.from_numpy(
             np.stack(labels)[:, None]
         )
 
-    def _corner(self, label: np.ndarray) -> tuple[int, int]:
-        nx, ny = label.shape
-        hi_x, hi_y = nx - self.roi[0], ny - self.roi[1]
+    def _centre(self, label: np.ndarray) -> tuple[float, float]:
+        """Mostly a labelled pixel anywhere inside the crop; otherwise anywhere in the slice."""
         points = np.argwhere(label > 0)
         if len(points) and self.rng.random() < 0.8:
-            cx, cy = points[self.rng.integers(len(points))]
-            x0 = int(np.clip(cx - self.rng.integers(self.roi[0]), 0, hi_x))
-            y0 = int(np.clip(cy - self.rng.integers(self.roi[1]), 0, hi_y))
-            return x0, y0
-        return int(self.rng.integers(hi_x + 1)), int(self.rng.integers(hi_y + 1))
+            point = points[self.rng.integers(len(points))]
+            shift = self.rng.uniform(-0.5, 0.5, size=2) * np.asarray(self.roi)
+            return float(point[0] + shift[0]), float(point[1] + shift[1])
+        return float(self.rng.uniform(0, label.shape[0])), float(
+            self.rng.uniform(0, label.shape[1])
+        )
+
+
+def learning_rate(base: float, progress: float) -> float:
+    """Cosine decay from ``base`` to 5 % of it over the run (``progress`` 0 to 1): the last
+    weights settle instead of carrying the noise of a constant rate. Progress counts steps when
+    a step budget is set (so seeded runs stay reproducible), else elapsed time."""
+    progress = min(max(progress, 0.0), 1.0)
+    return base * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * progress)))
 
 
 def dice_per_label(network: torch.nn.Module, data: Slices, config: ModelConfig) -> dict[int, float]:
@@ -172,7 +183,7 @@ def train(
         network.load_state_dict(read_state_dict(init), strict=True)
     network.train()
     crop = (options.crop, options.crop) if options.crop else config.roi_size
-    sampler = Sampler(train_data, crop, side_swap(config), rng, owners)
+    sampler = Sampler(train_data, crop, side_swap(config), rng, owners, options.augmentation)
     loss_function = DiceCELoss(to_onehot_y=True, softmax=True)
     optimiser = torch.optim.AdamW(network.parameters(), lr=options.learning_rate)
     log: list[dict] = []
@@ -182,6 +193,13 @@ def train(
     while True:
         step += 1
         batch, target = sampler.batch(options.batch_size)
+        progress = (
+            step / options.max_steps
+            if options.max_steps
+            else ((time.monotonic() - started) / (deadline - started))
+        )
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(options.learning_rate, progress)
         optimiser.zero_grad()
         loss = loss_function(network(batch), target)
         loss.backward()
