@@ -33,7 +33,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     e.add_argument("--weights", type=Path, help="state dict (default: beside CONFIG)")
     e.add_argument("--images", type=Path, required=True)
     e.add_argument("--labels", type=Path, required=True)
-    e.add_argument("--overlap", type=float, default=0.5)
+    e.add_argument("--overlap", type=float, help="sliding-window overlap (default: the pipeline's)")
     e.add_argument("--json", action="store_true")
 
 
@@ -78,7 +78,10 @@ def run_evaluate(args: argparse.Namespace) -> dict:
 
     model = load_model(args.model, args.weights or args.model.with_suffix(".pth"))
     subjects = load_subjects(args.images, args.labels)
-    return evaluate(model, subjects, InferenceSettings(overlap=args.overlap))
+    settings = (
+        InferenceSettings() if args.overlap is None else InferenceSettings(overlap=args.overlap)
+    )
+    return evaluate(model, subjects, settings)
 
 
 HANDLERS = {"phantom": run_phantom, "train": run_train, "evaluate": run_evaluate}
