@@ -2,9 +2,9 @@
 evaluate it, and write ``model.json``, ``model.pth`` and ``MODEL_CARD.md`` beside this file.
 
 Two phases on 2 CPU threads (about 12 minutes): phantoms only, then fine-tuning on the real
-sample's upper slices mixed with phantoms. The real sample's lower slices are kept for testing
-(one subject: an honest but weak figure), and ten phantoms from seeds never trained on give the
-phantom figure.
+sample's 13 inferior slices mixed with phantoms. Its 6 superior slices are kept for testing (one
+subject, and a harder level than the training ones: the multifidus is smallest there), and ten
+phantoms from seeds never trained on give the phantom figure.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from imaging.volume import Volume, save_nifti
 
 HERE = Path(__file__).parent
 REAL = "imaging/musclemap-lumbar-t2"
-TRAIN_REAL_SLICES = range(0, 13)  # superior block
-TEST_REAL_SLICES = range(14, 20)  # inferior block; slice 13 left out between them
+TRAIN_REAL_SLICES = range(0, 13)  # inferior block (index z grows superior)
+TEST_REAL_SLICES = range(14, 20)  # superior block; slice 13 left out between them
 
 
 def _run(*args: str) -> None:
@@ -109,11 +109,12 @@ def write_card(out: Path, document: dict) -> None:
         f"{document['parameters']['roi_size']}, in-plane 1 mm (`pix_dim` "
         f"{document['parameters']['pix_dim']}); MuscleMap label values 1-4.",
         "- Training (`make model`, 2 CPU threads): phase 1 on 24 lumbar phantoms (seeds "
-        "1000-1023), phase 2 fine-tuned on 2 of them plus slices 1-13 of the shared real "
-        "MuscleMap sample (one subject, 9.5° oblique T2, 0.94 x 0.94 x 4.4 mm), subject-balanced "
-        "sampling, validation on 2 phantoms (seeds 2000-2001). Augmentation: rotation "
-        "within 15°, per-axis scaling 0.8-1.25, smooth shading within 30 %, contrast, offset, "
-        "noise, and left/right flips that swap the side labels; cosine learning-rate decay. "
+        "1000-1023), phase 2 fine-tuned on 2 of them plus slices 1-13 (inferior) of the shared "
+        "real MuscleMap sample (one subject, 9.5° oblique T2, 0.94 x 0.94 x 4.4 mm), "
+        "subject-balanced sampling, validation on 2 phantoms (seeds 2000-2001). "
+        "Augmentation: rotation within 15°, per-axis scaling 0.8-1.25, smooth shading within "
+        "30 %, contrast, offset, noise, and left/right flips that swap the side labels; cosine "
+        "learning-rate decay. "
         f"Phase 2 options: {training.get('options')}.",
         "",
         "## Evaluation (the shipped inference settings: overlap 0.75, largest component)",
