@@ -72,16 +72,11 @@ def run_train(args: argparse.Namespace) -> dict:
 
 
 def run_evaluate(args: argparse.Namespace) -> dict:
-    from imaging.segmentation import InferenceSettings, load_model
-    from imaging.segmentation.data import load_subjects
-    from imaging.segmentation.evaluate import evaluate
+    from imaging.segmentation import InferenceSettings
+    from imaging.segmentation.evaluate import evaluate_folders
 
-    model = load_model(args.model, args.weights or args.model.with_suffix(".pth"))
-    subjects = load_subjects(args.images, args.labels)
-    settings = (
-        InferenceSettings() if args.overlap is None else InferenceSettings(overlap=args.overlap)
-    )
-    return evaluate(model, subjects, settings)
+    settings = None if args.overlap is None else InferenceSettings(overlap=args.overlap)
+    return evaluate_folders(args.model, args.images, args.labels, args.weights, settings)
 
 
 HANDLERS = {"phantom": run_phantom, "train": run_train, "evaluate": run_evaluate}

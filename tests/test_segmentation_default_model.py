@@ -45,7 +45,7 @@ def test_default_model_on_held_out_real_slices(
     tmp_path: Path, capsys, shared_data: Callable
 ) -> None:
     shared = shared_data("imaging/musclemap-lumbar-t2").parents[1]
-    build._real_split(shared, tmp_path)
+    build.real_split(shared, tmp_path)
     measured = _evaluate(tmp_path / "real-test/images", tmp_path / "real-test/labels", capsys)
     stated = _card_figures("real MuscleMap sample")
     for label in MULTIFIDUS:

@@ -29,7 +29,8 @@ class Augmentation:
 
     @classmethod
     def none(cls) -> Augmentation:
-        return cls(0.0, (1.0, 1.0), 0.0, (1.0, 1.0), 0.0, 0.0)
+        return cls(rotate_degrees=0.0, scale=(1.0, 1.0), shading=0.0, contrast=(1.0, 1.0),
+                   offset=0.0, noise=0.0)  # fmt: skip
 
 
 def view(
@@ -47,22 +48,9 @@ def view(
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     matrix = rotation @ np.diag(1.0 / scale)  # output pixel -> source pixel
     offset = np.asarray(centre, dtype=float) - matrix @ (np.asarray(size, dtype=float) / 2)
-    if np.allclose(matrix, np.eye(2)):
-        x0, y0 = np.round(offset).astype(int)
-        return _window(image, x0, y0, size), _window(label, x0, y0, size)
     warped = ndimage.affine_transform(image, matrix, offset, output_shape=size, order=1)
     labels = ndimage.affine_transform(label, matrix, offset, output_shape=size, order=0)
     return warped, labels
-
-
-def _window(array: np.ndarray, x0: int, y0: int, size: tuple[int, int]) -> np.ndarray:
-    """``array[x0:x0+size, y0:y0+size]`` with zeros where the window leaves the array."""
-    out = np.zeros(size, dtype=array.dtype)
-    sx = slice(max(x0, 0), min(x0 + size[0], array.shape[0]))
-    sy = slice(max(y0, 0), min(y0 + size[1], array.shape[1]))
-    if sx.start < sx.stop and sy.start < sy.stop:
-        out[sx.start - x0 : sx.stop - x0, sy.start - y0 : sy.stop - y0] = array[sx, sy]
-    return out
 
 
 def intensity(

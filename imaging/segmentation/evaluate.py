@@ -3,12 +3,14 @@ error of mean CSA and of volume, per label and subject, with the means over subj
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from scipy import ndimage
 
-from imaging.segmentation.data import Subject
+from imaging.segmentation.data import Subject, load_subjects
 from imaging.segmentation.infer import InferenceSettings, segment
-from imaging.segmentation.model import LoadedModel
+from imaging.segmentation.model import LoadedModel, load_model
 
 
 def _surface(mask: np.ndarray) -> np.ndarray:
@@ -61,3 +63,11 @@ def evaluate(model: LoadedModel, subjects: list[Subject],
             values = [s[key][metric] for s in per_subject.values() if s[key][metric] is not None]
             summary[key][metric] = round(float(np.mean(values)), 4) if values else None
     return {"model": model.provenance(), "subjects": per_subject, "mean": summary}
+
+
+def evaluate_folders(model: Path, images: Path, labels: Path, weights: Path | None = None,
+                     settings: InferenceSettings | None = None) -> dict:  # fmt: skip
+    """``evaluate`` for a MuscleMap-format model file (weights beside it unless given) and
+    image/label folders paired by name, at the pipeline's settings unless given."""
+    loaded = load_model(model, weights or model.with_suffix(".pth"))
+    return evaluate(loaded, load_subjects(images, labels), settings)

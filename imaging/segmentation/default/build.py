@@ -40,7 +40,8 @@ def _cut(volume: Volume, slices: range) -> Volume:
     return Volume(np.ascontiguousarray(canonical.array[:, :, slices.start : slices.stop]), affine)
 
 
-def _real_split(shared: Path, work: Path) -> None:
+def real_split(shared: Path, work: Path) -> None:
+    """``work/real-train`` and ``work/real-test`` (images/, labels/): the two slice blocks."""
     image = load_image(shared / REAL / "image.nii.gz")
     labels = load_image(shared / REAL / "labels.nii.gz")
     for name, slices in (("real-train", TRAIN_REAL_SLICES), ("real-test", TEST_REAL_SLICES)):
@@ -51,13 +52,10 @@ def _real_split(shared: Path, work: Path) -> None:
 
 
 def _evaluate(model: Path, data: Path) -> dict:
-    from imaging.segmentation import InferenceSettings, load_model
-    from imaging.segmentation.data import load_subjects
-    from imaging.segmentation.evaluate import evaluate
+    """Mean figures at the shipped inference settings."""
+    from imaging.segmentation.evaluate import evaluate_folders
 
-    loaded = load_model(model, model.with_suffix(".pth"))
-    subjects = load_subjects(data / "images", data / "labels")
-    return evaluate(loaded, subjects, InferenceSettings())["mean"]  # the shipped settings
+    return evaluate_folders(model, data / "images", data / "labels")["mean"]
 
 
 def build(shared: Path, work: Path, out: Path, minutes: tuple[float, float]) -> dict:
@@ -65,7 +63,7 @@ def build(shared: Path, work: Path, out: Path, minutes: tuple[float, float]) -> 
     _run("phantom", "--out", str(work / "phantoms"), "--n", "24", "--seed", "1000")
     _run("phantom", "--out", str(work / "val"), "--n", "2", "--seed", "2000")
     _run("phantom", "--out", str(work / "test"), "--n", "10", "--seed", "3000")
-    _real_split(shared, work)
+    real_split(shared, work)
     mixed = work / "mixed"
     for kind in ("images", "labels"):
         (mixed / kind).mkdir(parents=True)
