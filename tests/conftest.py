@@ -148,6 +148,19 @@ def shared_data() -> Callable[[str], object]:
 
 
 @pytest.fixture
+def reference_masks(tmp_path, shared_data: Callable[[str], object], settings):
+    """The imaging pipeline in-process: tasks eager, media under ``tmp_path``, labels from the
+    shared sample's reference mask. Returns the masks folder."""
+    from tests.imaging_study import reference_masks_folder
+
+    folder = reference_masks_folder(tmp_path / "masks", shared_data)
+    settings.IMAGING_REFERENCE_MASKS_DIR = str(folder)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    return folder
+
+
+@pytest.fixture
 def page(live_server, chromium_path: str, transactional_db) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

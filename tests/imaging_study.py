@@ -84,3 +84,11 @@ def zip_files(paths: list[Path]) -> bytes:
         for n, path in enumerate(paths):
             archive.write(path, f"DICOM/{n:05d}")
     return buffer.getvalue()
+
+
+def reference_masks_folder(folder: Path, shared_data: Callable[[str], Path]) -> Path:
+    """``folder`` holding the shared sample's label map, as ``IMAGING_SEGMENTER=reference``
+    reads it (matched to an image by voxel grid)."""
+    folder.mkdir(parents=True)
+    shutil.copy(shared_data("imaging/musclemap-lumbar-t2/labels.nii.gz"), folder / "mm.nii.gz")
+    return folder

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -20,7 +19,13 @@ import requests
 from imaging.models import ImagingAppointment, ImagingStudy, MuscleMetric, StudyStatus
 from imaging.tasks import poll_orthanc
 from tests.conftest import in_ci
-from tests.imaging_study import ACCESSION, AXIAL_DESCRIPTION, PATIENT_ID, build_study
+from tests.imaging_study import (
+    ACCESSION,
+    AXIAL_DESCRIPTION,
+    PATIENT_ID,
+    build_study,
+    reference_masks_folder,
+)
 from tests.test_worker import start_worker
 from trial.models import Participant
 
@@ -89,9 +94,7 @@ def test_pacs_study_is_pulled_selected_measured_and_a_seg_stored_back(
     participant = Participant.objects.order_by("pk").first()
     ImagingAppointment(participant=participant, visit_code="baseline",
                        pacs_patient_id=PATIENT_ID, accession_number=ACCESSION).save()  # fmt: skip
-    masks = tmp_path / "masks"
-    masks.mkdir()
-    shutil.copy(shared_data("imaging/musclemap-lumbar-t2/labels.nii.gz"), masks / "mm.nii.gz")
+    masks = reference_masks_folder(tmp_path / "masks", shared_data)
     queue = f"imaging-{uuid.uuid4().hex[:8]}"
     environment = {
         "ORTHANC_URL": orthanc, "IMAGING_REFERENCE_MASKS_DIR": str(masks),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,17 +22,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 @pytest.fixture
-def masks(tmp_path: Path, shared_data: Callable[[str], Path], settings) -> Path:
-    folder = tmp_path / "masks"
-    folder.mkdir()
-    shutil.copy(shared_data("imaging/musclemap-lumbar-t2/labels.nii.gz"), folder / "mm.nii.gz")
-    settings.IMAGING_REFERENCE_MASKS_DIR = str(folder)
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    return folder
-
-
-@pytest.fixture
 def study_files(tmp_path: Path, shared_data: Callable[[str], Path]) -> dict[str, list[Path]]:
     return build_study(tmp_path / "study", shared_data)
 
@@ -50,7 +38,7 @@ def _process(participant: Participant, files: list[Path], user: object) -> Imagi
 
 
 def test_upload_selects_the_axial_t2_measures_and_writes_a_seg(
-    masks: Path, study_files: dict, role_users: dict, settings
+    reference_masks: Path, study_files: dict, role_users: dict, settings
 ) -> None:
     participant = _participant(role_users)
     files = [p for kind in study_files.values() for p in kind]
@@ -93,7 +81,7 @@ def test_upload_selects_the_axial_t2_measures_and_writes_a_seg(
 
 
 def test_a_task_delivered_twice_reuses_the_run(
-    masks: Path, study_files: dict, role_users: dict
+    reference_masks: Path, study_files: dict, role_users: dict
 ) -> None:
     study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
     metrics = MuscleMetric.objects.filter(run__study=study).count()
@@ -114,7 +102,7 @@ def test_a_task_delivered_twice_reuses_the_run(
     ],
 )
 def test_bad_input_fails_the_study_with_a_message(
-    masks: Path, study_files: dict, role_users: dict, damage: str, message: str
+    reference_masks: Path, study_files: dict, role_users: dict, damage: str, message: str
 ) -> None:
     files = list(study_files["axial"])
     if damage == "truncate":
@@ -122,9 +110,9 @@ def test_bad_input_fails_the_study_with_a_message(
     elif damage == "drop-slice":
         files.pop(8)
     elif damage == "empty-mask":
-        image = nib.load(str(masks / "mm.nii.gz"))
+        image = nib.load(str(reference_masks / "mm.nii.gz"))
         empty = nib.Nifti1Image(np.zeros(image.shape, np.uint8), image.affine)
-        nib.save(empty, str(masks / "mm.nii.gz"))
+        nib.save(empty, str(reference_masks / "mm.nii.gz"))
     elif damage == "ct":
         for path in files:
             ds = pydicom.dcmread(path)
@@ -137,7 +125,7 @@ def test_bad_input_fails_the_study_with_a_message(
 
 
 def test_reject_needs_a_reason_and_keeps_metrics_out_of_exports(
-    masks: Path, study_files: dict, role_users: dict
+    reference_masks: Path, study_files: dict, role_users: dict
 ) -> None:
     from imaging.errors import ImagingError
 
@@ -152,7 +140,7 @@ def test_reject_needs_a_reason_and_keeps_metrics_out_of_exports(
 
 
 def test_a_corrected_nifti_mask_supersedes_the_run_and_a_misfit_changes_nothing(
-    masks: Path, study_files: dict, role_users: dict, settings, tmp_path: Path
+    reference_masks: Path, study_files: dict, role_users: dict, settings, tmp_path: Path
 ) -> None:
     from scipy import ndimage
 
@@ -162,7 +150,7 @@ def test_a_corrected_nifti_mask_supersedes_the_run_and_a_misfit_changes_nothing(
     study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
     run = study.runs.get()
     before = MuscleMetric.objects.get(run=run, muscle="multifidus", side="left", level="all")
-    image = nib.load(str(masks / "mm.nii.gz"))
+    image = nib.load(str(reference_masks / "mm.nii.gz"))
     labels = np.asanyarray(image.dataobj).astype(np.uint8)
     shrunk = np.where(ndimage.binary_erosion(labels == 2, iterations=1), 2, 0)
     labels = np.where(labels == 2, shrunk, labels).astype(np.uint8)
@@ -184,7 +172,7 @@ def test_a_corrected_nifti_mask_supersedes_the_run_and_a_misfit_changes_nothing(
 
 
 def test_the_runs_own_seg_uploaded_as_a_correction_measures_the_same(
-    masks: Path, study_files: dict, role_users: dict, settings
+    reference_masks: Path, study_files: dict, role_users: dict, settings
 ) -> None:
     from imaging.services.review import correct_mask
 
@@ -198,7 +186,7 @@ def test_the_runs_own_seg_uploaded_as_a_correction_measures_the_same(
 
 
 def test_a_reader_override_survives_reselection(
-    masks: Path, study_files: dict, role_users: dict
+    reference_masks: Path, study_files: dict, role_users: dict
 ) -> None:
     from imaging.services.review import override_series
 
@@ -216,7 +204,7 @@ def test_a_reader_override_survives_reselection(
 
 
 def test_discs_picked_on_the_page_remeasure_by_level(
-    masks: Path, study_files: dict, role_users: dict, client_for
+    reference_masks: Path, study_files: dict, role_users: dict, client_for
 ) -> None:
     study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
     client = client_for("assessor")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,16 +14,6 @@ from trial.models import Participant
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-@pytest.fixture
-def eager(tmp_path: Path, shared_data: Callable[[str], Path], settings) -> None:
-    masks = tmp_path / "masks"
-    masks.mkdir()
-    shutil.copy(shared_data("imaging/musclemap-lumbar-t2/labels.nii.gz"), masks / "mm.nii.gz")
-    settings.IMAGING_REFERENCE_MASKS_DIR = str(masks)
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-
-
 def _folder_files(shared_data: Callable[[str], Path]) -> list[SimpleUploadedFile]:
     series = sorted(shared_data("imaging/musclemap-lumbar-t2/dicom").iterdir())
     files = [SimpleUploadedFile(f"CD/DICOM/{p.name}", p.read_bytes()) for p in series]
@@ -34,7 +23,7 @@ def _folder_files(shared_data: Callable[[str], Path]) -> list[SimpleUploadedFile
 
 
 def test_a_dicom_folder_upload_is_pseudonymised_and_processed(
-    eager: None, role_users: dict, client_for: Callable, shared_data: Callable
+    reference_masks: Path, role_users: dict, client_for: Callable, shared_data: Callable
 ) -> None:
     participant = Participant.objects.order_by("pk").first()
     client = client_for("coordinator")
@@ -51,7 +40,7 @@ def test_a_dicom_folder_upload_is_pseudonymised_and_processed(
 
 
 def test_a_folder_without_dicom_says_so_and_creates_nothing(
-    eager: None, role_users: dict, client_for: Callable
+    reference_masks: Path, role_users: dict, client_for: Callable
 ) -> None:
     participant = Participant.objects.order_by("pk").first()
     client = client_for("coordinator")
