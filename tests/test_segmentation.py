@@ -6,6 +6,8 @@ are missing or do not fit."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,3 +109,22 @@ def test_weights_that_do_not_fit_or_are_missing_are_refused(
     args[args.index(str(musclemap["config"]))] = str(tmp_path / "3d.json")
     assert main([*args, "--random-weights", "1", "--out", str(tmp_path / "x.nii.gz")]) == 2
     assert "only 2D" in capsys.readouterr().err
+
+
+def test_inference_threads_follow_the_workers_cpu_mask() -> None:
+    """A worker pinned to one core runs inference on one thread (not the machine's count)."""
+    code = (
+        "import os, torch\n"
+        "os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})\n"
+        "from imaging.phantoms.lumbar import lumbar_phantom\n"
+        "from imaging.segmentation import InferenceSettings, load_model\n"
+        "from imaging.segmentation.infer import segment\n"
+        "from imaging.segmentation.default.build import HERE\n"
+        "torch.set_num_threads(4)\n"
+        "model = load_model(HERE / 'model.json', HERE / 'model.pth')\n"
+        "segment(lumbar_phantom(2, slices=2).image, model, InferenceSettings(overlap=0))\n"
+        "print(torch.get_num_threads())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).parents[1])  # fmt: skip
+    assert result.stdout.split()[-1] == "1"

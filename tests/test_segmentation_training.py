@@ -14,7 +14,8 @@ from imaging.cli import main
 from imaging.io import load_image
 from imaging.phantoms.lumbar import lumbar_phantom
 from imaging.segmentation.config import load_config
-from imaging.segmentation.train import side_swap
+from imaging.segmentation.data import Subject, slices_of
+from imaging.segmentation.train import Sampler, side_swap
 
 ARCHITECTURE = Path(__file__).parents[1] / "imaging/segmentation/default/architecture.json"
 
@@ -79,3 +80,25 @@ def test_one_minute_of_training_reaches_multifidus_dice_08(tmp_path: Path, capsy
         assert scores["dice"] >= 0.8, result["mean"]
         assert scores["hd95_mm"] is not None and scores["hd95_mm"] < 20
     print(json.dumps(result["mean"]))
+
+
+def test_sampled_crops_keep_left_muscles_on_the_patients_left() -> None:
+    """Every crop, flipped or not, has the two multifidus labels in the same x order as the
+    (unaugmented) training slices: a flip without the label swap would put them the other way
+    round in about half of the crops."""
+    config = load_config(ARCHITECTURE)
+    phantom = lumbar_phantom(5, slices=4)
+    data = slices_of(Subject("p", phantom.image, phantom.labels), config)
+    sampler = Sampler(data, (96, 96), side_swap(config), np.random.default_rng(0),
+                      np.zeros(len(data.images), int))  # fmt: skip
+    source = data.labels
+    left_is_higher = np.argwhere(source == 2)[:, 1].mean() > np.argwhere(source == 1)[:, 1].mean()
+    checked = 0
+    for _ in range(12):
+        _, labels = sampler.batch(8)
+        for crop in labels[:, 0].numpy():
+            right, left = np.argwhere(crop == 1), np.argwhere(crop == 2)
+            if len(right) > 20 and len(left) > 20:
+                assert (left[:, 0].mean() > right[:, 0].mean()) == left_is_higher
+                checked += 1
+    assert checked > 30
