@@ -33,6 +33,7 @@ from imaging.services.preview import canonical_image
 from imaging.services.storage import run_folder
 from imaging.tasks import measure_run, queue_pipeline
 from trial.access.policy import requires
+from trial.redaction import public_message
 from trial.views.helpers import participant_or_404, participant_url
 
 IMAGING_VISITS = ("baseline", "week16")
@@ -66,8 +67,10 @@ def visit_imaging(request: HttpRequest, study_id: str, visit_code: str) -> HttpR
                 study = _ingest(form, participant, visit_code, request.user)
             except ImagingError as error:
                 field = "folder" if form.cleaned_data["kind"] == "folder" else "file"
-                form.add_error(field, str(error))
+                form.add_error(field, public_message(error))
             else:
+                for warning in study.warnings:
+                    messages.warning(request, warning)
                 queue_pipeline(study.pk)
                 return redirect("imaging_study", study.pk)
     studies = ImagingStudy.objects.filter(participant=participant, visit_code=visit_code)
@@ -112,6 +115,7 @@ def study_status(request: HttpRequest, study_pk: int) -> HttpResponse:
     return render(request, "imaging/_status.html", {
         "study": study, "polling": study.status in ACTIVE_STATUSES,
         "run": study.runs.order_by("-created_at").first(),
+        "may_review": request.user.has_perm(REVIEW),
     })  # fmt: skip
 
 
@@ -148,7 +152,7 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
             if discs is not None:  # refuse discs out of order before anything is saved
                 assign_levels(image, parse_discs({"discs": discs}))
         except ImagingError as error:
-            messages.error(request, str(error))
+            messages.error(request, public_message(error))
         else:
             if discs is not None:
                 review.set_levels(study, discs, request.user,
@@ -257,7 +261,7 @@ def decide(request: HttpRequest, run_pk: int) -> HttpResponse:
             review.decide(run, request.user, form.cleaned_data["decision"] == "approve",
                           form.cleaned_data["reason"])  # fmt: skip
         except ImagingError as error:
-            messages.error(request, str(error))
+            messages.error(request, public_message(error))
         else:
             messages.success(request, _("Decision recorded."))
     return redirect("imaging_review", run.pk)
@@ -276,7 +280,7 @@ def correct(request: HttpRequest, run_pk: int) -> HttpResponse:
         new = review.correct_mask(run, request.user, upload.read(), upload.name,
                                   form.cleaned_data["reason"])  # fmt: skip
     except ImagingError as error:
-        messages.error(request, str(error))
+        messages.error(request, public_message(error))
         return redirect("imaging_review", run.pk)
     messages.success(request, _("Corrected mask measured."))
     return redirect("imaging_review", new.pk)

@@ -28,6 +28,7 @@ from outcomes.models import (
     SleepNight,
 )
 from trial.models import Participant
+from trial.redaction import public_message
 
 log = logging.getLogger(__name__)
 ACTIGRAPHY_VISITS = ("baseline", "week16")
@@ -61,7 +62,7 @@ def preview_cwa(
     try:
         cwa = CwaFile(upload.file.path)
     except CwaError as exc:
-        upload.status, upload.report = ImportStatus.REJECTED, {"errors": [[0, str(exc)]]}
+        upload.status, upload.report = ImportStatus.REJECTED, {"errors": [[0, public_message(exc)]]}
         upload.save(reason="rejected on preview")
         return upload
     start, end = _clock(cwa.start_time), _clock(cwa.end_time)
@@ -166,7 +167,7 @@ def score_recording(recording_id: int) -> ActigraphyRecording:
         cwa = CwaFile(recording.source.file.path)
         epochs = epochs_from_cwa(cwa)
     except (CwaError, OSError) as exc:
-        recording.status, recording.error = ProcessingStatus.FAILED, str(exc)
+        recording.status, recording.error = ProcessingStatus.FAILED, public_message(exc)
         recording.save(reason="scoring failed")
         return recording
     nights, sib = summarise(epochs, diary_nights(recording.participant_id, recording.visit_code))

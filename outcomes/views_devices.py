@@ -32,6 +32,7 @@ from outcomes.models import (
 )
 from outcomes.models.strength import MEDX_ANGLES
 from trial.access.policy import requires
+from trial.redaction import public_message
 from trial.views.helpers import participant_or_404, participant_url, save_or_explain
 
 ENTRY_PERMISSIONS = ("trial.enter_visit_data", "trial.enter_outcomes")
@@ -67,7 +68,7 @@ def actigraphy_page(request: HttpRequest, study_id: str, visit_code: str) -> Htt
                         formset.forms, participant, visit_code, request.user, why
                     )
                 except (EntryRefused, ValueError) as refusal:
-                    messages.error(request, str(refusal))
+                    messages.error(request, public_message(refusal))
                 else:
                     messages.success(
                         request, _("Sleep diary saved: %(n)d night(s).") % {"n": saved}
@@ -82,7 +83,7 @@ def actigraphy_page(request: HttpRequest, study_id: str, visit_code: str) -> Htt
             try:
                 preview = preview_cwa(participant, visit_code, file.name, file.read(), request.user)
             except ImportRefused as refusal:
-                upload.add_error("file", str(refusal))
+                upload.add_error("file", public_message(refusal))
             else:
                 return redirect("import_preview", preview.pk)
     recording = latest_recording(participant, visit_code)
@@ -174,7 +175,7 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
                 source, file.name, file.read(), request.user, form.cleaned_data["profile"]
             )
         except ImportRefused as refusal:
-            form.add_error("file", str(refusal))
+            form.add_error("file", public_message(refusal))
         else:
             return redirect("import_preview", preview.pk)
     recent = DeviceImport.objects.filter(kind=source).select_related("uploaded_by")[:20]
@@ -196,7 +197,7 @@ def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
                 return redirect("actigraphy", upload.participant.study_id, upload.visit_code)
             done = commit_import(upload, request.user)
         except (ImportRefused, EntryRefused) as refusal:
-            messages.error(request, str(refusal))
+            messages.error(request, public_message(refusal))
             return redirect(request.path)
         messages.success(
             request,

@@ -15,6 +15,7 @@ from outcomes.forms_exports import ExportForm
 from outcomes.models import ExportRecord, ExportStatus
 from trial.access.policy import requires
 from trial.models import Participant
+from trial.redaction import public_message
 
 BACKGROUND = ("long", "wide")
 
@@ -28,7 +29,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
         try:
             export = start(request.user, dataset, options, queued=big and dataset in BACKGROUND)
         except ExportRefused as refusal:
-            form.add_error(None, str(refusal))
+            form.add_error(None, public_message(refusal))
         else:
             if export.status == ExportStatus.QUEUED:
                 from outcomes.tasks import run_export

@@ -26,6 +26,7 @@ from outcomes.exceptions import QueryRefused
 from trial.access.policy import requires
 from trial.models.queries import DataQuery, QueryStatus
 from trial.protocol import PROTOCOL
+from trial.redaction import public_message
 from trial.selectors.journeys import hidden_forms_for
 from trial.views.helpers import participant_or_404
 
@@ -63,7 +64,7 @@ def query_raise(request: HttpRequest, study_id: str) -> HttpResponse:
                 request.user,
             )
         except QueryRefused as refusal:
-            form.add_error(None, str(refusal))
+            form.add_error(None, public_message(refusal))
         else:
             messages.success(request, _("Query raised."))
             return redirect("participant_detail", participant.study_id)
@@ -102,7 +103,7 @@ def _act(
     try:
         action(query, request.POST.get("text", ""))
     except QueryRefused as refusal:
-        messages.error(request, str(refusal))
+        messages.error(request, public_message(refusal))
     else:
         messages.success(request, done)
     return redirect("query_list")

@@ -12,7 +12,12 @@ class BaselineIncomplete(RandomisationError):
 
 
 class StratumExhausted(RandomisationError):
-    """No unused slot is left in the participant's stratum (never falls back to anything)."""
+    """No unused slot is left in the participant's stratum (never falls back to anything).
+
+    Shown to therapists, who are blind to the stratum: neither the message nor the public code
+    names it."""
+
+    public_code = "AllocationListExhausted"
 
 
 class NoAllocationList(RandomisationError):

@@ -8,6 +8,7 @@ SQLite the IMMEDIATE transaction serialises writers.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +26,8 @@ from trial.exceptions import NotEligible
 from trial.models import Participant, VisitRecord
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
+
+log = logging.getLogger(__name__)
 
 
 def stratum_of(participant: Participant) -> str:
@@ -81,7 +84,16 @@ def randomise(
             .first()
         )
         if slot is None:
-            raise StratumExhausted(f"No allocation slot is left in stratum {stratum}.")
+            # The stratum stays in the server log: therapists read this message, and the stratum
+            # would tell them the participant's questionnaire result.
+            log.error(
+                "randomise %s: no %s slot left in stratum %s", locked.pk, environment, stratum
+            )
+            raise StratumExhausted(
+                f"{locked.study_id} cannot be randomised: the allocation list has no slot left "
+                "for this participant. Nothing was allocated; ask the data manager to have the "
+                "statistician extend the list."
+            )
         if environment == Environment.PRODUCTION and slot.allocation_list.locked_at is None:
             allocation_list = slot.allocation_list
             allocation_list.locked_at = timezone.now()

@@ -13,6 +13,7 @@ from randomization.listfile import sha256
 from randomization.models import AllocationList
 from randomization.selectors import stratum_supply
 from trial.access.policy import requires
+from trial.redaction import public_message
 
 
 @requires("trial.manage_allocation_list")
@@ -27,7 +28,7 @@ def allocation_lists(request: HttpRequest) -> HttpResponse:
             try:
                 imported = import_list(content, data["name"], data["environment"], request.user)
             except InvalidAllocationList as refusal:
-                form.add_error("file", str(refusal))
+                form.add_error("file", public_message(refusal))
             else:
                 messages.success(
                     request,

@@ -33,6 +33,7 @@ from trial.access.policy import requires
 from trial.audit.recorder import record
 from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
+from trial.redaction import public_message
 from trial.views.helpers import participant_or_404, participant_url, record_page, save_or_explain
 
 
@@ -93,7 +94,7 @@ def unblinding_decisions(request: HttpRequest) -> HttpResponse:
                 request.POST.get("note", ""),
             )
         except UnblindingRefused as refusal:
-            messages.error(request, str(refusal))
+            messages.error(request, public_message(refusal))
         else:
             messages.success(request, _("Decision recorded."))
         return redirect("unblinding_decisions")
@@ -115,7 +116,7 @@ def database_lock(request: HttpRequest) -> HttpResponse:
                 lock_database(request.user)
                 messages.success(request, _("The database is locked."))
         except UnblindingRefused as refusal:
-            messages.error(request, str(refusal))
+            messages.error(request, public_message(refusal))
         return redirect("database_lock")
     lock = current_lock()
     approved = UnblindingRequest.objects.filter(status=RequestStatus.APPROVED)

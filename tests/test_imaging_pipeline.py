@@ -14,6 +14,7 @@ from imaging.models import ImagingStudy, MuscleMetric, ReviewStatus, StudyStatus
 from imaging.selectors import approved_metrics
 from imaging.services.ingest import ingest_zip
 from imaging.services.review import decide
+from imaging.services.storage import run_folder, series_folder
 from imaging.tasks import queue_pipeline
 from tests.imaging_study import AXIAL_DESCRIPTION, build_study, zip_files
 from trial.models import Participant
@@ -52,9 +53,7 @@ def test_upload_selects_the_axial_t2_measures_and_writes_a_seg(
     assert "not axial" in decisions["t2_tse_sag"]
     assert "lacks ORIGINAL/PRIMARY" in decisions["t2 tra MPR"]
     # Only the pseudonymised copy is kept: no name, birth date or institution, study ID instead.
-    kept = sorted(
-        (Path(settings.MEDIA_ROOT) / study.folder_name / "dicom" / chosen.series_uid).glob("*.dcm")
-    )
+    kept = sorted(series_folder(study, chosen).glob("*.dcm"))
     header = pydicom.dcmread(kept[0])
     assert header.PatientID == participant.study_id
     assert str(header.PatientName) == f"{participant.study_id}^"
@@ -66,11 +65,11 @@ def test_upload_selects_the_axial_t2_measures_and_writes_a_seg(
     metric = MuscleMetric.objects.get(run=run, muscle="multifidus", side="left", level="all")
     assert metric.volume_mm3 == pytest.approx(78554, rel=0.005)
     assert metric.fat_method == "gmm3" and 0 < metric.fat_fraction_pct < 100
-    seg = pydicom.dcmread(Path(settings.MEDIA_ROOT) / run.folder_name / "seg.dcm")
+    seg = pydicom.dcmread(run_folder(run) / "seg.dcm")
     assert seg.Modality == "SEG" and seg.StudyInstanceUID == header.StudyInstanceUID
     assert seg.FrameOfReferenceUID == header.FrameOfReferenceUID
     assert run.seg_series_uid == seg.SeriesInstanceUID and not run.seg_stored
-    assert list((Path(settings.MEDIA_ROOT) / run.folder_name / "overlays").glob("*.png"))
+    assert list((run_folder(run) / "overlays").glob("*.png"))
     assert not approved_metrics().exists()  # pending review: nothing reaches exports
     decide(run, role_users["assessor"], approve=True)
     study.refresh_from_db()
@@ -178,7 +177,7 @@ def test_the_runs_own_seg_uploaded_as_a_correction_measures_the_same(
 
     study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
     run = study.runs.get()
-    seg = (Path(settings.MEDIA_ROOT) / run.folder_name / "seg.dcm").read_bytes()
+    seg = (run_folder(run) / "seg.dcm").read_bytes()
     new = correct_mask(run, role_users["assessor"], seg, "seg.dcm", "reader's edit")
     for row in MuscleMetric.objects.filter(run=run, level="all"):
         other = MuscleMetric.objects.get(run=new, muscle=row.muscle, side=row.side, level="all")

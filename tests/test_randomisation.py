@@ -188,7 +188,7 @@ def test_stratum_exhausted_and_no_list(role_users) -> None:
         Environment.TEST,
         role_users["statistician"],
     )
-    with pytest.raises(StratumExhausted, match="LSIQ_HIGH"):
+    with pytest.raises(StratumExhausted, match="no slot left for this participant"):
         randomise(_ready(role_users, 12), role_users["therapist"], environment=Environment.TEST)
 
 

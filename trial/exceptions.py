@@ -8,6 +8,11 @@ from collections.abc import Iterable
 class JourneyError(Exception):
     """A business rule refused the action; nothing was saved."""
 
+    @property
+    def code(self) -> str:
+        """The refusal's name for API clients (a subclass may hide a telling class name)."""
+        return getattr(type(self), "public_code", type(self).__name__)
+
 
 class NotEligible(JourneyError):
     def __init__(self, failed: Iterable[str]) -> None:

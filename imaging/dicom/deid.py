@@ -3,10 +3,13 @@ with the Clean Descriptors option, patient identity replaced by the trial's stud
 
 * Identifying attributes are removed (X) or emptied (Z); Type-2 attributes stay present and empty,
   because DICOM objects derived later (highdicom SEG) must copy them.
-* Every UID that is not a DICOM-defined one (1.2.840.10008.*) is mapped to a new UID derived from
-  a per-trial secret and the original (``generate_uid(entropy_srcs=...)``): the same source UID
-  always gives the same pseudonymous UID, so series, frames of reference and references stay
-  consistent across instances and re-ingests, and the mapping cannot be inverted without the secret.
+* Every UID is mapped to a new UID derived from a per-trial secret and the original
+  (``generate_uid(entropy_srcs=...)``), except UIDs the standard registers (SOP classes, transfer
+  syntaxes), which identify no one. Study, series and instance UIDs are mapped always, and a value
+  that merely starts with the DICOM root is not trusted (``1.2.840.10008./../x`` was once kept and
+  used as a folder name). The same source UID always gives the same pseudonymous UID, so series,
+  frames of reference and references stay consistent across instances and re-ingests, and the
+  mapping cannot be inverted without the secret. Every output UID is valid (digits and dots).
 * Private tags, overlays and curves are removed; any other person name is emptied.
 * Series description and protocol name are kept (Clean Descriptors): series selection uses them.
 Only the returned copy is processed; the original bytes are never stored by the EDC.
@@ -20,7 +23,13 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import generate_uid
 
-DICOM_ROOT = "1.2.840.10008."
+from imaging.dicom.uids import is_registered, is_valid_uid
+
+# Identify this study and its objects: always mapped, even when the value is a registered UID.
+ALWAYS_MAPPED = frozenset(
+    {"StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "MediaStorageSOPInstanceUID",
+     "FrameOfReferenceUID", "ReferencedSOPInstanceUID"}
+)  # fmt: skip
 
 EMPTIED = (  # Z: Type 2, kept present and empty
     "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime", "AccessionNumber",
@@ -53,9 +62,12 @@ METHOD_CODES = (("113100", "Basic Application Confidentiality Profile"),
                 ("113105", "Clean Descriptors Option"))  # fmt: skip
 
 
-def pseudonymous_uid(uid: str, secret: str) -> str:
-    """A stable replacement for ``uid``; DICOM-defined UIDs (classes, syntaxes) are kept."""
-    if not uid or uid.startswith(DICOM_ROOT):
+def pseudonymous_uid(uid: str, secret: str, keyword: str = "") -> str:
+    """A stable, valid replacement for ``uid``; registered DICOM UIDs (classes, syntaxes) are kept
+    unless ``keyword`` names an attribute that identifies this study's objects."""
+    if not uid:
+        return uid
+    if keyword not in ALWAYS_MAPPED and is_valid_uid(uid) and is_registered(uid):
         return uid
     return generate_uid(entropy_srcs=[secret, uid])
 
@@ -103,9 +115,10 @@ def _clean(ds: Dataset, secret: str) -> None:
             for item in element.value:
                 _clean(item, secret)
         elif element.VR == "UI" and element.value:
+            keyword = element.keyword
             if element.VM > 1:
-                element.value = [pseudonymous_uid(str(v), secret) for v in element.value]
+                element.value = [pseudonymous_uid(str(v), secret, keyword) for v in element.value]
             else:
-                element.value = pseudonymous_uid(str(element.value), secret)
+                element.value = pseudonymous_uid(str(element.value), secret, keyword)
         elif element.VR == "PN" and element.keyword != "PatientName":
             element.value = ""

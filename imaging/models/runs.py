@@ -20,8 +20,9 @@ class ReviewStatus(models.TextChoices):
 class SegmentationRun(AuditedModel):
     """Labels for one series and what was measured from them.
 
-    ``key`` = series UID + label source hash + code version: a task delivered twice finds the run
-    it already made instead of measuring again."""
+    ``key`` = study + series (database ids) + label hash + code version: a task delivered twice
+    finds the run it already made instead of measuring again, and the same images stored for two
+    participants never share a run."""
 
     study = models.ForeignKey(ImagingStudy, on_delete=models.CASCADE, related_name="runs")
     series = models.ForeignKey(ImagingSeries, on_delete=models.PROTECT, related_name="runs")
@@ -57,10 +58,6 @@ class SegmentationRun(AuditedModel):
 
     def audit_subject(self) -> str:
         return self.study.participant.study_id
-
-    @property
-    def folder_name(self) -> str:
-        return f"{self.study.folder_name}/run-{self.pk}"
 
 
 class MuscleMetric(AuditedModel):

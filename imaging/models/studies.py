@@ -79,13 +79,20 @@ class ImagingStudy(AuditedModel):
     step_detail = models.CharField(_("step detail"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
     files = models.PositiveIntegerField(_("files kept"), default=0)
+    # What the reader must check before approving (e.g. the same series stored for someone else).
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # When a worker last reported on this study; the watchdog re-queues a study whose worker went
+    # silent (see imaging.services.watchdog).
+    heartbeat_at = models.DateTimeField(_("last heard from the worker"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    audit_excluded_fields = frozenset({"step_progress", "step_detail", "updated_at"})
+    audit_excluded_fields = frozenset(
+        {"step_progress", "step_detail", "updated_at", "heartbeat_at"}
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -104,11 +111,6 @@ class ImagingStudy(AuditedModel):
 
     def audit_subject(self) -> str:
         return self.participant.study_id
-
-    @property
-    def folder_name(self) -> str:
-        """Pseudonymised files live under MEDIA_ROOT/imaging/<this>/."""
-        return f"imaging/study-{self.pk}"
 
     @property
     def chosen_series(self) -> ImagingSeries | None:

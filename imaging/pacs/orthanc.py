@@ -8,6 +8,7 @@ DICOMweb PACS can replace Orthanc for those. Network failures and 5xx answers ra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import requests
@@ -15,6 +16,8 @@ from dicomweb_client.api import DICOMwebClient
 from pydicom.dataset import Dataset
 
 TIMEOUT_S = 30
+# Orthanc's resource IDs: five groups of eight hex digits (a SHA-1 of the DICOM identifiers).
+ORTHANC_ID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{8}){4}")
 
 
 class PacsUnavailable(RuntimeError):
@@ -51,10 +54,16 @@ class OrthancClient:
         """Orthanc IDs of studies that became stable after change ``since``; the new cursor;
         whether the feed is exhausted."""
         page = self._get("/changes", since=since, limit=limit)
-        studies = [c["ID"] for c in page["Changes"] if c["ChangeType"] == "StableStudy"]
+        studies = [
+            c["ID"]
+            for c in page["Changes"]
+            if c["ChangeType"] == "StableStudy" and ORTHANC_ID.fullmatch(str(c["ID"]))
+        ]
         return studies, int(page["Last"]), bool(page["Done"])
 
     def stable_study(self, orthanc_id: str) -> StableStudy:
+        if not ORTHANC_ID.fullmatch(orthanc_id):
+            raise ValueError("not an Orthanc resource ID")
         study = self._get(f"/studies/{orthanc_id}")
         main = study.get("MainDicomTags", {})
         patient = study.get("PatientMainDicomTags", {})

@@ -6,6 +6,7 @@ The same code serves the PACS pull and the browser upload (a zip of DICOM files)
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import tempfile
@@ -21,10 +22,17 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
 from imaging.dicom.deid import pseudonymise
+from imaging.dicom.uids import is_valid_uid
 from imaging.errors import ImagingError
 from imaging.models import ImagingSeries, ImagingSource, ImagingStudy, StudyStatus
 from imaging.selection.rules import summarise
-from imaging.services.storage import nifti_path, pseudonym_secret, series_folder, study_folder
+from imaging.services.storage import (
+    instance_name,
+    nifti_path,
+    pseudonym_secret,
+    series_folder,
+    study_folder,
+)
 from trial.models import Participant
 
 NIFTI_SERIES_UID = "nifti"
@@ -32,48 +40,91 @@ PIXEL_DATA = 0x7FE00010
 
 
 def store_datasets(study: ImagingStudy, datasets: Iterable[Dataset]) -> int:
-    """Pseudonymise and write every dataset; record the series. Returns the instance count."""
+    """Pseudonymise every dataset, record the series, then write the files. Returns the count.
+
+    Everything is validated and pseudonymised in memory before anything is written; stored names
+    come from database ids and hashes (``imaging.services.storage``), never from the files; a
+    refusal or error removes whatever this call wrote."""
     secret = pseudonym_secret()
     study_id = study.participant.study_id
+    clean_by_series: dict[str, list[Dataset]] = defaultdict(list)
     original_series: dict[str, str] = {}
-    headers: dict[str, list[Dataset]] = defaultdict(list)
     study_uids = set()
-    count = 0
     for dataset in datasets:
         if "SOPInstanceUID" not in dataset or "SeriesInstanceUID" not in dataset:
             raise ImagingError("an instance without SOP or series UID cannot be ingested")
         clean = pseudonymise(dataset, study_id, secret)
+        series_uid = str(clean.SeriesInstanceUID)
         study_uids.add(str(clean.StudyInstanceUID))
-        folder = series_folder(study, str(clean.SeriesInstanceUID))
-        folder.mkdir(parents=True, exist_ok=True)
-        clean.save_as(folder / f"{clean.SOPInstanceUID}.dcm", enforce_file_format=True)
-        original_series[str(clean.SeriesInstanceUID)] = str(dataset.SeriesInstanceUID)
-        # Selection reads headers only: keep them without the pixels (a study can be large).
-        header = Dataset({tag: element for tag, element in clean.items() if tag < PIXEL_DATA})
-        headers[str(clean.SeriesInstanceUID)].append(header)
-        count += 1
+        clean_by_series[series_uid].append(clean)
+        original = str(dataset.SeriesInstanceUID)
+        original_series[series_uid] = original if is_valid_uid(original) else ""
+    count = sum(len(rows) for rows in clean_by_series.values())
     if not count:
         raise ImagingError("no DICOM instance to ingest")
     if len(study_uids) > 1:
         raise ImagingError(f"the files belong to {len(study_uids)} different studies; send one")
-    with transaction.atomic():
-        study.study_uid = study_uids.pop()
-        study.files = count
-        study.save(reason="pseudonymised copy stored")
-        for uid, series_headers in headers.items():
-            summary = summarise(series_headers)
-            ImagingSeries(
-                study=study,
-                series_uid=uid,
-                pacs_series_uid=original_series[uid]
-                if study.source == ImagingSource.ORTHANC
-                else "",
-                description=summary.description[:128],
-                modality=summary.modality[:8],
-                instances=summary.instances,
-                summary=_jsonable(summary),
-            ).save(reason="series ingested")
+    try:
+        with transaction.atomic():
+            study.study_uid = study_uids.pop()
+            study.files = count
+            study.warnings = duplicate_warnings(study, list(clean_by_series))
+            study.save(reason="pseudonymised copy stored")
+            for uid, instances in clean_by_series.items():
+                series = _record_series(study, uid, instances, original_series[uid])
+                _write_instances(series_folder(study, series), instances)
+    except BaseException:
+        shutil.rmtree(study_folder(study), ignore_errors=True)
+        raise
     return count
+
+
+def _record_series(
+    study: ImagingStudy, uid: str, instances: list[Dataset], pacs_series_uid: str
+) -> ImagingSeries:
+    # Selection reads headers only: summarise them without the pixels.
+    headers = [Dataset({t: e for t, e in ds.items() if t < PIXEL_DATA}) for ds in instances]
+    summary = summarise(headers)
+    series = ImagingSeries(
+        study=study,
+        series_uid=uid,
+        pacs_series_uid=pacs_series_uid if study.source == ImagingSource.ORTHANC else "",
+        description=summary.description[:128],
+        modality=summary.modality[:8],
+        instances=summary.instances,
+        summary=_jsonable(summary),
+    )
+    series.save(reason="series ingested")
+    return series
+
+
+def _write_instances(folder: Path, instances: list[Dataset]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for clean in instances:
+        clean.save_as(folder / instance_name(str(clean.SOPInstanceUID)), enforce_file_format=True)
+
+
+def duplicate_warnings(study: ImagingStudy, series_uids: list[str]) -> list[str]:
+    """Sentences for the coordinator when a series is already stored in another study.
+
+    Pseudonymous UIDs are stable across the trial, so the same images uploaded for two
+    participants (or two visits) have the same series UID: say so instead of sharing silently."""
+    others = (
+        ImagingSeries.objects.filter(series_uid__in=series_uids)
+        .exclude(study=study)
+        .select_related("study__participant")
+        .order_by("study_id")
+    )
+    warnings = []
+    for other in others:
+        owner = other.study
+        whose = owner.participant.study_id
+        warnings.append(
+            f"This series ({other.description or 'no description'}) is already attached to "
+            f"{whose}'s {owner.visit_code} study (study {owner.pk}). Check that the images belong "
+            "to this participant and visit before approving."
+        )
+    return list(dict.fromkeys(warnings))
 
 
 def _jsonable(summary: object) -> dict:
@@ -165,11 +216,7 @@ def ingest_datasets(
     """Store read datasets as a new study; on any refusal the study and its files are removed."""
     with transaction.atomic():
         study = create_upload_study(participant, visit_code, user)
-        try:
-            store_datasets(study, datasets)
-        except ImagingError:
-            shutil.rmtree(study_folder(study), ignore_errors=True)
-            raise
+        store_datasets(study, datasets)  # removes its files on any refusal
     return study, skipped
 
 
@@ -183,18 +230,24 @@ def ingest_nifti(
         probe = Path(scratch) / "image.nii.gz"
         probe.write_bytes(image)
         volume = load_nifti(probe)  # refuses anything unreadable before a study exists
+    series_uid = f"{NIFTI_SERIES_UID}-{hashlib.sha256(image).hexdigest()[:32]}"
     with transaction.atomic():
         study = create_upload_study(participant, visit_code, user, ImagingSource.NIFTI)
-        path = nifti_path(study, "image.nii.gz")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(image)
-        if labels is not None:
-            nifti_path(study, "labels.nii.gz").write_bytes(labels)
-        study.files = 1 + (labels is not None)
-        study.save(reason="NIfTI stored")
-        ImagingSeries(
-            study=study, series_uid=NIFTI_SERIES_UID, description="NIfTI upload", modality="MR",
-            instances=volume.shape[2],
-            summary={"shape": list(volume.shape), "spacing_mm": list(volume.spacing)},
-        ).save(reason="NIfTI series recorded")  # fmt: skip
+        try:
+            path = nifti_path(study, "image.nii.gz")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(image)
+            if labels is not None:
+                nifti_path(study, "labels.nii.gz").write_bytes(labels)
+            study.files = 1 + (labels is not None)
+            study.warnings = duplicate_warnings(study, [series_uid])
+            study.save(reason="NIfTI stored")
+            ImagingSeries(
+                study=study, series_uid=series_uid, description="NIfTI upload", modality="MR",
+                instances=volume.shape[2],
+                summary={"shape": list(volume.shape), "spacing_mm": list(volume.spacing)},
+            ).save(reason="NIfTI series recorded")  # fmt: skip
+        except BaseException:
+            shutil.rmtree(study_folder(study), ignore_errors=True)
+            raise
     return study

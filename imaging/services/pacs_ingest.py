@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
+from imaging.dicom.uids import is_valid_uid
 from imaging.errors import ImagingError
 from imaging.models import (
     ImagingAppointment,
@@ -57,6 +58,9 @@ def claim_study(orthanc_id: str) -> ImagingStudy | None:
     if existing:
         return existing
     stable = orthanc_client().stable_study(orthanc_id)
+    if not is_valid_uid(stable.study_uid):
+        log.warning("Orthanc study %s has no valid StudyInstanceUID: not ingested", orthanc_id)
+        return None
     appointment = match(stable)
     if appointment is None:
         log.warning("Orthanc study %s matches no imaging appointment", orthanc_id)
@@ -76,10 +80,23 @@ def pull_study(study: ImagingStudy) -> int:
     if study.series.exists():
         return study.files  # a re-delivered task: already pulled
     client = orthanc_client()
-    series_uids = client.series_uids(study.pacs_study_uid)
+    study_uid = require_study_uid(study.pacs_study_uid)
+    series_uids = client.series_uids(study_uid)
     if not series_uids:
         raise ImagingError("the PACS study has no series")
+    invalid = [uid for uid in series_uids if not is_valid_uid(uid)]
+    if invalid:
+        raise ImagingError(
+            f"the PACS returned {len(invalid)} series whose UID is not a valid DICOM UID; "
+            "nothing was stored"
+        )
     datasets = []
     for uid in series_uids:
-        datasets += client.retrieve_series(study.pacs_study_uid, uid)
+        datasets += client.retrieve_series(study_uid, uid)
     return store_datasets(study, datasets)
+
+
+def require_study_uid(uid: str) -> str:
+    if not is_valid_uid(uid):
+        raise ImagingError("the PACS study UID is not a valid DICOM UID; nothing was retrieved")
+    return uid

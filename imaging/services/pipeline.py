@@ -2,8 +2,9 @@
 
 Each step moves the study to its state, reports progress, and on a refusal (ImagingError) or any
 unexpected error leaves the study FAILED with the message: a study is never left mid-step.
-Steps are idempotent: a run is keyed by series UID + label hash + code version, and a run that
-already has metrics is not measured again.
+Steps are idempotent: a run is keyed by study + series (database ids) + label hash + code version,
+and a run that already has metrics is not measured again. The study is part of the key: the same
+images stored for two participants give two independent runs, never a shared one.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from imaging.selection.rules import SeriesSummary, load_rules, select_series
 from imaging.services.segmenters import Labels, segment
 from imaging.services.storage import nifti_path, run_folder, series_folder
 from imaging.volume import Volume, load_nifti, save_nifti
+from trial.redaction import without_server_paths
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,10 @@ def move(study: ImagingStudy, status: str, reason: str) -> None:
 
 
 def fail(study: ImagingStudy, message: str) -> None:
+    """FAILED with ``message`` as the page will show it (server paths removed)."""
     study.refresh_from_db()
     study.status = StudyStatus.FAILED
+    message = without_server_paths(message)
     study.error = message
     study.save(reason=f"imaging step failed: {message[:200]}")
 
@@ -92,7 +96,7 @@ def series_image(study: ImagingStudy, series: ImagingSeries) -> Volume:
     """The stack volume of a series (for NIfTI uploads, the image)."""
     if study.source == ImagingSource.NIFTI:
         return load_nifti(nifti_path(study, "image.nii.gz"))
-    files = sorted(series_folder(study, series.series_uid).glob("*.dcm"))
+    files = sorted(series_folder(study, series).glob("*.dcm"))
     if not files:
         raise ImagingError(f"series {series} has no stored files")
     return volume_from_dicom_files(files)
@@ -153,11 +157,17 @@ def _labels_for(study: ImagingStudy, image: Volume) -> Labels:
     return segment(image)
 
 
+def run_key(study: ImagingStudy, series: ImagingSeries, labels_sha256: str) -> str:
+    return f"study-{study.pk}:series-{series.pk}:{labels_sha256[:16]}:{CODE_VERSION}"
+
+
 def create_run(
     study: ImagingStudy, series: ImagingSeries, image: Volume, labels: Labels
 ) -> SegmentationRun:
     """The run for these labels, or the one a previous delivery of the task already made."""
-    key = f"{series.series_uid}:{labels.sha256[:16]}:{CODE_VERSION}"
+    if series.study_id != study.pk:
+        raise ImagingError("that series belongs to another study")
+    key = run_key(study, series, labels.sha256)
     with transaction.atomic():
         run = SegmentationRun.objects.select_for_update().filter(key=key).first()
         if run is None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from imaging.models import ImagingSeries, ImagingStudy
-from imaging.services.storage import study_folder
+from imaging.services.storage import series_folder
 from imaging.volume import Volume
 
 
 def canonical_image(study: ImagingStudy, series: ImagingSeries) -> Volume:
-    where = str(study_folder(study) / series.series_uid)
+    where = str(series_folder(study, series))
     return _cached(study.pk, series.pk, where, series.instances)
 
 

@@ -30,6 +30,11 @@ def decide(run: SegmentationRun, user: object, approve: bool, reason: str = "") 
         raise ImagingError("only a measured run awaiting review can be approved or rejected")
     if not approve and not reason.strip():
         raise ImagingError("a rejection needs a reason")
+    if approve and run.study.warnings and not reason.strip():
+        raise ImagingError(
+            "this study has warnings to resolve (" + " ".join(run.study.warnings) + ") — "
+            "approve only with a reason that says how they were checked"
+        )
     with transaction.atomic():
         run.review = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
         run.reviewed_by = user
@@ -83,7 +88,7 @@ def _labels_from_seg(run: SegmentationRun, image: object, path: Path, table: tup
         raise ImagingError(f"{path.name}: neither NIfTI nor a readable DICOM SEG") from error
     if seg.get("Modality") != "SEG":
         raise ImagingError(f"{path.name}: a DICOM {seg.get('Modality', '?')} object, not a SEG")
-    source = read_datasets(sorted(series_folder(run.study, run.series.series_uid).glob("*.dcm")))
+    source = read_datasets(sorted(series_folder(run.study, run.series).glob("*.dcm")))
     array = labels_from_segmentation(seg, source, image, table)
     return Labels(array, table, "upload", path.name, file_sha256(path))
 

@@ -1,4 +1,9 @@
-"""Where a study's pseudonymised files and a run's outputs live (under MEDIA_ROOT)."""
+"""Where a study's pseudonymised files and a run's outputs live (under MEDIA_ROOT).
+
+Every stored name is built from database ids or fixed names, never from file content (a UID or a
+file name from an upload or a PACS), and every path is checked to resolve inside its study's
+folder before anything is written or read.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from imaging.models import ImagingStudy, SegmentationRun
+from imaging.errors import ImagingError
+from imaging.models import ImagingSeries, ImagingStudy, SegmentationRun
 
 
 def pseudonym_secret() -> str:
@@ -18,19 +24,41 @@ def pseudonym_secret() -> str:
     return hmac.new(settings.SECRET_KEY.encode(), b"imaging-uid-map", hashlib.sha256).hexdigest()
 
 
+def inside(folder: Path, *parts: str) -> Path:
+    """``folder / parts`` after checking that it resolves inside ``folder`` (no ``..``, no
+    absolute part, no link out)."""
+    root = folder.resolve()
+    path = root.joinpath(*parts).resolve()
+    if path != root and root not in path.parents:
+        raise ImagingError("refused: a stored file name would leave the study's folder")
+    return path
+
+
 def study_folder(study: ImagingStudy) -> Path:
-    return Path(settings.MEDIA_ROOT) / study.folder_name
+    if study.pk is None:
+        raise ImagingError("a study is saved before its files are stored")
+    return inside(Path(settings.MEDIA_ROOT), "imaging", f"study-{int(study.pk)}")
 
 
-def series_folder(study: ImagingStudy, series_uid: str) -> Path:
-    return study_folder(study) / "dicom" / series_uid
+def series_folder(study: ImagingStudy, series: ImagingSeries) -> Path:
+    """A series' DICOM files, named by the series' database id."""
+    if series.pk is None or series.study_id != study.pk:
+        raise ImagingError("that series is not stored in this study")
+    return inside(study_folder(study), "dicom", f"series-{int(series.pk)}")
+
+
+def instance_name(sop_instance_uid: str) -> str:
+    """The file name of an instance: a hash of its (pseudonymous) UID, stable across re-ingests."""
+    return hashlib.sha256(sop_instance_uid.encode()).hexdigest()[:40] + ".dcm"
 
 
 def nifti_path(study: ImagingStudy, name: str) -> Path:
-    return study_folder(study) / "nifti" / name
+    if name not in ("image.nii.gz", "labels.nii.gz", "fat.nii.gz", "water.nii.gz"):
+        raise ImagingError(f"no stored NIfTI called {name!r}")
+    return inside(study_folder(study), "nifti", name)
 
 
 def run_folder(run: SegmentationRun) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / run.folder_name
+    folder = inside(study_folder(run.study), f"run-{int(run.pk)}")
     folder.mkdir(parents=True, exist_ok=True)
     return folder

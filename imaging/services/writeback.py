@@ -34,7 +34,7 @@ def write_back(run: SegmentationRun) -> str:
         client = orthanc_client()
         source = client.retrieve_series(study.pacs_study_uid, run.series.pacs_series_uid)
     else:
-        source = read_datasets(sorted(series_folder(study, run.series.series_uid).glob("*.dcm")))
+        source = read_datasets(sorted(series_folder(study, run.series).glob("*.dcm")))
     image = volume_from_datasets(source, [str(ds.SOPInstanceUID) for ds in source])
     labels = run_labels(run).canonical().array
     seg = write_segmentation(

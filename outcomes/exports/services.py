@@ -26,6 +26,7 @@ from trial.audit.recorder import record
 from trial.models import Participant
 from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
+from trial.redaction import public_message
 from trial.selectors.journeys import hidden_forms_for
 
 DATASETS = {
@@ -134,7 +135,7 @@ def _chunks(export: ExportRecord, context: AuditContext) -> Iterator[bytes]:
         digest.update(chunk)
         yield chunk
     except Exception as error:
-        export.status, export.error = ExportStatus.FAILED, str(error)[:2000]
+        export.status, export.error = ExportStatus.FAILED, public_message(error)[:2000]
         export.finished_at = timezone.now()
         export.save()
         raise

@@ -20,6 +20,7 @@ from trial.api.serializers import ParticipantSerializer, RandomisationSerializer
 from trial.audit.context import audit_context, context_for_user
 from trial.exceptions import JourneyError
 from trial.models import Participant
+from trial.redaction import public_message
 from trial.schedule.timeline import VisitStatus
 from trial.selectors.journeys import Journey, journeys
 from trial.views.helpers import participant_or_404
@@ -97,7 +98,7 @@ class RandomiseAPI(TrialAPIView):
         try:
             randomise(participant, request.user)
         except JourneyError as refusal:
-            return Response({"error": type(refusal).__name__, "detail": str(refusal)}, status=409)
+            return Response({"error": refusal.code, "detail": public_message(refusal)}, status=409)
         participant.refresh_from_db()
         arm = visible_arm(request.user, participant.pk)
         return Response(

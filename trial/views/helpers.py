@@ -14,6 +14,7 @@ from django.urls import reverse
 from trial.audit.exceptions import ReasonRequired
 from trial.exceptions import JourneyError
 from trial.models import Participant
+from trial.redaction import public_message
 
 T = TypeVar("T")
 
@@ -28,7 +29,7 @@ def save_or_explain(form: forms.BaseForm, action: Callable[[], T]) -> T | None:
         with transaction.atomic():
             return action()
     except (JourneyError, ReasonRequired, ValueError) as refusal:
-        form.add_error(None, str(refusal))
+        form.add_error(None, public_message(refusal))
         return None
 
 

@@ -17,6 +17,7 @@ from trial.forms.journey import AdverseEventForm
 from trial.forms.sessions import ExerciseFormSet, SessionForm, exercise_initial
 from trial.models import AdverseEvent, TrainingSession
 from trial.protocol import PROTOCOL
+from trial.redaction import public_message
 from trial.services.safety import acknowledge_serious_event
 from trial.services.sessions import log_session, planned_date, template_for
 from trial.views.helpers import (
@@ -37,7 +38,7 @@ def randomise_view(request: HttpRequest, study_id: str) -> HttpResponse:
         try:
             randomise(participant, request.user)
         except JourneyError as refusal:
-            error = str(refusal)
+            error = public_message(refusal)
         else:
             participant.refresh_from_db()
             arm = visible_arm(request.user, participant.pk)
