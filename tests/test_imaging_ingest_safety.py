@@ -9,6 +9,7 @@ second study return (and re-measure) the first participant's run."""
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,7 +57,7 @@ HOSTILE = [
     "1..2.3",
     "1.2.3." + "9" * 70,
     "1.2.abc",
-    "/tmp/absolute",
+    "/var/absolute",
 ]
 
 
@@ -181,3 +182,25 @@ def test_the_coordinator_is_told_at_upload(
     response = client.post(url, {"kind": "dicom", "file": upload}, follow=True)
     text = response.content.decode().replace("&#x27;", "'")
     assert f"already attached to {first.study_id}'s baseline study" in text
+
+
+def test_user_facing_errors_never_show_server_paths(
+    media: Path, role_users: dict, two_participants: tuple, client_for: Callable,
+    shared_data: Callable[[str], Path], settings,
+) -> None:  # fmt: skip
+    """A label map that is not NIfTI fails the study; the message names the file, not where the
+    server keeps it (nibabel's own message carries the absolute path)."""
+    from imaging.services.ingest import ingest_nifti
+    from trial.redaction import without_server_paths
+
+    participant, _ = two_participants
+    image = shared_data("imaging/musclemap-lumbar-t2/image.nii.gz").read_bytes()
+    study = ingest_nifti(participant, "baseline", image, b"not a label map", None)
+    queue_pipeline(study.pk)
+    study.refresh_from_db()
+    assert study.status == StudyStatus.FAILED and "labels.nii.gz" in study.error
+    page = client_for("coordinator").get(f"/imaging/{study.pk}/").content.decode()
+    for secret in (str(settings.MEDIA_ROOT), str(media), tempfile.gettempdir(), "/work/"):
+        assert secret not in study.error and secret not in page
+    assert without_server_paths("read /srv/x/y/labels.nii.gz: bad") == "read labels.nii.gz: bad"
+    assert without_server_paths("see https://example.org/a/b") == "see https://example.org/a/b"
