@@ -35,6 +35,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", auth.LogoutEverywhereView.as_view(), name="logout_everywhere"),
     path("account/two-factor/", auth.two_factor_setup, name="two_factor_setup"),
     path("audit/", audit.audit_review, name="audit_review"),
     path("screening/", screening.screening_list, name="screening_list"),

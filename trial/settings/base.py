@@ -267,9 +267,11 @@ if not FIELD_ENCRYPTION_KEYS:
 
     FIELD_ENCRYPTION_KEYS = [derived_key(SECRET_KEY)]
 
+# API tokens stop working after this long (a new one is issued by the data manager).
+API_TOKEN_MAX_AGE = timedelta(hours=env.int("API_TOKEN_MAX_AGE_HOURS", default=7 * 24))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "trial.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

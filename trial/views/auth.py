@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from trial.access.policy import requires
 from trial.audit.recorder import record
 from trial.models.audit import AuditAction
+from trial.services.accounts import revoke_access
 
 
 class LoginForm(AuthenticationForm):
@@ -71,6 +72,17 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     access_signed_in = True
+
+
+class LogoutEverywhereView(auth_views.LogoutView):
+    """Log out here and on every other browser, and revoke every API token of this account."""
+
+    access_signed_in = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            revoke_access(request.user, "logged out everywhere by the user")
+        return super().post(request, *args, **kwargs)
 
 
 @requires("trial.use_two_factor")
