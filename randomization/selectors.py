@@ -45,6 +45,34 @@ def _emergency_unblinded(user: object, participant_ids: list[int]) -> list[int]:
     )
 
 
+def _record_reveal(user: object, participant_ids: list[int], emergency: bool) -> None:
+    """Every arm returned to someone outside the treatment team is on record, here in the
+    selector that returns it, whatever page, export or API asked for it."""
+    if not participant_ids:
+        return
+    from trial.audit.recorder import AuditEvent, record_events
+    from trial.models import Participant
+    from trial.models.audit import AuditAction
+
+    if emergency:
+        why = "arm shown after approved emergency unblinding"
+        study_ids = Participant.objects.filter(pk__in=participant_ids).values_list(
+            "study_id", flat=True
+        )
+        events = [
+            AuditEvent(AuditAction.VIEW_SENSITIVE, "randomization.AllocationSlot", "", subject)
+            for subject in study_ids
+        ]
+    else:
+        why = f"arms of {len(participant_ids)} participant(s) shown after trial unblinding"
+        events = [AuditEvent(AuditAction.VIEW_SENSITIVE, "randomization.AllocationSlot")]
+    record_events(events, reason=why)
+
+
+def _treatment_team(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(VIEW_ALLOCATION)  # type: ignore[attr-defined]
+
+
 def arm_for_service(participant_id: int) -> str | None:
     slot = AllocationSlot.objects.filter(participant_id=participant_id).only("arm").first()
     return slot.arm if slot else None
@@ -52,9 +80,12 @@ def arm_for_service(participant_id: int) -> str | None:
 
 def visible_arm(user: object, participant_id: int) -> Arm | None:
     """The arm, or None for anyone blinded (also None when not randomised)."""
-    if not may_see_arm(user) and not _emergency_unblinded(user, [participant_id]):
+    everyone = may_see_arm(user)
+    if not everyone and not _emergency_unblinded(user, [participant_id]):
         return None
     code = arm_for_service(participant_id)
+    if code and not _treatment_team(user):
+        _record_reveal(user, [participant_id], emergency=not everyone)
     return PROTOCOL.arm(code) if code else None
 
 
@@ -62,12 +93,16 @@ def visible_arms(user: object, participant_ids: Iterable[int]) -> dict[int, Arm]
     """Arms of many participants in a fixed number of queries; empty for a blinded user (but for
     participants unblinded to this user in an emergency)."""
     ids = list(participant_ids)
-    if not may_see_arm(user):
+    everyone = may_see_arm(user)
+    if not everyone:
         ids = _emergency_unblinded(user, ids)
         if not ids:
             return {}
     slots = AllocationSlot.objects.filter(participant_id__in=ids).only("participant_id", "arm")
-    return {slot.participant_id: PROTOCOL.arm(slot.arm) for slot in slots}
+    arms = {slot.participant_id: PROTOCOL.arm(slot.arm) for slot in slots}
+    if arms and not _treatment_team(user):
+        _record_reveal(user, list(arms), emergency=not everyone)
+    return arms
 
 
 LOW_SLOTS = 10  # below this many unused slots in a stratum, the dashboards warn

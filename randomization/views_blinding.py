@@ -30,8 +30,6 @@ from randomization.unblinding import (
     unlock_database,
 )
 from trial.access.policy import requires
-from trial.audit.recorder import record
-from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 from trial.views.helpers import participant_or_404, participant_url, record_page, save_or_explain
@@ -67,14 +65,7 @@ def unblinding_request(request: HttpRequest, study_id: str) -> HttpResponse:
             messages.success(request, _("Request sent to the principal investigator."))
             return redirect("unblinding_request", study_id=participant.study_id)
     mine = UnblindingRequest.objects.filter(participant=participant, requested_by=request.user)
-    arm = visible_arm(request.user, participant.pk)
-    if arm is not None and not may_see_arm(request.user):
-        record(  # an emergency reveal is on record each time it is shown
-            AuditAction.VIEW_SENSITIVE,
-            object_type="randomization.UnblindingRequest",
-            subject=participant.study_id,
-            reason="arm shown after approved emergency unblinding",
-        )
+    arm = visible_arm(request.user, participant.pk)  # the selector records the reveal
     return render(
         request,
         "randomization/unblinding_request.html",

@@ -4,6 +4,7 @@ unblinding, trial unblinding after lock, and the blinding index."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from randomization.blinding_index import bang_index
 from randomization.models import AllocationSlot, BlindingGuess, UnblindingRequest
@@ -86,7 +87,7 @@ def test_emergency_unblinding_reveals_the_arm_to_the_requester_only(role_users, 
         assert label not in body, other
     trail = AuditEntry.objects.filter(object_type="randomization.UnblindingRequest")
     assert trail.filter(field="status", new_value="approved").exists()
-    assert trail.filter(action="view_sensitive", subject=participant.study_id).exists()
+    assert AuditEntry.objects.filter(action="view_sensitive", subject=participant.study_id).exists()
     lock_page = pi.get("/database-lock/").content.decode()
     assert 'Emergency unblindings</dt><dd class="col-sm-8">1<' in lock_page
 
@@ -136,3 +137,32 @@ def test_bang_index_examples() -> None:
     pairs += [("B", "B")] * 3 + [("B", "A")] * 3
     assert bang_index(pairs, arms) == {"A": 0.4, "B": 0.0}
     assert bang_index([("A", "B")] * 4, arms) == {"A": -1.0, "B": None}
+
+
+def test_every_emergency_reveal_is_audited_where_it_is_shown(role_users, client_for) -> None:
+    """The participant page and the API listing show an emergency-unblinded arm too; each showing
+    is on record (only the unblinding page used to write it)."""
+    from rest_framework.authtoken.models import Token
+
+    participant = Participant.objects.filter(randomized_on__isnull=False).first()
+    coordinator = client_for("coordinator")
+    url = f"/participants/{participant.study_id}/unblinding/"
+    coordinator.post(url, {"reason": "ER physician needs the exercise history"})
+    request = UnblindingRequest.objects.get(participant=participant)
+    client_for("pi").post("/unblinding/", {"request_id": request.pk, "decision": "approve"})
+    reveals = AuditEntry.objects.filter(action="view_sensitive", subject=participant.study_id,
+                                        object_type="randomization.AllocationSlot")  # fmt: skip
+    token = Token.objects.create(user=role_users["coordinator"])
+    for fetch in (
+        lambda: coordinator.get(f"/participants/{participant.study_id}/"),
+        lambda: coordinator.get("/participants/"),
+        lambda: Client().get("/api/v1/participants/", HTTP_AUTHORIZATION=f"Token {token.key}"),
+        lambda: coordinator.get(url),
+    ):
+        before = reveals.count()
+        assert fetch().status_code == 200
+        assert reveals.count() == before + 1
+        assert reveals.last().username == "coordinator"
+    before = reveals.count()
+    client_for("assessor").get(f"/participants/{participant.study_id}/")  # blind: nothing shown
+    assert reveals.count() == before

@@ -27,6 +27,7 @@ from imaging.errors import ImagingError
 from imaging.models import ImagingSeries, ImagingSource, ImagingStudy, StudyStatus
 from imaging.selection.rules import summarise
 from imaging.services.storage import (
+    claim_study_folder,
     instance_name,
     nifti_path,
     pseudonym_secret,
@@ -189,6 +190,7 @@ def create_upload_study(
     study = ImagingStudy(participant=participant, visit_code=visit_code, source=source,
                          created_by=user, status=StudyStatus.QUEUED)  # fmt: skip
     study.save(reason="imaging study uploaded")
+    claim_study_folder(study)
     return study
 
 

@@ -18,6 +18,7 @@ from imaging.models import (
 )
 from imaging.pacs.orthanc import StableStudy
 from imaging.services.ingest import store_datasets
+from imaging.services.storage import claim_study_folder
 from imaging.services.writeback import orthanc_client
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def claim_study(orthanc_id: str) -> ImagingStudy | None:
             pacs_study_uid=stable.study_uid, status=StudyStatus.QUEUED,
         )  # fmt: skip
         study.save(reason=f"PACS study matched to appointment {appointment.accession_number}")
+        claim_study_folder(study)
     return study
 
 

@@ -170,7 +170,8 @@ def create_run(
     key = run_key(study, series, labels.sha256)
     with transaction.atomic():
         run = SegmentationRun.objects.select_for_update().filter(key=key).first()
-        if run is None:
+        created = run is None
+        if created:
             run = SegmentationRun(
                 study=study, series=series, key=key, label_source=labels.source,
                 model_name=labels.name[:128], model_sha256=labels.sha256,
@@ -179,7 +180,7 @@ def create_run(
             )  # fmt: skip
             run.save(reason="segmentation run created")
     path = run_folder(run) / "labels.nii.gz"
-    if not path.exists():
+    if created or not path.exists():  # a new run never reads a file it did not write
         save_nifti(image.canonical().with_array(labels.array.astype(np.uint8)), path)
     return run
 

@@ -12,6 +12,7 @@ import hmac
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from imaging.errors import ImagingError
 from imaging.models import ImagingSeries, ImagingStudy, SegmentationRun
@@ -38,6 +39,17 @@ def study_folder(study: ImagingStudy) -> Path:
     if study.pk is None:
         raise ImagingError("a study is saved before its files are stored")
     return inside(Path(settings.MEDIA_ROOT), "imaging", f"study-{int(study.pk)}")
+
+
+def claim_study_folder(study: ImagingStudy) -> Path:
+    """The folder of a study created just now, empty. Files already there belong to no row of
+    this database (a restored backup, or a rolled-back study whose id came back): they are moved
+    aside, never mixed with this study's files and never deleted."""
+    folder = study_folder(study)
+    if folder.exists():
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+        folder.rename(folder.with_name(f"{folder.name}.orphaned-{stamp}"))
+    return folder
 
 
 def series_folder(study: ImagingStudy, series: ImagingSeries) -> Path:
