@@ -75,6 +75,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_dir(tmp_path, settings) -> None:
+    """Each test's audit anchors in its own folder: a test database never meets another's."""
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchor"
+
+
 @pytest.fixture
 def role_users(db: None) -> dict[str, object]:
     """One user per role (the demo accounts), keyed by role code, all with DEMO_PASSWORD."""

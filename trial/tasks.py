@@ -13,3 +13,12 @@ from trial.services import record_heartbeat
 def record_worker_heartbeat(note: str = "") -> int:
     """Write a heartbeat row from the worker (beat runs it every minute); returns its id."""
     return record_heartbeat(socket.gethostname(), note).pk
+
+
+@shared_task(name="trial.tasks.anchor_audit_chain")
+def anchor_audit_chain() -> int | None:
+    """Append the audit chain's head to the signed file outside the database."""
+    from trial.audit.anchor import write_anchor
+
+    anchor = write_anchor()
+    return anchor.seq if anchor else None

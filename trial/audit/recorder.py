@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from trial.audit.anchor import anchor_soon
 from trial.audit.chain import GENESIS, row_digest
 from trial.audit.context import AuditContext, current_context
 from trial.models.audit import AuditEntry
@@ -124,4 +125,6 @@ def record_events(
                 digest = row_digest(prev, content)
                 rows.append(AuditEntry(seq=seq, prev_hash=prev, hash=digest, **content))
                 prev = digest
-        return AuditEntry.objects.bulk_create(rows, batch_size=500)
+        created = AuditEntry.objects.bulk_create(rows, batch_size=500)
+        transaction.on_commit(anchor_soon)
+        return created

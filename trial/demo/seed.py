@@ -44,6 +44,7 @@ def seed_demo(
     if not getattr(settings, "TRIAL_DEMO", False):
         raise DemoRefused("seed_demo refuses to run: these settings are not a demo (TRIAL_DEMO).")
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    retire_foreign_anchor()
     logins = []
     with transaction.atomic(), audit_context(channel="system", reason="demo data (seed_demo)"):
         sync_roles()
@@ -67,6 +68,25 @@ def seed_demo(
         if imaging:
             seed_demo_imaging(users["coordinator"])
     return logins
+
+
+def retire_foreign_anchor() -> None:
+    """A new demo database beside an old demo's audit anchor file: move the file aside, or every
+    ``verify_audit`` would (rightly) report a trail that does not match it."""
+    from trial.audit.anchor import AnchorTampered, anchor_path, latest_anchor
+    from trial.models import AuditEntry
+
+    try:
+        anchor = latest_anchor()
+    except AnchorTampered:
+        anchor = None
+    path = anchor_path()
+    if not path.exists():
+        return
+    stored = AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first() \
+        if anchor else None  # fmt: skip
+    if anchor is None or stored != anchor.hash:
+        path.rename(path.with_name(f"{path.name}.previous-demo-{timezone.now():%Y%m%dT%H%M%S}"))
 
 
 def seed_demo_imaging(coordinator: object) -> None:

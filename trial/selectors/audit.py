@@ -7,6 +7,8 @@ questionnaire and the stratum are left out for anyone blind to it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from outcomes.models import InstrumentResponse
@@ -38,3 +40,28 @@ def visible_audit_entries(user: object) -> QuerySet[AuditEntry]:
             | Q(field__in=STRATUM_FIELDS)
         )
     return entries
+
+
+@dataclass(frozen=True)
+class AnchorStatus:
+    """The audit chain's head against its newest external anchor, for the monitor's page."""
+
+    head_seq: int
+    anchor_seq: int | None
+    anchored_at: str
+    problem: str
+
+
+def anchor_status() -> AnchorStatus:
+    from trial.audit.anchor import AnchorTampered, check_anchor, latest_anchor
+
+    head = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    try:
+        anchor = latest_anchor()
+    except AnchorTampered as error:
+        return AnchorStatus(head, None, "", str(error))
+    if anchor is None:
+        return AnchorStatus(head, None, "", "")
+    stored = AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
+    problem = check_anchor(stored, head, anchor) or ""
+    return AnchorStatus(head, anchor.seq, anchor.written_at, problem)

@@ -200,6 +200,7 @@ CELERY_TASK_ROUTES = {"imaging.tasks.*": {"queue": "imaging"}}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "trial.tasks.record_worker_heartbeat", "schedule": 60.0},
     "poll-orthanc": {"task": "imaging.tasks.poll_orthanc", "schedule": 30.0},
+    "anchor-audit-chain": {"task": "trial.tasks.anchor_audit_chain", "schedule": 300.0},
 }
 
 # --- Imaging --------------------------------------------------------------------------------------
@@ -254,6 +255,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 # --- Audit trail ----------------------------------------------------------------------------------
 # The code version written with every audit row (git SHA in deployments, set by the image build).
 APP_VERSION = env.str("APP_VERSION", default="dev")
+# The chain head is appended, signed, to a file outside the database (trial.audit.anchor): by
+# default in the media volume; the signing key defaults to one derived from SECRET_KEY.
+AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=Path(MEDIA_ROOT) / "audit")
+AUDIT_ANCHOR_KEY = env.str("AUDIT_ANCHOR_KEY", default="")
+AUDIT_ANCHOR_INTERVAL = env.int("AUDIT_ANCHOR_INTERVAL_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,7 @@ otherwise).
 """
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import BASE_DIR, DATABASES, env
 
 # A fast hasher keeps login-heavy tests quick; the production hashers are unchanged.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -14,3 +14,6 @@ CI = env.bool("CI", default=False)
 # Live-server request threads must not keep connections open past the test (persistent
 # connections would block dropping the test database).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Files written by tests (and by the workers they start) never mix with the demo's.
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+AUDIT_ANCHOR_DIR = MEDIA_ROOT / "audit"

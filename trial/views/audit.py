@@ -20,7 +20,7 @@ from trial.access.policy import requires
 from trial.audit.chain import CHAINED_COLUMNS
 from trial.audit.recorder import record
 from trial.models.audit import AuditAction, AuditEntry
-from trial.selectors.audit import visible_audit_entries
+from trial.selectors.audit import anchor_status, visible_audit_entries
 
 # The export carries every hashed column, so a copy can be re-verified outside the system.
 CSV_COLUMNS = CHAINED_COLUMNS
@@ -74,7 +74,7 @@ def audit_review(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trial/audit_review.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query.urlencode(), "anchor": anchor_status()},
     )
 
 

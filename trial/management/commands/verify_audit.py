@@ -1,15 +1,19 @@
-"""Verify the audit trail's hash chain; exit non-zero at the first broken link."""
+"""Verify the audit trail's hash chain and its external anchor; exit non-zero on any problem."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from trial.audit.anchor import AnchorTampered, anchor_path, check_anchor, latest_anchor
 from trial.audit.chain import CHAINED_COLUMNS, verify_chain
 from trial.models import AuditEntry
 
 
 class Command(BaseCommand):
-    help = "Recompute every audit row's hash and report the first row that does not verify."
+    help = (
+        "Recompute every audit row's hash, then check the chain's head against the signed anchor "
+        "written outside the database (a cut tail or a recomputed chain shows there)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = (
@@ -23,6 +27,29 @@ class Command(BaseCommand):
                 f"Audit trail broken at seq {report.broken.seq} (row id {report.broken.row_id}): "
                 f"{report.broken.reason}. {report.rows_checked - 1} rows before it verified."
             )
+        try:
+            anchor = latest_anchor()
+        except AnchorTampered as error:
+            raise CommandError(f"Audit anchor file {anchor_path()}: {error}.") from error
+        if anchor is None:
+            self.stdout.write(
+                self.style.WARNING(f"No external anchor yet ({anchor_path()} is missing).")
+            )
+        else:
+            last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+            stored = (
+                AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
+            )
+            problem = check_anchor(stored, last, anchor)
+            if problem:
+                raise CommandError(f"Audit trail does not match its external anchor: {problem}.")
         self.stdout.write(
-            self.style.SUCCESS(f"Audit trail intact: {report.rows_checked} rows verified.")
+            self.style.SUCCESS(
+                f"Audit trail intact: {report.rows_checked} rows verified"
+                + (
+                    f"; matches the anchor of seq {anchor.seq} ({anchor.written_at})."
+                    if anchor
+                    else "."
+                )
+            )
         )
