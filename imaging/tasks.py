@@ -14,6 +14,7 @@ from django.conf import settings
 
 from imaging.pacs.orthanc import PacsUnavailable
 from trial.audit.context import audit_context
+from trial.dispatch import send
 
 OPTIONS = {
     "bind": True,
@@ -30,15 +31,32 @@ def _retry(task: object, error: Exception) -> None:
     raise task.retry(exc=error, countdown=countdown)  # type: ignore[attr-defined]
 
 
-def queue_pipeline(study_id: int) -> None:
-    """Select, segment, measure and write back, as a chain on the imaging queue."""
+def queue_pipeline(study_id: int) -> bool:
+    """Select, segment, measure and write back, as a chain on the imaging queue.
+
+    False when the broker could not take it: the study stays queued, marked as waiting, and the
+    watchdog (``requeue_stalled_studies``) sends it again."""
+    from imaging.services.watchdog import mark_sent
+
     queue = settings.IMAGING_TASK_QUEUE
-    chain(
+    pipeline = chain(
         select_series.si(study_id).set(queue=queue),
         segment_series.s().set(queue=queue),
         measure_run.s().set(queue=queue),
         write_back.s().set(queue=queue),
-    ).apply_async()
+    )
+    sent = send(pipeline.apply_async, f"imaging study {study_id}")
+    mark_sent(study_id, sent)
+    return sent
+
+
+@shared_task(name="imaging.tasks.requeue_stalled_studies")
+def requeue_stalled_studies() -> list[int]:
+    """Beat: send again every study whose worker went silent or whose message never left."""
+    from imaging.services.watchdog import requeue_stalled
+
+    with audit_context(channel="task"):
+        return requeue_stalled()
 
 
 @shared_task(name="imaging.tasks.poll_orthanc")

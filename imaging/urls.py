@@ -11,6 +11,7 @@ urlpatterns = [
     ),
     path("imaging/<int:study_pk>/", views.study_page, name="imaging_study"),
     path("imaging/<int:study_pk>/status/", views.study_status, name="imaging_status"),
+    path("imaging/<int:study_pk>/rerun/", views.rerun_study, name="imaging_rerun"),
     path(
         "imaging/<int:study_pk>/series/<int:series_pk>/choose/",
         views.choose_series,

@@ -28,7 +28,7 @@ from imaging.forms import (
 from imaging.metrics.levels import DISCS, assign_levels, parse_discs
 from imaging.models import ImagingStudy, ReviewStatus, SegmentationRun, StudyStatus
 from imaging.models.studies import ACTIVE_STATUSES
-from imaging.services import ingest, review
+from imaging.services import ingest, review, watchdog
 from imaging.services.preview import canonical_image
 from imaging.services.storage import run_folder
 from imaging.tasks import measure_run, queue_pipeline
@@ -105,8 +105,28 @@ def study_page(request: HttpRequest, study_pk: int) -> HttpResponse:
         "study": study, "series": study.series.all(), "runs": runs,
         "may_review": request.user.has_perm(REVIEW), "override": OverrideForm(),
         "polling": study.status in ACTIVE_STATUSES,
+        "stuck": watchdog.is_stuck(study),
         "back": participant_url(study.participant),
     })  # fmt: skip
+
+
+@require_POST
+@requires(REVIEW)
+def rerun_study(request: HttpRequest, study_pk: int) -> HttpResponse:
+    """Run a stuck or failed study again (a reason is required and audited)."""
+    study = _study(request, study_pk)
+    try:
+        sent = watchdog.rerun(study, request.user, request.POST.get("reason", ""))
+    except ImagingError as error:
+        messages.error(request, public_message(error))
+    else:
+        if sent:
+            messages.success(request, _("The study is queued again."))
+        else:
+            waiting = _("The study is queued; the processing service is not reachable now, it will "
+                        "start when it is back.")  # fmt: skip
+            messages.warning(request, waiting)
+    return redirect("imaging_study", study.pk)
 
 
 @requires("trial.view_participants")

@@ -88,7 +88,8 @@ def commit_cwa(upload: DeviceImport, user: object) -> ActigraphyRecording:
     if locked.kind != ImportKind.CWA or locked.status != ImportStatus.PREVIEWED:
         raise ImportRefused("This upload is not a previewed .cwa file.")
     refuse_if_imported(ImportKind.CWA, locked.sha256)
-    locked.status, locked.imported_at = ImportStatus.IMPORTED, timezone.now()
+    # Not "imported" yet: that is said only once the scoring task is with the broker.
+    locked.status = ImportStatus.QUEUING
     locked.save(reason="actigraphy file committed to the visit")
     recording = ActigraphyRecording.objects.create(
         source=locked,
@@ -102,11 +103,58 @@ def commit_cwa(upload: DeviceImport, user: object) -> ActigraphyRecording:
 
 
 def queue_scoring(recording: ActigraphyRecording) -> None:
-    from outcomes.tasks import score_actigraphy
+    """Send the scoring task once the transaction commits (see ``send_scoring``)."""
+    transaction.on_commit(lambda: send_scoring(recording.pk))
 
-    transaction.on_commit(
-        lambda: score_actigraphy.apply_async((recording.pk,), queue=settings.DEVICE_TASK_QUEUE)
+
+def send_scoring(recording_id: int) -> bool:
+    """Hand the scoring task to the broker; then the import is "imported". When the broker is
+    down nothing fails: the import waits as QUEUING and the watchdog sends again."""
+    from outcomes.tasks import score_actigraphy
+    from trial.dispatch import send
+
+    sent = send(
+        lambda: score_actigraphy.apply_async((recording_id,), queue=settings.DEVICE_TASK_QUEUE),
+        f"actigraphy recording {recording_id}",
     )
+    if not sent:
+        return False
+    recording = ActigraphyRecording.objects.select_related("source").get(pk=recording_id)
+    upload = recording.source
+    if upload.status == ImportStatus.QUEUING:
+        upload.status, upload.imported_at = ImportStatus.IMPORTED, timezone.now()
+        upload.save(reason="scoring queued: import complete")
+    if recording.heartbeat_at is None or recording.status == ProcessingStatus.QUEUED:
+        recording.heartbeat_at = timezone.now()
+        recording.save(update_fields=["heartbeat_at"])
+    return True
+
+
+def stalled_recordings(now: dt.datetime | None = None) -> list[ActigraphyRecording]:
+    """Recordings never sent, or whose worker has been silent for ACTIGRAPHY_STALL_SECONDS."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    silent_since = now - dt.timedelta(seconds=settings.ACTIGRAPHY_STALL_SECONDS)
+    active = (ProcessingStatus.QUEUED, ProcessingStatus.PROCESSING)
+    return list(
+        ActigraphyRecording.objects.filter(
+            Q(status=ProcessingStatus.QUEUED, heartbeat_at__isnull=True)
+            | Q(status__in=active, heartbeat_at__lt=silent_since)
+        ).order_by("pk")
+    )
+
+
+def requeue_stalled_recordings() -> list[int]:
+    """The watchdog's round: send every stalled recording again (scoring is idempotent)."""
+    sent = []
+    for recording in stalled_recordings():
+        if recording.status != ProcessingStatus.QUEUED:
+            recording.status = ProcessingStatus.QUEUED
+            recording.save(reason="re-queued by the watchdog: the scoring worker went silent")
+        if send_scoring(recording.pk):
+            sent.append(recording.pk)
+    return sent
 
 
 def diary_nights(participant_id: int, visit_code: str) -> list[DiaryNight]:
@@ -161,6 +209,7 @@ def score_recording(recording_id: int) -> ActigraphyRecording:
     read marks the recording failed with the reason; the file and earlier results stay."""
     recording = ActigraphyRecording.objects.select_related("source").get(pk=recording_id)
     recording.status = ProcessingStatus.PROCESSING
+    recording.heartbeat_at = timezone.now()
     recording.save(reason="scoring started")
     zone = zoneinfo.ZoneInfo(recording.time_zone)
     try:

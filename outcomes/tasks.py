@@ -25,3 +25,12 @@ def run_export(export_id: int) -> str:
     export = ExportRecord.objects.select_related("user").get(pk=export_id)
     write_file(export)
     return export.sha256
+
+
+@shared_task(name="outcomes.tasks.requeue_stalled_recordings")
+def requeue_stalled_recordings() -> list[int]:
+    """Beat: send again the actigraphy recordings whose scoring was never sent or went silent."""
+    from outcomes.actigraphy_service import requeue_stalled_recordings as requeue
+
+    with audit_context(channel="task"):
+        return requeue()

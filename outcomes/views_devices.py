@@ -18,6 +18,7 @@ from outcomes.actigraphy_service import (
     diary_nights,
     latest_recording,
     preview_cwa,
+    send_scoring,
 )
 from outcomes.device_entry import MEDX_VISITS, issue_app_code, save_diary_week, save_medx
 from outcomes.exceptions import EntryRefused
@@ -189,10 +190,22 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
 @requires("trial.import_device_data")
 def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
     upload = get_object_or_404(DeviceImport.objects.select_related("participant"), pk=import_id)
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        if upload.status == ImportStatus.QUEUING and send_scoring(upload.recording.pk):
+            messages.success(request, _("File attached; sleep is being scored."))
+        else:
+            messages.warning(request, _("The processing service is still not reachable."))
+        return redirect(request.path)
     if request.method == "POST":
         try:
             if upload.kind == ImportKind.CWA:
                 commit_cwa(upload, request.user)
+                upload.refresh_from_db()
+                if upload.status == ImportStatus.QUEUING:
+                    messages.warning(request, _("File attached to the visit; the processing "
+                                                "service is not reachable now, scoring starts "
+                                                "when it is back."))  # fmt: skip
+                    return redirect(request.path)
                 messages.success(request, _("File attached; sleep is being scored."))
                 return redirect("actigraphy", upload.participant.study_id, upload.visit_code)
             done = commit_import(upload, request.user)

@@ -175,7 +175,9 @@ def test_medx_page_stores_newton_metres_and_draws_both_visits(client_for) -> Non
     assert b"outside the range of motion" in response.content
 
 
-def test_cwa_upload_preview_commit_and_scoring(client_for, tmp_path) -> None:
+def test_cwa_upload_preview_commit_and_scoring(
+    client_for, tmp_path, django_capture_on_commit_callbacks
+) -> None:
     p = _participant()
     client: Client = client_for("coordinator")
     start = dt.datetime(2026, 3, 2, 10, 0)
@@ -189,10 +191,15 @@ def test_cwa_upload_preview_commit_and_scoring(client_for, tmp_path) -> None:
     preview = client.get(response["Location"])
     assert b"AX3 #12345" in preview.content and b"2026-03-02 10:00" in preview.content
     assert not ActigraphyRecording.objects.filter(participant=p, visit_code="week16").exists()
-    response = client.post(response["Location"])
+    with django_capture_on_commit_callbacks() as sending:  # held back: sent after the commit
+        response = client.post(response["Location"])
     recording = ActigraphyRecording.objects.get(participant=p, visit_code="week16")
     assert recording.status == ProcessingStatus.QUEUED  # the worker scores it
+    assert recording.source.status == "queuing"  # "imported" only once the task is sent
     assert score_recording(recording.pk).status == ProcessingStatus.DONE
+    for send in sending:
+        send()
+    assert DeviceImport.objects.get(pk=recording.source_id).status == "imported"
     body = client.get(page).content.decode()
     assert 'data-testid="sleep-plot"' in body and body.count("<tr data-night=") == 5
     nights = {n.night: n for n in recording.nights.all()}  # no diary: HDCZA guides

@@ -19,6 +19,7 @@ import numpy as np
 from celery.exceptions import Retry
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from imaging import CODE_VERSION
 from imaging.errors import ImagingError
@@ -51,15 +52,18 @@ class StepFailed(Exception):
 
 
 def progress(study: ImagingStudy, percent: int, detail: str = "") -> None:
+    """Report progress; also the worker's heartbeat, which the watchdog reads."""
     study.step_progress = max(0, min(100, percent))
     study.step_detail = detail[:200]
-    study.save(update_fields=["step_progress", "step_detail", "updated_at"])
+    study.heartbeat_at = timezone.now()
+    study.save(update_fields=["step_progress", "step_detail", "heartbeat_at", "updated_at"])
 
 
 def move(study: ImagingStudy, status: str, reason: str) -> None:
     study.status = status
     study.step_progress = 0
     study.step_detail = ""
+    study.heartbeat_at = timezone.now()
     study.save(reason=reason)
 
 
@@ -240,6 +244,12 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
         progress(study, 60, "drawing QC overlays")
         write_overlays(run, image.canonical(), label_array(labels.canonical()), table, discs)
         with transaction.atomic():
+            # Two deliveries of the task (a redelivered message and the watchdog's) may measure
+            # at once: the run's row lock makes the second see the first one's metrics.
+            SegmentationRun.objects.select_for_update().filter(pk=run.pk).first()
+            if run.metrics.exists() and not replace_reason:
+                move(study, StudyStatus.QC_PENDING, "already measured by another delivery")
+                return run
             for old in list(run.metrics.all()):
                 old.delete(reason=replace_reason)
             _save_metrics(run, result)

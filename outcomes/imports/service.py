@@ -39,6 +39,12 @@ def sha256_of(data: bytes) -> str:
 
 
 def refuse_if_imported(kind: str, digest: str) -> None:
+    waiting = DeviceImport.objects.filter(kind=kind, sha256=digest, status=ImportStatus.QUEUING)
+    if waiting.exists():
+        raise ImportRefused(
+            "This file is already committed and waiting for the processing service; it is sent "
+            'again automatically, or with "Send to processing again" on its import page.'
+        )
     done = DeviceImport.objects.filter(kind=kind, sha256=digest, status=ImportStatus.IMPORTED)
     first = done.select_related("uploaded_by").first()
     if first is not None:

@@ -20,6 +20,9 @@ class ImportKind(models.TextChoices):
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Previewed, not imported")
     REJECTED = "rejected", _("Rejected (nothing saved)")
+    # Committed, but the processing service has not taken the work yet (a broker outage): the
+    # watchdog sends it again; "imported" only once the work is queued.
+    QUEUING = "queuing", _("Committed, waiting for the processing service")
     IMPORTED = "imported", _("Imported")
 
 
@@ -123,8 +126,11 @@ class ActigraphyRecording(AuditedModel):
     summary = models.JSONField(_("seven-night means"), default=dict)
     plot = models.BinaryField(_("per-minute series for the plot"), null=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # When the scoring task was last sent or last reported; the watchdog sends again after
+    # ACTIGRAPHY_STALL_SECONDS of silence, or at once when it was never sent.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
-    audit_excluded_fields = frozenset({"plot"})
+    audit_excluded_fields = frozenset({"plot", "heartbeat_at"})
 
     class Meta:
         ordering = ["participant", "visit_code", "-id"]

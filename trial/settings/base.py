@@ -197,10 +197,34 @@ DEVICE_TASK_QUEUE = env.str("DEVICE_TASK_QUEUE", default="celery")
 # Exports of more participants than this run as a background task that writes a file.
 EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=1000)
 CELERY_TASK_ROUTES = {"imaging.tasks.*": {"queue": "imaging"}}
+# A message a worker took but never acknowledged (the worker was killed) goes back to the queue
+# after this long: it must exceed the longest task (the imaging steps' time limit, 960 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1200)
+}
+# With the broker down, sending fails in about a second instead of hanging a page for 20 s: the
+# row that asked for the work stays queued and the watchdogs send again.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5
+}  # fmt: skip
+# Watchdogs (beat): an imaging study or actigraphy recording whose worker has been silent this long
+# is sent again (idempotent steps); a study or import whose message never reached the broker is
+# sent again at the next round.
+IMAGING_STALL_SECONDS = env.int("IMAGING_STALL_SECONDS", default=1080)
+ACTIGRAPHY_STALL_SECONDS = env.int("ACTIGRAPHY_STALL_SECONDS", default=1800)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "trial.tasks.record_worker_heartbeat", "schedule": 60.0},
     "poll-orthanc": {"task": "imaging.tasks.poll_orthanc", "schedule": 30.0},
     "anchor-audit-chain": {"task": "trial.tasks.anchor_audit_chain", "schedule": 300.0},
+    "requeue-stalled-studies": {
+        "task": "imaging.tasks.requeue_stalled_studies",
+        "schedule": env.float("WATCHDOG_INTERVAL_SECONDS", default=60.0),
+    },
+    "requeue-stalled-recordings": {
+        "task": "outcomes.tasks.requeue_stalled_recordings",
+        "schedule": env.float("WATCHDOG_INTERVAL_SECONDS", default=60.0),
+    },
 }
 
 # --- Imaging --------------------------------------------------------------------------------------

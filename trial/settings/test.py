@@ -4,6 +4,8 @@ With ``CI=true`` the suite must run on PostgreSQL and Redis (``tests/conftest.py
 otherwise).
 """
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, env
 
@@ -15,5 +17,5 @@ CI = env.bool("CI", default=False)
 # connections would block dropping the test database).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Files written by tests (and by the workers they start) never mix with the demo's.
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
-AUDIT_ANCHOR_DIR = MEDIA_ROOT / "audit"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")
+AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=Path(MEDIA_ROOT) / "audit")
