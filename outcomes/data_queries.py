@@ -15,6 +15,7 @@ from trial.models import MedicalHistory, Participant, Sociodemographics
 from trial.models.mri_safety import MriSafety
 from trial.models.queries import DataQuery, QueryStatus
 from trial.protocol import PROTOCOL
+from trial.services.text_review import note_saved
 
 WHOLE_FORM = "(whole form)"
 # Case-report forms whose fields can be queried one by one (the rest: the whole form).
@@ -77,6 +78,7 @@ def raise_query(
         assigned_to=_enterer(participant, visit_code, form_code),
     )
     query.save(reason="query raised")
+    note_saved(query, user)
     return query
 
 
@@ -101,6 +103,7 @@ def answer_query(query: DataQuery, answer: str, user: object) -> DataQuery:
     query.answered_by = user
     query.answered_at = timezone.now()
     query.save(reason="query answered")
+    note_saved(query, user)
     return query
 
 
@@ -117,6 +120,7 @@ def close_query(query: DataQuery, resolution: str, user: object) -> DataQuery:
     query.closed_by = user
     query.closed_at = timezone.now()
     query.save(reason="query closed")
+    note_saved(query, user)
     settle_after_queries(query)
     return query
 
@@ -132,4 +136,5 @@ def reopen_query(query: DataQuery, reason: str, user: object) -> DataQuery:
     query.status = QueryStatus.OPEN
     query.question = f"{query.question}\n[sent back] {reason.strip()}"
     query.save(reason="query sent back")
+    note_saved(query, user)
     return query

@@ -28,6 +28,7 @@ from trial.models.queries import DataQuery, QueryStatus
 from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 from trial.selectors.journeys import hidden_forms_for
+from trial.services.text_review import blinded_copy
 from trial.views.helpers import participant_or_404
 
 
@@ -92,7 +93,7 @@ def query_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "outcomes/query_list.html",
-        {"queries": list(_visible_queries(request).order_by("raised_at"))},
+        {"queries": blinded_copy(user, list(_visible_queries(request).order_by("raised_at")))},
     )
 
 

@@ -139,6 +139,8 @@ DATA_MANAGER = Role(
             "request_unblinding",
             "view_blinded_dashboard",
             "manage_users",
+            # Sees unblinded staff's free text before blinded readers do (audited reads).
+            "review_free_text",
             "use_two_factor",
         }
     ),

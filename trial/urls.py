@@ -23,6 +23,7 @@ from trial.views import (
     screening,
     sessions,
     system,
+    text_review,
 )
 
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path("logout/everywhere/", auth.LogoutEverywhereView.as_view(), name="logout_everywhere"),
     path("account/two-factor/", auth.two_factor_setup, name="two_factor_setup"),
     path("audit/", audit.audit_review, name="audit_review"),
+    path("blinding-review/", text_review.text_review, name="text_review"),
     path("screening/", screening.screening_list, name="screening_list"),
     path("screening/new/", screening.screening_edit, name="screening_new"),
     path("screening/<int:pk>/", screening.screening_edit, name="screening_edit"),

@@ -11,6 +11,7 @@ from outcomes.exports.layout import format_date
 from outcomes.exports.variables import ExportOptions
 from trial.models import AdverseEvent, Participant
 from trial.models.sessions import ExerciseEntry, TrainingSession
+from trial.services.text_review import blinded_text, reviews_for
 
 BATCH = 200
 
@@ -66,13 +67,22 @@ def adverse_event_rows(options: ExportOptions) -> Iterator[list[str]]:
     yield [*AE_HEADER, *([] if options.deidentified else ["description"])]
     for batch in _participants():
         ids = {pk: (study_id, anchor) for pk, study_id, anchor in batch}
-        events = AdverseEvent.objects.filter(participant_id__in=ids)
-        for event in events.order_by("participant__study_id", "onset_on", "pk"):
+        events = list(
+            AdverseEvent.objects.filter(participant_id__in=ids).order_by(
+                "participant__study_id", "onset_on", "pk"
+            )
+        )
+        reviews = reviews_for(events)
+        for event in events:
             study_id, anchor = ids[event.participant_id]
             row = [study_id, format_date(event.onset_on, anchor, options), event.severity,
                    _cell(event.serious), event.relatedness, event.action_taken, event.outcome,
                    format_date(event.resolved_on, anchor, options)]  # fmt: skip
-            yield [*row, *([] if options.deidentified else [event.description])]
+            text = (
+                event.description if options.include_arm
+                else blinded_text(event, "description", reviews)
+            )  # fmt: skip
+            yield [*row, *([] if options.deidentified else [text])]
 
 
 IMAGING_HEADER = ["study_id", "visit", "muscle", "side", "level", "csa_mm2", "mean_csa_mm2",

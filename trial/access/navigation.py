@@ -25,5 +25,6 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Exports"), "export_page", "trial.export_data"),
     NavItem(_("Database lock"), "database_lock", "trial.lock_database"),
     NavItem(_("Audit trail"), "audit_review", "trial.view_audit_trail"),
+    NavItem(_("Blinding review"), "text_review", "trial.review_free_text"),
     NavItem(_("Two-factor"), "two_factor_setup", "trial.use_two_factor"),
 )

@@ -197,6 +197,38 @@ class VisitRecordForm(ReasonForChangeMixin, forms.Form):
 
 
 class AdverseEventForm(RecordForm):
+    """The description is checked for words that would unblind; an unblinded author is warned
+    and saves them only after ticking that they stand (blinded staff then see the text once it
+    has been reviewed). A blinded editor never receives a text still under review."""
+
+    save_despite_terms = forms.BooleanField(
+        label=_("Save with these words anyway (blinded staff will see the text after review)"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, author: object = None, shown_description: str = "",
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.author = author
+        self.shown_description = shown_description
+        if shown_description and shown_description != self.instance.description:
+            del self.fields["description"]  # under review: a blinded editor keeps it unchanged
+        if not self.data or "description" not in self.fields:
+            del self.fields["save_despite_terms"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        from trial.services.text_review import flagged_terms
+
+        terms = flagged_terms(cleaned.get("description") or "")
+        if terms and not cleaned.get("save_despite_terms"):
+            self.add_error(
+                "description",
+                _("These words may tell blinded staff the arm: %(terms)s. Rephrase, or tick "
+                  "below to keep them.") % {"terms": ", ".join(terms)},
+            )  # fmt: skip
+        return cleaned
+
     class Meta:
         model = AdverseEvent
         fields = [

@@ -11,6 +11,7 @@ from .participant import Participant, ParticipantIdentity, StudyExit, StudyIdCou
 from .queries import DataQuery
 from .screening import ScreeningEntry
 from .sessions import ExerciseEntry, TrainingSession
+from .text_review import TextReview, TextReviewStatus
 from .user import User
 from .visits import VisitRecord
 
@@ -28,6 +29,8 @@ __all__ = [
     "Sociodemographics",
     "StudyExit",
     "StudyIdCounter",
+    "TextReview",
+    "TextReviewStatus",
     "TrainingSession",
     "TrialAccess",
     "User",

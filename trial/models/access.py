@@ -48,6 +48,7 @@ TRIAL_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("view_unblinded_dashboard", _("See dashboards by arm")),
     ("review_imaging", _("Review and approve imaging metrics")),
     ("manage_users", _("Manage user accounts and roles")),
+    ("review_free_text", _("Review free text from unblinded staff before blinded staff see it")),
     ("use_two_factor", _("Set up two-factor authentication")),
 )
 

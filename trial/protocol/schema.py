@@ -195,6 +195,19 @@ class Protocol:
     forms: tuple[FormSpec, ...]
     # The primary outcome's form: entered by the blinded assessor, then double-entered.
     primary_outcome: str = ""
+    # Words beyond the arm, template and exercise names that tell which arm someone is in
+    # (equipment, methods): free text from unblinded staff is checked for all of them.
+    arm_revealing_terms: tuple[str, ...] = ()
+
+    def unblinding_vocabulary(self) -> tuple[str, ...]:
+        """Every phrase that would tell a blinded reader the arm."""
+        words = [*self.arm_revealing_terms]
+        for arm in self.arms:
+            words += [arm.code, arm.label]
+        for template in self.sessions.templates:
+            words.append(template.label)
+            words += [exercise.label for exercise in template.exercises]
+        return tuple(dict.fromkeys(w for w in words if w))
 
     def __post_init__(self) -> None:
         known = {form.code for form in self.forms}

@@ -348,6 +348,13 @@ FORMS = (
     FormSpec("mmp_pain", "Weekly pain rating (Manage My Pain)", APP),
 )
 
+# Equipment and methods of one arm only (MedX is also the strength test of both arms, so the
+# machine's name alone is not listed; its exercise is). Arm, template and exercise names are added.
+ARM_REVEALING_TERMS = (
+    "ILEX", "lumbar extension machine", "motor control", "free weight", "free-weight",
+    "dumbbell", "barbell", "kettlebell", "deadlift", "squat", "lunge", "press-up",
+)  # fmt: skip
+
 PROTOCOL = Protocol(
     registration="ISRCTN14864451",
     version="1",
@@ -361,4 +368,5 @@ PROTOCOL = Protocol(
     forms=FORMS,
     # Registration: primary outcome = disability (ODI) at 16 weeks.
     primary_outcome="odi",
+    arm_revealing_terms=ARM_REVEALING_TERMS,
 )

@@ -28,6 +28,13 @@ def visible_audit_entries(user: object) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
     if not may_see_arm(user):
         entries = entries.exclude(object_type__in=ARM_REVEALING_TYPES)
+        # Free text from unblinded staff (and its reviews) may name the arm's exercises: the
+        # records' pages show the reviewed version; the trail's raw values are not for them.
+        from trial.services.text_review import REVIEWED_FIELDS
+
+        for object_type, fields in REVIEWED_FIELDS.items():
+            entries = entries.exclude(object_type=object_type, field__in=fields)
+        entries = entries.exclude(object_type="trial.TextReview")
     if not user.has_perm("trial.view_lsiq"):  # type: ignore[attr-defined]
         stratifier = InstrumentResponse.objects.filter(
             instrument=PROTOCOL.stratification.instrument

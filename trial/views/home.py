@@ -19,6 +19,7 @@ from trial.models.screening import ScreeningOutcome
 from trial.roles import Role, roles_of
 from trial.selectors import worklists
 from trial.selectors.audit import visible_audit_entries
+from trial.services.text_review import blinded_copy
 
 
 @signed_in
@@ -63,7 +64,9 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
             outcome=ScreeningOutcome.NOT_ELIGIBLE, participant__isnull=True
         ).select_related("eligibility")[:20]
     if request.user.has_perm("trial.review_serious_events"):
-        context["serious_events"] = worklists.serious_events_to_review()
+        context["serious_events"] = blinded_copy(
+            request.user, list(worklists.serious_events_to_review())
+        )
     if request.user.has_perm("trial.view_audit_trail"):
         context["recent_audit"] = visible_audit_entries(request.user).order_by("-seq")[:10]
     if request.user.has_perm("trial.manage_users"):

@@ -18,6 +18,7 @@ from trial.models.queries import QueryStatus
 from trial.protocol import PROTOCOL
 from trial.selectors.consort import trial_consort
 from trial.selectors.journeys import hidden_forms_for, journeys
+from trial.services.text_review import blinded_copy
 from trial.views.helpers import participant_or_404
 
 
@@ -49,9 +50,13 @@ def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
         )
         context["session_total"] = PROTOCOL.sessions.total
     if user.has_perm("trial.view_adverse_events"):
-        context["adverse_events"] = list(AdverseEvent.objects.filter(participant=participant))
+        context["adverse_events"] = blinded_copy(
+            user, list(AdverseEvent.objects.filter(participant=participant))
+        )
     queries = DataQuery.objects.filter(participant=participant).exclude(status=QueryStatus.CLOSED)
-    context["queries"] = list(queries.exclude(form_code__in=hidden_forms_for(user)))
+    context["queries"] = blinded_copy(
+        user, list(queries.exclude(form_code__in=hidden_forms_for(user)))
+    )
     context["pain"] = pain_panel(participant)
     return render(request, "trial/participant_detail.html", context)
 

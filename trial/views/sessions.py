@@ -20,6 +20,7 @@ from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 from trial.services.safety import acknowledge_serious_event
 from trial.services.sessions import log_session, planned_date, template_for
+from trial.services.text_review import note_saved, shown_text
 from trial.views.helpers import (
     participant_or_404,
     participant_url,
@@ -133,7 +134,10 @@ def adverse_event_edit(
     event = (
         get_object_or_404(AdverseEvent, pk=event_id, participant=participant) if event_id else None
     )
-    form = AdverseEventForm(request.POST or None, instance=event)
+    shown = shown_text(request.user, event, "description") if event else ""
+    form = AdverseEventForm(
+        request.POST or None, instance=event, author=request.user, shown_description=shown
+    )
     if request.method == "POST" and form.is_valid():
 
         def save() -> AdverseEvent:
@@ -142,11 +146,14 @@ def adverse_event_edit(
             if record.reported_by_id is None:
                 record.reported_by = request.user
             record.save(reason=reason(form))
+            note_saved(record, request.user)
             return record
 
         if save_or_explain(form, save) is not None:
             messages.success(request, _("Adverse event saved."))
             return redirect(participant_url(participant))
+    if "description" not in form.fields:
+        messages.info(request, _("Description (under blinding review): %(text)s") % {"text": shown})
     return record_page(request, form, participant, _("Adverse event"), participant_url(participant))
 
 
