@@ -83,8 +83,8 @@ def test_an_unblinding_description_is_warned_held_and_reviewed(
         action="view_sensitive", username=role_users["data_manager"].username,
         reason__contains="blinding review",
     ).exists()  # fmt: skip
-    refused = manager.post("/blinding-review/", {"review_id": review.pk, "reason": "x",
-                                                  "blinded_text": "a squat set"}, follow=True)  # fmt: skip
+    still_unblinding = {"review_id": review.pk, "reason": "x", "blinded_text": "a squat set"}
+    refused = manager.post("/blinding-review/", still_unblinding, follow=True)
     assert "still names" in refused.content.decode()
     manager.post("/blinding-review/", {"review_id": review.pk, "reason": "exercise names removed",
                                        "blinded_text": BLINDED})  # fmt: skip
@@ -100,8 +100,8 @@ def test_an_unblinding_description_is_warned_held_and_reviewed(
     # A blinded coordinator editing the event cannot overwrite the text under review.
     coordinator = client_for("coordinator")
     edit = f"/participants/{participant.study_id}/adverse-events/{event.pk}/"
-    response = coordinator.post(edit, _ae_form(description="", outcome="recovered",
-                                               reason_for_change="resolution date checked"))  # fmt: skip
+    checked = _ae_form(description="", reason_for_change="resolution date checked")
+    response = coordinator.post(edit, checked)
     assert response.status_code == 302
     assert AdverseEvent.objects.get(pk=event.pk).description == TEXT
 
