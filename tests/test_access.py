@@ -16,8 +16,10 @@ PUBLIC = {"login", "health", "set_language"}
 ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "home": ALL,
     "logout": ALL,
+    "logout_everywhere": ALL,
     "two_factor_setup": ALL,
     "audit_review": frozenset({"data_manager", "pi", "monitor"}),
+    "text_review": frozenset({"data_manager", "pi"}),
     "screening_list": frozenset({"coordinator"}),
     "screening_new": frozenset({"coordinator"}),
     "screening_edit": frozenset({"coordinator"}),
@@ -53,6 +55,7 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "imaging_study": frozenset({"coordinator", "assessor"}),
     "imaging_status": frozenset({"coordinator", "assessor"}),
     "imaging_choose_series": frozenset({"assessor"}),
+    "imaging_rerun": frozenset({"assessor"}),
     "imaging_levels": frozenset({"assessor"}),
     "imaging_slice": frozenset({"assessor"}),
     "imaging_review": frozenset({"assessor"}),
