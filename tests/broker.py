@@ -20,11 +20,16 @@ def _reset_pools() -> None:
 @contextmanager
 def broker(url: str) -> Iterator[None]:
     """Send tasks to ``url`` (not run in-process) inside the block; restore everything after."""
-    old_url, old_eager = app.conf.broker_url, app.conf.task_always_eager
+    keys = ("broker_url", "task_always_eager")
+    # Values set on app.conf shadow Django's settings for good: remember what was set there
+    # and take ours away afterwards, so later tests read their settings again.
+    shadowed = {key: app.conf.changes[key] for key in keys if key in app.conf.changes}
     app.conf.broker_url, app.conf.task_always_eager = url, False
     _reset_pools()
     try:
         yield
     finally:
-        app.conf.broker_url, app.conf.task_always_eager = old_url, old_eager
+        for key in keys:
+            app.conf.changes.pop(key, None)
+        app.conf.changes.update(shadowed)
         _reset_pools()

@@ -90,6 +90,7 @@ def test_therapist_reports_an_adverse_event(client_for) -> None:
         {
             "onset_on": "2026-11-18",
             "description": "Knee pain after step-ups",
+            "save_despite_terms": "on",  # "step-ups" names an exercise: warned, then kept
             "severity": "moderate",
             "relatedness": "possible",
             "action_taken": "modified",
