@@ -28,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--fat-method", choices=METHODS, default="gmm3")
     m.add_argument("--fat", type=Path, help="Dixon fat image")
     m.add_argument("--water", type=Path, help="Dixon water image")
+    m.add_argument(
+        "--same-acquisition",
+        action="store_true",
+        help="fat and water are one acquisition with the image (same voxel array) "
+        "although their headers disagree; recorded in the provenance",
+    )
     m.add_argument("--erode", type=int, default=0, help="in-plane erosion before fat (voxels)")
     m.add_argument("--json", action="store_true", help="print the JSON document")
     s = commands.add_parser("segment", help="label map from a model, on the image's own grid")
@@ -93,7 +99,8 @@ def run_model(args: argparse.Namespace) -> dict:
         MeasureInputs(image=image, labels=labels, table=model.config.labels, discs=discs,
                       fat_method=args.fat_method, erode=args.erode,
                       fat=load_image(args.fat) if args.fat else None,
-                      water=load_image(args.water) if args.water else None)
+                      water=load_image(args.water) if args.water else None,
+                      same_acquisition=args.same_acquisition)
     )  # fmt: skip
     return {**result, "model": {**model.provenance(), "overlap": args.overlap}}
 
@@ -119,6 +126,7 @@ def run_measure(args: argparse.Namespace) -> dict:
             erode=args.erode,
             fat=load_image(args.fat) if args.fat else None,
             water=load_image(args.water) if args.water else None,
+            same_acquisition=args.same_acquisition,
         )
     )
 

@@ -26,6 +26,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--threads", type=int, default=0)
     t.add_argument("--crop", type=int, default=64, help="training crop size (pixels)")
+    t.add_argument(
+        "--domain-randomisation",
+        action="store_true",
+        help="paint tissue clusters with random contrasts (imaging.segmentation."
+        "synthesis); subjects named synth-* are label maps with a drawn background",
+    )
     t.add_argument("--val-images", type=Path, help="validate on these subjects instead of a share")
     t.add_argument("--val-labels", type=Path)
     e = commands.add_parser("evaluate", help="Dice, HD95, CSA and volume error per label")
@@ -62,10 +68,13 @@ def run_phantom(args: argparse.Namespace) -> dict:
 
 
 def run_train(args: argparse.Namespace) -> dict:
+    from imaging.segmentation.synthesis import Synthesis
     from imaging.segmentation.train import TrainOptions, train
 
+    synthesis = Synthesis() if args.domain_randomisation else None
     options = TrainOptions(max_minutes=args.max_minutes, max_steps=args.max_steps,
-                           seed=args.seed, threads=args.threads, crop=args.crop)  # fmt: skip
+                           seed=args.seed, threads=args.threads, crop=args.crop,
+                           synthesis=synthesis)  # fmt: skip
     validation = (args.val_images, args.val_labels) if args.val_images else None
     return train(args.images, args.labels, args.config, args.out, options, init=args.init,
                  validation=validation)  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from imaging.models import ImagingStudy, MuscleMetric, ReviewStatus
@@ -25,3 +27,28 @@ def approved_visits(participant_ids: list[int]) -> set[tuple[int, str]]:
 
 def studies_of(participant_id: int, visit_code: str) -> QuerySet[ImagingStudy]:
     return ImagingStudy.objects.filter(participant_id=participant_id, visit_code=visit_code)
+
+
+@dataclass(frozen=True)
+class QcCounts:
+    """The imaging reader's queue, for the home page (counts only: no arm, no identity)."""
+
+    awaiting_review: int
+    needs_correction: int
+    processing: int
+    failed: int
+
+
+def qc_counts() -> QcCounts:
+    from imaging.models import SegmentationRun, StudyStatus
+    from imaging.models.studies import ACTIVE_STATUSES
+
+    pending = SegmentationRun.objects.filter(
+        review=ReviewStatus.PENDING, study__status=StudyStatus.QC_PENDING
+    )
+    return QcCounts(
+        awaiting_review=pending.count(),
+        needs_correction=pending.filter(needs_correction=True).count(),
+        processing=ImagingStudy.objects.filter(status__in=ACTIVE_STATUSES).count(),
+        failed=ImagingStudy.objects.filter(status=StudyStatus.FAILED).count(),
+    )

@@ -308,5 +308,9 @@ def correct(request: HttpRequest, run_pk: int) -> HttpResponse:
 
 @requires(REVIEW)
 def worklist(request: HttpRequest) -> HttpResponse:
-    studies = ImagingStudy.objects.select_related("participant").order_by("status", "-created_at")
+    studies = (
+        ImagingStudy.objects.select_related("participant")
+        .prefetch_related("runs")
+        .order_by("status", "-created_at")
+    )
     return render(request, "imaging/worklist.html", {"studies": studies})

@@ -45,10 +45,13 @@ OUTCOMES = (
         )
     ),
 )
+# From approved runs, level "all": every slice the muscle is drawn on (the stack's coverage, not a
+# declared level range), averaged over the two sides.
 IMAGING = (
-    ("Multifidus mean CSA L1-L5, mean of sides (mm²)", "mean_csa_mm2"),
-    ("Multifidus fat fraction L1-L5, mean of sides (%)", "fat_fraction_pct"),
-)
+    ("Multifidus mean CSA over the measured slices, mean of sides (mm²)", "mean_csa_mm2"),
+    ("Multifidus fat fraction over the measured slices (voxels of the mask), mean of sides (%)",
+     "fat_fraction_pct"),
+)  # fmt: skip
 Grouper = Callable[[int], str | None]
 
 

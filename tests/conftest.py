@@ -160,6 +160,7 @@ def reference_masks(tmp_path, shared_data: Callable[[str], object], settings):
     from tests.imaging_study import reference_masks_folder
 
     folder = reference_masks_folder(tmp_path / "masks", shared_data)
+    settings.IMAGING_SEGMENTER = "reference"
     settings.IMAGING_REFERENCE_MASKS_DIR = str(folder)
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CELERY_TASK_ALWAYS_EAGER = True

@@ -98,6 +98,7 @@ def test_pacs_study_is_pulled_selected_measured_and_a_seg_stored_back(
     queue = f"imaging-{uuid.uuid4().hex[:8]}"
     environment = {
         "ORTHANC_URL": orthanc, "IMAGING_REFERENCE_MASKS_DIR": str(masks),
+        "IMAGING_SEGMENTER": "reference",
         "MEDIA_ROOT": str(tmp_path / "media"), "IMAGING_TASK_QUEUE": queue,
     }  # fmt: skip
     for key, value in environment.items():

@@ -39,21 +39,49 @@ class MeasureInputs:
     fat: Volume | None = None
     water: Volume | None = None
     flags: list[str] = field(default_factory=list)
+    # The user states that fat and water come from one acquisition (same voxel array) although
+    # their headers disagree: they are placed on the image's grid, and the statement is recorded.
+    same_acquisition: bool = False
 
 
 def _hash_json(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
-def _on_grid(volume: Volume, reference: Volume, what: str) -> Volume:
+def grid_difference(volume: Volume, reference: Volume) -> str:
+    """What differs between two canonical grids, in words (shape, spacing, origin)."""
+    parts = []
+    if volume.shape != reference.shape:
+        parts.append(f"shape {list(volume.shape)} vs {list(reference.shape)}")
+    if not np.allclose(volume.spacing, reference.spacing, rtol=0, atol=1e-7):
+        parts.append(f"spacing {np.round(volume.spacing, 5).tolist()} vs "
+                     f"{np.round(reference.spacing, 5).tolist()} mm")  # fmt: skip
+    shift = float(np.linalg.norm(volume.affine[:3, 3] - reference.affine[:3, 3]))
+    if shift > 0.01:
+        parts.append(f"origin {shift:.1f} mm apart")
+    directions = np.abs(volume.directions - reference.directions).max()
+    if directions > 1e-4:
+        parts.append("orientation differs")
+    return ", ".join(parts) or "corner positions differ"
+
+
+def _on_grid(volume: Volume, reference: Volume, what: str, same_acquisition: bool = False,
+             notes: list[str] | None = None) -> Volume:  # fmt: skip
     canonical = volume.canonical()
-    if not canonical.same_grid(reference):
-        raise ImagingError(
-            f"{what} does not lie on the image's voxel grid (shape {canonical.shape} vs "
-            f"{reference.shape}, spacing {np.round(canonical.spacing, 3).tolist()} vs "
-            f"{np.round(reference.spacing, 3).tolist()} mm); masks are never resampled"
-        )
-    return canonical
+    if canonical.same_grid(reference):
+        return canonical
+    difference = grid_difference(canonical, reference)
+    if same_acquisition and canonical.shape == reference.shape and what != "the label map":
+        if notes is not None:
+            notes.append(f"{what} placed on the image's grid as stated one acquisition "
+                         f"(its header: {difference})")  # fmt: skip
+        return reference.with_array(canonical.array)
+    hint = (" If they are one acquisition whose headers disagree, say so (--same-acquisition)."
+            if what != "the label map" and canonical.shape == reference.shape else "")  # fmt: skip
+    raise ImagingError(
+        f"{what} does not lie on the image's voxel grid ({difference}); images and masks are "
+        f"never resampled.{hint}"
+    )
 
 
 def _round(value: float | None) -> float | None:
@@ -98,8 +126,11 @@ def measure(inputs: MeasureInputs) -> dict:
         raise ImagingError("erode must be 0 or more voxels")
     image = inputs.image.canonical()
     labels_volume = _on_grid(inputs.labels, image, "the label map")
-    fat = _on_grid(inputs.fat, image, "the fat image") if inputs.fat is not None else None
-    water = _on_grid(inputs.water, image, "the water image") if inputs.water is not None else None
+    placed: list[str] = []
+    fat = (_on_grid(inputs.fat, image, "the fat image", inputs.same_acquisition, placed)
+           if inputs.fat is not None else None)  # fmt: skip
+    water = (_on_grid(inputs.water, image, "the water image", inputs.same_acquisition, placed)
+             if inputs.water is not None else None)  # fmt: skip
     labels = label_array(labels_volume)
     known = [label.value for label in inputs.table]
     if not np.isin(labels, known).any():
@@ -135,6 +166,8 @@ def measure(inputs: MeasureInputs) -> dict:
                 "side": label.side,
                 "label": label.value,
                 "volume_mm3": _round(volume_mm3(areas, spacing, present)),
+                # over the slices the muscle is drawn on (all measured slices, not a level range)
+                "mean_csa_mm2": _round(float(areas[present].mean())) if present else None,
                 "fat_fraction_pct": _round(_fat_pct(fat_map, fat_mask, present)),
                 "n_slices": len(present),
                 "levels": [
@@ -162,6 +195,8 @@ def measure(inputs: MeasureInputs) -> dict:
             "labels_sha256": inputs.labels.sha256,
             "fat_sha256": inputs.fat.sha256 if inputs.fat is not None else None,
             "water_sha256": inputs.water.sha256 if inputs.water is not None else None,
+            "same_acquisition_stated": inputs.same_acquisition,
+            "grids_placed": placed,
             "label_table_sha256": _hash_json([vars(label) for label in inputs.table]),
             "levels_sha256": _hash_json(
                 {k: v.tolist() for k, v in sorted((inputs.discs or {}).items())}

@@ -35,6 +35,10 @@ class SegmentationRun(AuditedModel):
     fat_method = models.CharField(_("fat method"), max_length=8)
     result = models.JSONField(_("measurement document"), default=dict)
     qc_flags = models.JSONField(_("QC flags"), default=list)
+    # The model's confidence report; a run that needs correction is approved only with a
+    # corrected mask or an override with a reason (imaging.services.review.decide).
+    confidence = models.JSONField(_("confidence"), default=dict, blank=True)
+    needs_correction = models.BooleanField(_("needs correction"), default=False)
     seg_series_uid = models.CharField(_("SEG series UID"), max_length=64, blank=True)
     seg_stored = models.BooleanField(_("SEG stored in the PACS"), default=False)
     review = models.CharField(

@@ -40,9 +40,11 @@ def view(
     size: tuple[int, int],
     rng: np.random.Generator,
     augmentation: Augmentation,
-) -> tuple[np.ndarray, np.ndarray]:
+    clusters: np.ndarray | None = None,
+) -> tuple[np.ndarray, ...]:
     """A ``size`` crop centred on ``centre`` (source pixels), rotated and scaled at random:
-    bilinear for the image, nearest for the labels, background (0) outside the slice."""
+    bilinear for the image, nearest for the labels (and the cluster map, when given, returned
+    third), background (0) outside the slice."""
     angle = np.deg2rad(rng.uniform(-augmentation.rotate_degrees, augmentation.rotate_degrees))
     scale = rng.uniform(*augmentation.scale, size=2)
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
@@ -50,7 +52,10 @@ def view(
     offset = np.asarray(centre, dtype=float) - matrix @ (np.asarray(size, dtype=float) / 2)
     warped = ndimage.affine_transform(image, matrix, offset, output_shape=size, order=1)
     labels = ndimage.affine_transform(label, matrix, offset, output_shape=size, order=0)
-    return warped, labels
+    if clusters is None:
+        return warped, labels
+    return warped, labels, ndimage.affine_transform(clusters, matrix, offset, output_shape=size,
+                                                    order=0)  # fmt: skip
 
 
 def intensity(

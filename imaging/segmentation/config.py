@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from imaging.errors import ImagingError
@@ -24,6 +24,8 @@ class ModelConfig:
     labels: tuple[Label, ...]
     sha256: str
     source: str
+    # Confidence thresholds calibrated for this model (``make model``); empty: the defaults.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @property
     def out_channels(self) -> int:
@@ -57,7 +59,9 @@ def config_from_document(document: dict, sha256: str = "", source: str = "") -> 
             f"model config {source}: label {highest} needs more than "
             f"{unet['out_channels']} output channels"
         )
-    return ModelConfig(unet, roi, pix_dim, labels, sha256, source)  # type: ignore[arg-type]
+    thresholds = dict(document.get("confidence", {}).get("thresholds", {}))
+    return ModelConfig(unet, roi, pix_dim, labels, sha256, source,  # type: ignore[arg-type]
+                       thresholds)  # fmt: skip
 
 
 def load_config(path: Path) -> ModelConfig:

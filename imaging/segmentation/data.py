@@ -13,6 +13,7 @@ from imaging.errors import ImagingError
 from imaging.io import NIFTI_SUFFIXES, load_image
 from imaging.segmentation.config import ModelConfig
 from imaging.segmentation.infer import as_meta, preprocessing
+from imaging.segmentation.synthesis import clusters_of
 from imaging.volume import Volume
 
 
@@ -27,6 +28,7 @@ class Subject:
 class Slices:
     images: np.ndarray  # (n, x, y) float32, normalised
     labels: np.ndarray  # (n, x, y) int64
+    clusters: np.ndarray | None = None  # (n, x, y) int16, see ``synthesis.clusters_of``
 
 
 def _stem(path: Path) -> str:
@@ -60,7 +62,6 @@ def slices_of(subject: Subject, config: ModelConfig) -> Slices:
     labels = np.where(np.isin(labels, [label.value for label in config.labels]), labels, 0)
     image = np.asarray(preprocessing(config)(as_meta(subject.image))[0])
     label_map = np.asarray(preprocessing(config, labels=True)(as_meta(subject.labels, labels))[0])
-    return Slices(
-        np.ascontiguousarray(np.moveaxis(image, 2, 0), dtype=np.float32),
-        np.ascontiguousarray(np.moveaxis(label_map.round(), 2, 0), dtype=np.int64),
-    )
+    images = np.ascontiguousarray(np.moveaxis(image, 2, 0), dtype=np.float32)
+    label_slices = np.ascontiguousarray(np.moveaxis(label_map.round(), 2, 0), dtype=np.int64)
+    return Slices(images, label_slices, clusters_of(images, label_slices))

@@ -17,8 +17,8 @@ import torch
 from monai.data import MetaTensor
 from monai.inferers import SliceInferer
 from monai.transforms import Compose, NormalizeIntensity, Orientation, Spacing
-from scipy import ndimage
 
+from imaging.segmentation.confidence import Report, Thresholds, assess, largest_components
 from imaging.segmentation.config import ModelConfig
 from imaging.segmentation.model import LoadedModel
 from imaging.volume import RAS_TO_LPS, Volume
@@ -105,18 +105,10 @@ def probabilities(volume: Volume, model: LoadedModel, settings: InferenceSetting
     return np.asarray(inverted)
 
 
-def largest_components(labels: np.ndarray) -> np.ndarray:
-    """Keep, for each label, its largest 3D connected component (26-connectivity)."""
-    out = np.zeros_like(labels)
-    structure = np.ones((3, 3, 3), dtype=bool)
-    for value in np.unique(labels):
-        if value == 0:
-            continue
-        components, count = ndimage.label(labels == value, structure=structure)
-        if count:
-            sizes = np.bincount(components.ravel())[1:]
-            out[components == 1 + int(np.argmax(sizes))] = value
-    return out
+def _labels(soft: np.ndarray, model: LoadedModel, settings: InferenceSettings) -> np.ndarray:
+    labels = np.argmax(soft, axis=0)
+    labels = labels.astype(np.uint8 if model.config.out_channels < 256 else np.uint16)
+    return largest_components(labels) if settings.largest_component else labels
 
 
 def segment(
@@ -124,9 +116,16 @@ def segment(
 ) -> np.ndarray:
     """A label map (uint8/uint16) on ``volume``'s own grid and index order."""
     settings = settings or InferenceSettings()
+    return volume.from_canonical(_labels(probabilities(volume, model, settings), model, settings))
+
+
+def segment_with_report(
+    volume: Volume, model: LoadedModel, settings: InferenceSettings | None = None
+) -> tuple[np.ndarray, Report]:
+    """``segment`` and its confidence report (the model's calibrated thresholds), from one pass."""
+    settings = settings or InferenceSettings()
     soft = probabilities(volume, model, settings)
-    labels = np.argmax(soft, axis=0)
-    labels = labels.astype(np.uint8 if model.config.out_channels < 256 else np.uint16)
-    if settings.largest_component:
-        labels = largest_components(labels)
-    return volume.from_canonical(labels)
+    labels = _labels(soft, model, settings)
+    thresholds = Thresholds(**model.config.thresholds)
+    report = assess(volume.canonical(), soft, model.config.labels, thresholds, labels)
+    return volume.from_canonical(labels), report

@@ -23,6 +23,16 @@ from imaging.segmentation.augment import Augmentation, intensity, view
 from imaging.segmentation.config import ModelConfig, load_config
 from imaging.segmentation.data import Slices, load_subjects, slices_of
 from imaging.segmentation.model import build_network, read_state_dict
+from imaging.segmentation.synthesis import Synthesis, synthesise
+
+# Training subjects whose image is a drawn background for a label map (always painted anew).
+SYNTHETIC_PREFIX = "synth-"
+
+
+def source_of(name: str) -> str:
+    """The source a subject belongs to: ``dixon_water`` -> ``dixon``, ``phantom_1000`` ->
+    ``phantom``; drawn label maps are one source."""
+    return "synth" if name.startswith(SYNTHETIC_PREFIX) else name.split("_")[0]
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,11 @@ class TrainOptions:
     threads: int = 0
     crop: int = 64  # training crops (the network is fully convolutional; inference uses the roi)
     augmentation: Augmentation = field(default_factory=Augmentation)
+    # None: no domain randomisation (the first default model's recipe)
+    synthesis: Synthesis | None = None
+    # Draw each source equally often (its name before the first "_"): the three contrasts of
+    # one Dixon scan, or many phantoms, count as one source each.
+    balance_sources: bool = False
 
 
 def side_swap(config: ModelConfig) -> np.ndarray:
@@ -54,8 +69,12 @@ def _stack(parts: list[Slices]) -> Slices:
     """All subjects' slices in one array, zero-padded (background) to the largest slice."""
     nx = max(p.images.shape[1] for p in parts)
     ny = max(p.images.shape[2] for p in parts)
+    clusters = None
+    if all(p.clusters is not None for p in parts):
+        clusters = np.concatenate([_pad(p.clusters, (nx, ny)) for p in parts])
     return Slices(np.concatenate([_pad(p.images, (nx, ny)) for p in parts]),
-                  np.concatenate([_pad(p.labels, (nx, ny)) for p in parts]))  # fmt: skip
+                  np.concatenate([_pad(p.labels, (nx, ny)) for p in parts]),
+                  clusters)  # fmt: skip
 
 
 def _pad(array: np.ndarray, roi: tuple[int, int]) -> np.ndarray:
@@ -79,33 +98,70 @@ class Sampler:
         rng: np.random.Generator,
         owners: np.ndarray,
         augmentation: Augmentation | None = None,
+        synthesis: Synthesis | None = None,
+        synthetic_only: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> None:
-        self.images, self.labels = data.images, data.labels
+        self.images, self.labels, self.clusters = data.images, data.labels, data.clusters
         self.roi, self.swap, self.rng = roi, swap, rng
         self.augmentation = augmentation or Augmentation()
+        self.synthesis = synthesis
+        # Slices whose "image" is a drawn background (label maps without images): always painted.
+        self.synthetic_only = (
+            synthetic_only if synthetic_only is not None else np.zeros(len(self.images), bool)
+        )
         labelled = self.labels.reshape(len(self.labels), -1).max(axis=1) > 0
         subjects = [np.flatnonzero((owners == o) & labelled) for o in np.unique(owners)]
         self.by_subject = [indices for indices in subjects if len(indices)]
+        # Subjects of one source (the contrasts of one scan, the phantoms) share one draw.
+        source = groups if groups is not None else owners
+        by_source: dict[object, list[np.ndarray]] = {}
+        for o in np.unique(owners):
+            indices = np.flatnonzero((owners == o) & labelled)
+            if len(indices):
+                by_source.setdefault(source[np.flatnonzero(owners == o)[0]], []).append(indices)
+        self.by_source = list(by_source.values())
 
     def batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         images, labels = [], []
         for _ in range(size):
-            if self.by_subject and self.rng.random() < 0.9:
-                pool = self.by_subject[int(self.rng.integers(len(self.by_subject)))]
+            if self.by_source and self.rng.random() < 0.9:
+                subjects = self.by_source[int(self.rng.integers(len(self.by_source)))]
+                pool = subjects[int(self.rng.integers(len(subjects)))]
                 index = int(self.rng.choice(pool))
             else:
                 index = int(self.rng.integers(len(self.images)))
-            image, label = view(self.images[index], self.labels[index],
-                                self._centre(self.labels[index]), self.roi, self.rng,
-                                self.augmentation)  # fmt: skip
+            image, label, clusters = self._view(index)
             if self.rng.random() < 0.5:  # left/right flip, with the side labels swapped
-                image, label = image[::-1], self.swap[label[::-1]]
-            image = intensity(image, self.rng, self.augmentation)
+                image, label, clusters = image[::-1], self.swap[label[::-1]], clusters[::-1]
+            image = self._contrast(index, image, clusters)
             images.append(np.ascontiguousarray(image, dtype=np.float32))
             labels.append(np.ascontiguousarray(label))
         return torch.from_numpy(np.stack(images)[:, None]), torch.from_numpy(
             np.stack(labels)[:, None]
         )
+
+    def _view(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        centre = self._centre(self.labels[index])
+        if self.clusters is None or self.synthesis is None:
+            image, label = view(self.images[index], self.labels[index], centre, self.roi,
+                                self.rng, self.augmentation)  # fmt: skip
+            return image, label, np.zeros(label.shape, np.int16)
+        return view(self.images[index], self.labels[index], centre, self.roi, self.rng,
+                    self.augmentation, self.clusters[index])  # fmt: skip
+
+    def _contrast(self, index: int, image: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+        """A synthetic view (always for drawn backgrounds, else with the configured chance), or
+        the real crop, sometimes inverted, with the usual intensity augmentation."""
+        options = self.synthesis
+        if options is not None and (
+            self.synthetic_only[index] or self.rng.random() < options.probability
+        ):
+            texture = None if self.synthetic_only[index] else image
+            return synthesise(np.ascontiguousarray(clusters), texture, self.rng, options)
+        if options is not None and self.rng.random() < options.invert:
+            image = -image
+        return intensity(image, self.rng, self.augmentation)
 
     def _centre(self, label: np.ndarray) -> tuple[float, float]:
         """Mostly a labelled pixel anywhere inside the crop; otherwise anywhere in the slice."""
@@ -176,6 +232,14 @@ def train(
         train_subjects = [subjects[i] for i in order[n_val:]]
     parts = [slices_of(s, config) for s in train_subjects]
     owners = np.concatenate([np.full(len(p.images), i) for i, p in enumerate(parts)])
+    synthetic_only = np.concatenate([
+        np.full(len(p.images), s.name.startswith(SYNTHETIC_PREFIX))
+        for s, p in zip(train_subjects, parts, strict=True)
+    ])  # fmt: skip
+    groups = np.concatenate([
+        np.full(len(p.images), source_of(s.name), dtype=object)
+        for s, p in zip(train_subjects, parts, strict=True)
+    ])  # fmt: skip
     train_data = _stack(parts)
     val_data = _stack([slices_of(s, config) for s in val_subjects]) if val_subjects else train_data
     network = build_network(config)
@@ -183,7 +247,9 @@ def train(
         network.load_state_dict(read_state_dict(init), strict=True)
     network.train()
     crop = (options.crop, options.crop) if options.crop else config.roi_size
-    sampler = Sampler(train_data, crop, side_swap(config), rng, owners, options.augmentation)
+    sampler = Sampler(train_data, crop, side_swap(config), rng, owners, options.augmentation,
+                      options.synthesis, synthetic_only,
+                      groups if options.balance_sources else None)  # fmt: skip
     loss_function = DiceCELoss(to_onehot_y=True, softmax=True)
     optimiser = torch.optim.AdamW(network.parameters(), lr=options.learning_rate)
     log: list[dict] = []

@@ -181,6 +181,8 @@ def create_run(
                 model_name=labels.name[:128], model_sha256=labels.sha256,
                 code_version=CODE_VERSION, fat_method=settings.IMAGING_FAT_METHOD,
                 label_table=[vars(label) for label in labels.table],
+                confidence=labels.confidence or {},
+                needs_correction=bool(labels.confidence and labels.confidence["needs_correction"]),
             )  # fmt: skip
             run.save(reason="segmentation run created")
     path = run_folder(run) / "labels.nii.gz"
@@ -237,7 +239,7 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
             image=image, labels=labels, table=table, discs=discs,
             fat_method=run.fat_method, erode=settings.IMAGING_ERODE_VOXELS,
         ))  # fmt: skip
-        flags = result["qc_flags"] + asymmetry_flags(result["muscles"])
+        flags = result["qc_flags"] + asymmetry_flags(result["muscles"]) + confidence_flags(run)
         baseline = _baseline_muscles(run)
         if baseline:
             flags += change_flags(result["muscles"], baseline)
@@ -260,6 +262,21 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
         return run
 
 
+def confidence_flags(run: SegmentationRun) -> list[str]:
+    """The confidence report as QC flags the reader sees beside the others."""
+    report = run.confidence
+    if not report:
+        return []
+    flags = [f"segmentation: {problem}" for problem in report.get("problems", [])]
+    threshold = report.get("thresholds", {}).get("min_score")
+    if threshold is not None and report.get("score", 1.0) < threshold:
+        flags.append(
+            f"segmentation confidence {report['score']:.2f} is below {threshold:.2f}: "
+            "the model is unsure of this image"
+        )
+    return flags
+
+
 def _save_metrics(run: SegmentationRun, result: dict) -> None:
     common = {
         "fat_method": result["fat_method"], "parameters": result["fat_parameters"],
@@ -274,7 +291,7 @@ def _save_metrics(run: SegmentationRun, result: dict) -> None:
                 **key,
                 level="all",
                 csa_mm2=None,
-                mean_csa_mm2=None,
+                mean_csa_mm2=muscle.get("mean_csa_mm2"),
                 volume_mm3=muscle["volume_mm3"],
                 n_slices=muscle["n_slices"],
                 fat_fraction_pct=muscle["fat_fraction_pct"],

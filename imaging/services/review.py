@@ -30,6 +30,12 @@ def decide(run: SegmentationRun, user: object, approve: bool, reason: str = "") 
         raise ImagingError("only a measured run awaiting review can be approved or rejected")
     if not approve and not reason.strip():
         raise ImagingError("a rejection needs a reason")
+    if approve and run.needs_correction and not reason.strip():
+        raise ImagingError(
+            "this segmentation needs correction (the model is unsure or its shapes are "
+            "implausible): upload a corrected mask, or approve with a reason that says why "
+            "the masks are right"
+        )
     if approve and run.study.warnings and not reason.strip():
         raise ImagingError(
             "this study has warnings to resolve (" + " ".join(run.study.warnings) + ") — "

@@ -28,6 +28,9 @@ class Labels:
     source: str  # "reference", "model", "upload"
     name: str
     sha256: str
+    # The model's confidence report (``imaging.segmentation.confidence``); None for masks made
+    # by a person or another tool, which the reader checks anyway.
+    confidence: dict | None = None
 
 
 def _table_beside(path: Path) -> tuple[Label, ...]:
@@ -71,7 +74,7 @@ def segment(image: Volume) -> Labels:
 
 def model_labels(image: Volume) -> Labels:
     from imaging.segmentation import InferenceSettings, load_model
-    from imaging.segmentation import segment as run_model
+    from imaging.segmentation.infer import segment_with_report
 
     config = Path(settings.IMAGING_MODEL_CONFIG)
     if not config.exists():
@@ -84,9 +87,12 @@ def model_labels(image: Volume) -> Labels:
     from imaging.services.registry import register
 
     register(model, config)
-    labels = run_model(image, model, InferenceSettings(overlap=settings.IMAGING_MODEL_OVERLAP))
+    labels, report = segment_with_report(
+        image, model, InferenceSettings(overlap=settings.IMAGING_MODEL_OVERLAP)
+    )
     canonical = image.with_array(labels).canonical().array
-    return Labels(canonical, model.config.labels, "model", model.name, model.sha256)
+    return Labels(canonical, model.config.labels, "model", model.name, model.sha256,
+                  report.as_json())  # fmt: skip
 
 
 def labels_from_upload(image: Volume, path: Path, table: tuple[Label, ...]) -> Labels:

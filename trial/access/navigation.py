@@ -21,6 +21,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("CONSORT"), "consort", "trial.view_participants"),
     NavItem(_("Allocation lists"), "allocation_lists", "trial.manage_allocation_list"),
     NavItem(_("Unblinding requests"), "unblinding_decisions", "trial.approve_unblinding"),
+    NavItem(_("Imaging QC"), "imaging_worklist", "trial.review_imaging"),
     NavItem(_("Dashboard"), "dashboard", "trial.view_blinded_dashboard"),
     NavItem(_("Exports"), "export_page", "trial.export_data"),
     NavItem(_("Database lock"), "database_lock", "trial.lock_database"),

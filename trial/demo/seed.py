@@ -67,6 +67,7 @@ def seed_demo(
             seed_devices(rng, users["coordinator"], users["assessor"], actigraphy=actigraphy)
         if imaging:
             seed_demo_imaging(users["coordinator"])
+            seed_demo_cnn(users["coordinator"], users["assessor"])
     return logins
 
 
@@ -99,6 +100,20 @@ def seed_demo_imaging(coordinator: object) -> None:
     participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
     if participant is not None:
         seed_imaging(participant, coordinator)
+
+
+def seed_demo_cnn(coordinator: object, reader: object) -> None:
+    """Baseline and week-16 MRI of a participant who finished week 16, through the default CNN
+    to approved metrics (skipped when the demo already has them)."""
+    from imaging.demo import seed_cnn_studies
+    from imaging.models import ImagingStudy
+    from trial.models import VisitRecord
+
+    done = VisitRecord.objects.filter(visit_code="week16", outcome="done").values("participant")
+    participant = Participant.objects.filter(pk__in=done).order_by("pk").first()
+    if participant is None or ImagingStudy.objects.filter(participant=participant).exists():
+        return
+    seed_cnn_studies(participant, coordinator, reader)
 
 
 def _demo_user(role: Role, password: str) -> DemoLogin:

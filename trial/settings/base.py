@@ -236,9 +236,9 @@ ORTHANC_USERNAME = env.str("ORTHANC_USERNAME", default="")
 ORTHANC_PASSWORD = env.str("ORTHANC_PASSWORD", default="")
 # Secret from which pseudonymous UIDs are derived: set it once per trial and never change it.
 IMAGING_PSEUDONYM_SECRET = env.str("IMAGING_PSEUDONYM_SECRET", default="")
-# Where labels come from until a model is installed: a folder of NIfTI label maps, each used for
-# the image whose voxel grid it matches (masks from another tool, phantoms' truth).
-IMAGING_SEGMENTER = env.str("IMAGING_SEGMENTER", default="reference")
+# Where labels come from: "model" (the default CNN below, everywhere), or "reference", a folder of
+# NIfTI label maps each used for the image whose voxel grid it matches (research uploads, tests).
+IMAGING_SEGMENTER = env.str("IMAGING_SEGMENTER", default="model")
 IMAGING_REFERENCE_MASKS_DIR = env.str("IMAGING_REFERENCE_MASKS_DIR", default="")
 # IMAGING_SEGMENTER=model: a MuscleMap-format config (weights beside it unless given).
 IMAGING_MODEL_CONFIG = env.str(

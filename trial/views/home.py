@@ -55,6 +55,10 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
         context["work_items"] = worklists.therapist_items(request.user, today)
     elif role.code == "assessor":
         context["work_items"] = worklists.assessor_items(request.user, today)
+    if request.user.has_perm("trial.review_imaging"):
+        from imaging.selectors import qc_counts
+
+        context["imaging_qc"] = qc_counts()
     if request.user.has_perm("trial.manage_allocation_list") or request.user.has_perm(
         "trial.view_pi_home"
     ):

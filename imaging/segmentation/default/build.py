@@ -1,10 +1,19 @@
-"""``make model``: rebuild the default model from phantoms and the shared real MuscleMap sample,
-evaluate it, and write ``model.json``, ``model.pth`` and ``MODEL_CARD.md`` beside this file.
+"""``make model``: the default model, evaluated leave-one-subject-out, then trained on everything.
 
-Two phases on 2 CPU threads (about 12 minutes): phantoms only, then fine-tuning on the real
-sample's 13 inferior slices mixed with phantoms. Its 6 superior slices are kept for testing (one
-subject, and a harder level than the training ones: the multifidus is smallest there), and ten
-phantoms from seeds never trained on give the phantom figure.
+Sources (``sources.py``): the shared T2 sample, the MyoSegmenTUM Dixon subject (in-phase, water and
+fat images of one scan), two MuscleMap label maps painted with random contrasts, and a few lumbar
+phantoms. Every run uses domain randomisation (``synthesis.py``): tissue clusters painted with
+random intensities, bias fields, gamma, blur and noise, so that the model learns anatomy rather
+than one contrast.
+
+1. ``without_t2``: trained on Dixon + label maps + phantoms, tested on every T2 slice.
+2. ``without_dixon``: trained on T2 + label maps + phantoms, tested on every slice of each Dixon
+   contrast, with the Dixon fat fraction from the model's masks against the manual masks'.
+3. ``all``: every source; the shipped model (its phantom figure on 10 unseen phantoms).
+
+The confidence thresholds of ``imaging.segmentation.confidence`` are calibrated on the runs of
+steps 1 and 2 (subjects those models never saw) and written into the model's JSON. Training is
+budgeted in steps, so the same machine type gives the same weights.
 """
 
 from __future__ import annotations
@@ -13,17 +22,17 @@ import argparse
 import json
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
-from imaging.io import load_image
-from imaging.volume import Volume, save_nifti
-
 HERE = Path(__file__).parent
-REAL = "imaging/musclemap-lumbar-t2"
-TRAIN_REAL_SLICES = range(0, 13)  # inferior block (index z grows superior)
-TEST_REAL_SLICES = range(14, 20)  # superior block; slice 13 left out between them
+FOLDS = {
+    "without_t2": ("dixon", "synth", "phantoms"),
+    "without_dixon": ("t2", "synth", "phantoms"),
+    "all": ("t2", "dixon", "synth", "phantoms"),
+}
 
 
 def _run(*args: str) -> None:
@@ -33,113 +42,132 @@ def _run(*args: str) -> None:
         raise SystemExit(f"python -m imaging {' '.join(args)} failed")
 
 
-def _cut(volume: Volume, slices: range) -> Volume:
-    canonical = volume.canonical()
-    affine = canonical.affine.copy()
-    affine[:3, 3] += affine[:3, 2] * slices.start
-    return Volume(np.ascontiguousarray(canonical.array[:, :, slices.start : slices.stop]), affine)
+def _merge(folders: list[Path], out: Path) -> Path:
+    for kind in ("images", "labels"):
+        (out / kind).mkdir(parents=True, exist_ok=True)
+        for folder in folders:
+            for source in sorted((folder / kind).iterdir()):
+                shutil.copy(source, out / kind / source.name)
+    return out
 
 
-def real_split(shared: Path, work: Path) -> None:
-    """``work/real-train`` and ``work/real-test`` (images/, labels/): the two slice blocks."""
-    image = load_image(shared / REAL / "image.nii.gz")
-    labels = load_image(shared / REAL / "labels.nii.gz")
-    for name, slices in (("real-train", TRAIN_REAL_SLICES), ("real-test", TEST_REAL_SLICES)):
-        for kind, volume in (("images", image), ("labels", labels)):
-            folder = work / name / kind
-            folder.mkdir(parents=True, exist_ok=True)
-            save_nifti(_cut(volume, slices), folder / "musclemap_sample.nii.gz")
+def options(steps: int, seed: int) -> object:
+    from imaging.segmentation.synthesis import Synthesis
+    from imaging.segmentation.train import TrainOptions
+
+    return TrainOptions(max_minutes=10_000, max_steps=steps, seed=seed, threads=2, crop=96,
+                        evaluate_every=max(100, steps // 8), synthesis=Synthesis(),
+                        balance_sources=True, learning_rate=2e-3)  # fmt: skip
 
 
-def _evaluate(model: Path, data: Path) -> dict:
-    """Mean figures at the shipped inference settings."""
-    from imaging.segmentation.evaluate import evaluate_folders
+def train_fold(name: str, data: Path, work: Path, steps: int, seed: int) -> Path:
+    from imaging.segmentation.train import train
 
-    return evaluate_folders(model, data / "images", data / "labels")["mean"]
+    out = work / name
+    validation = (work / "val" / "images", work / "val" / "labels")
+    train(data / "images", data / "labels", HERE / "architecture.json", out,
+          options(steps, seed), validation=validation)  # fmt: skip
+    return out / "model.json"
 
 
-def build(shared: Path, work: Path, out: Path, minutes: tuple[float, float]) -> dict:
+def _evaluate(model: Path, folder: Path, only: str | None = None) -> dict:
+    from imaging.segmentation.data import load_subjects
+    from imaging.segmentation.evaluate import evaluate
+    from imaging.segmentation.model import load_model
+
+    subjects = [s for s in load_subjects(folder / "images", folder / "labels")
+                if only is None or s.name == only]  # fmt: skip
+    return evaluate(load_model(model, model.with_suffix(".pth")), subjects)
+
+
+def fat_fraction_errors(model: Path, shared: Path) -> dict[str, dict[str, float]]:
+    """Dixon fat fraction (voxel-wise F/(F+W), mean over the mask) with the model's masks from
+    each contrast minus the same with the manual masks, in percentage points, per muscle."""
+    from imaging.metrics.fat import fat_dixon
+    from imaging.segmentation.default.sources import dixon_images
+    from imaging.segmentation.infer import segment
+    from imaging.segmentation.model import load_model
+
+    loaded = load_model(model, model.with_suffix(".pth"))
+    images, labels = dixon_images(shared)
+    fat, water, truth = (images["fat"].canonical().array, images["water"].canonical().array,
+                         labels.canonical().array)  # fmt: skip
+    out: dict[str, dict[str, float]] = {}
+    for contrast, image in images.items():
+        predicted = image.with_array(segment(image, loaded)).canonical().array
+        out[contrast] = {}
+        for label in loaded.config.labels:
+            manual = float(np.mean(fat_dixon(fat, water, truth == label.value)))
+            automatic = float(np.mean(fat_dixon(fat, water, predicted == label.value)))
+            out[contrast][f"{label.muscle}_{label.side}"] = round(100 * (automatic - manual), 3)
+    return out
+
+
+def build(shared: Path, work: Path, out: Path, steps: int, seed: int = 1) -> dict:
+    from imaging.segmentation.default import sources
+
     shutil.rmtree(work, ignore_errors=True)
-    _run("phantom", "--out", str(work / "phantoms"), "--n", "24", "--seed", "1000")
+    groups = {k: Path(v) for k, v in sources.lay_out(shared, work).items()}
+    _run("phantom", "--out", str(work / "phantoms"), "--n", "6", "--seed", "1000")
     _run("phantom", "--out", str(work / "val"), "--n", "2", "--seed", "2000")
     _run("phantom", "--out", str(work / "test"), "--n", "10", "--seed", "3000")
-    real_split(shared, work)
-    mixed = work / "mixed"
-    for kind in ("images", "labels"):
-        (mixed / kind).mkdir(parents=True)
-        for source in [*sorted((work / "phantoms" / kind).iterdir())[:2],
-                       *(work / "real-train" / kind).iterdir()]:  # fmt: skip
-            shutil.copy(source, mixed / kind / source.name)
-    architecture = HERE / "architecture.json"
-    common = ["--config", str(architecture), "--threads", "2", "--val-images",
-              str(work / "val/images"), "--val-labels", str(work / "val/labels")]  # fmt: skip
-    _run("train", "--images", str(work / "phantoms/images"), "--labels",
-         str(work / "phantoms/labels"), "--out", str(work / "phase1"), "--max-minutes",
-         str(minutes[0]), "--seed", "1", *common)  # fmt: skip
-    _run("train", "--images", str(mixed / "images"), "--labels", str(mixed / "labels"),
-         "--out", str(work / "phase2"), "--max-minutes", str(minutes[1]), "--seed", "2",
-         "--init", str(work / "phase1/model.pth"), *common)  # fmt: skip
-    model = work / "phase2/model.json"
-    figures = {"phantoms (10 unseen subjects)": _evaluate(model, work / "test"),
-               "real MuscleMap sample, slices 15-20 (one subject)":
-               _evaluate(model, work / "real-test")}  # fmt: skip
+    groups["phantoms"] = work / "phantoms"
+    models = {}
+    for fold, parts in FOLDS.items():
+        data = _merge([groups[p] for p in parts], work / f"data-{fold}")
+        models[fold] = train_fold(fold, data, work, steps, seed)
+    loso = {"T2 (MuscleMap sample, all 20 slices), model trained without it":
+            _evaluate(models["without_t2"], groups["t2"])["mean"]}  # fmt: skip
+    for contrast in sources.DIXON_CONTRASTS:
+        key = f"Dixon {contrast} (MyoSegmenTUM TUM01, all 29 slices), model trained without it"
+        loso[key] = _evaluate(models["without_dixon"], groups["dixon"], f"dixon_{contrast}")["mean"]
+    document = json.loads(models["all"].read_text())
+    phantoms = _evaluate(models["all"], work / "test")["mean"]
+    document["evaluation"] = {**loso, "phantoms (10 unseen subjects), final model": phantoms}
+    document["fat_fraction_error_pp"] = fat_fraction_errors(models["without_dixon"], shared)
+    document["confidence"] = calibrate(models, groups)
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copy(work / "phase2/model.pth", out / "model.pth")
-    document = json.loads(model.read_text())
-    document["evaluation"] = figures
+    shutil.copy(models["all"].with_suffix(".pth"), out / "model.pth")
     (out / "model.json").write_text(json.dumps(document, indent=2) + "\n")
     write_card(out, document)
-    return figures
+    return {"evaluation": document["evaluation"], "fat": document["fat_fraction_error_pp"],
+            "confidence": document["confidence"]}  # fmt: skip
+
+
+def calibrate(models: dict[str, Path], groups: dict[str, Path]) -> dict:
+    """Confidence scores of the left-out runs and the threshold set from them (see
+    ``imaging.segmentation.confidence.calibrate``)."""
+    from imaging.segmentation.confidence import Thresholds, assess, calibrate_threshold
+    from imaging.segmentation.data import load_subjects
+    from imaging.segmentation.evaluate import compare
+    from imaging.segmentation.infer import probabilities
+    from imaging.segmentation.model import load_model
+
+    runs = []
+    for fold, group in (("without_t2", "t2"), ("without_dixon", "dixon")):
+        model = load_model(models[fold], models[fold].with_suffix(".pth"))
+        for subject in load_subjects(groups[group] / "images", groups[group] / "labels"):
+            soft = probabilities(subject.image, model, _settings())
+            report = assess(subject.image.canonical(), soft, model.config.labels, Thresholds())
+            truth = subject.labels.canonical().array
+            dice = min(compare(report.labels, truth, subject.image.canonical().spacing,
+                               label.value)["dice"] for label in model.config.labels
+                       if label.muscle == "multifidus")  # fmt: skip
+            runs.append({"subject": subject.name, "score": report.score, "dice": dice})
+    threshold = calibrate_threshold([(r["score"], r["dice"]) for r in runs])
+    return {"runs": runs, "thresholds": asdict(Thresholds(min_score=threshold))}
+
+
+def _settings() -> object:
+    from imaging.segmentation.infer import InferenceSettings
+
+    return InferenceSettings()
 
 
 def write_card(out: Path, document: dict) -> None:
-    """MODEL_CARD.md from the model's JSON (training block and evaluation figures)."""
-    training = document.get("training", {})
-    lines = [
-        "# STRONG-BACK default segmentation model (multifidus and erector spinae, left/right)",
-        "",
-        "A starting point for fine-tuning on the trial's own scans, **not a validated trial "
-        "measure**: every mask goes through the reader's QC before its metrics count.",
-        "",
-        "- Architecture: MONAI 2D UNet, channels "
-        f"{document['model']['channels']}, strides {document['model']['strides']}, "
-        f"{document['model']['num_res_units']} residual units, instance norm; roi "
-        f"{document['parameters']['roi_size']}, in-plane 1 mm (`pix_dim` "
-        f"{document['parameters']['pix_dim']}); MuscleMap label values 1-4.",
-        "- Training (`make model`, 2 CPU threads): phase 1 on 24 lumbar phantoms (seeds "
-        "1000-1023), phase 2 fine-tuned on 2 of them plus slices 1-13 (inferior) of the shared "
-        "real MuscleMap sample (one subject, 9.5° oblique T2, 0.94 x 0.94 x 4.4 mm), "
-        "subject-balanced sampling, validation on 2 phantoms (seeds 2000-2001). "
-        "Augmentation: rotation within 15°, per-axis scaling 0.8-1.25, smooth shading within "
-        "30 %, contrast, offset, noise, and left/right flips that swap the side labels; cosine "
-        "learning-rate decay. "
-        f"Phase 2 options: {training.get('options')}.",
-        "",
-        "## Evaluation (the shipped inference settings: overlap 0.75, largest component)",
-        "",
-        "| data | label | Dice | HD95 mm | CSA error % | volume error % |",
-        "|---|---|---|---|---|---|",
-    ]
-    for data, labels in document.get("evaluation", {}).items():
-        for label, m in labels.items():
-            lines.append(f"| {data} | {label} | {m['dice']} | {m['hd95_mm']} | "
-                         f"{m['csa_error_pct']} | {m['volume_error_pct']} |")  # fmt: skip
-    lines += [
-        "",
-        "## Limitations",
-        "",
-        "- The real-image figure is one subject (slices 15-20 of the sample the model saw "
-        "slices 1-13 of): it says the model transfers to real MR, not how well it does on the "
-        "trial's population, scanners or levels. Those test slices are the superior end of "
-        "the stack, where the multifidus is smallest: the model over-reads it there (CSA error "
-        "above), so volumes need the reader's QC.",
-        "- Training is time-budgeted, so `make model` on another machine gives similar, not "
-        "identical, weights; a fixed `--max-steps` run is reproducible bit for bit.",
-        "- Phantoms are simple (ellipses with speckle fat); psoas and quadratus lumborum are "
-        "not labelled. Fine-tune with `python -m imaging train --init model.pth` on approved "
-        "masks exported from the QC step.",
-    ]
-    (out / "MODEL_CARD.md").write_text("\n".join(lines) + "\n")
+    from imaging.segmentation.default.card import card
+
+    (out / "MODEL_CARD.md").write_text(card(document))
 
 
 def main() -> None:
@@ -148,9 +176,9 @@ def main() -> None:
         "SHARED_DATA_DIR", Path(__file__).parents[4] / "shared" / "data")))  # fmt: skip
     parser.add_argument("--work", type=Path, default=Path("var/model-build"))
     parser.add_argument("--out", type=Path, default=HERE)
-    parser.add_argument("--minutes", type=float, nargs=2, default=(5.0, 6.0))
+    parser.add_argument("--steps", type=int, default=4000)
     args = parser.parse_args()
-    figures = build(args.shared, args.work, args.out, tuple(args.minutes))
+    figures = build(args.shared, args.work, args.out, args.steps)
     print(json.dumps(figures, indent=2))
 
 
