@@ -41,9 +41,24 @@ class StudyUploadForm(forms.Form):
     folder = FolderField(label=_("Folder"), required=False)
     labels = forms.FileField(label=_("Label map (NIfTI, optional, research uploads only)"),
                              required=False)  # fmt: skip
+    fat = forms.FileField(label=_("Dixon fat image (NIfTI, optional, with the water image)"),
+                          required=False)  # fmt: skip
+    water = forms.FileField(label=_("Dixon water image (NIfTI, optional, with the fat image)"),
+                            required=False)  # fmt: skip
+    same_acquisition = forms.BooleanField(
+        label=_("The fat and water images are one acquisition with the image, although their "
+                "headers disagree (recorded with the measurements)"),
+        required=False,
+    )  # fmt: skip
 
     def clean(self) -> dict:
         data = super().clean()
+        if bool(data.get("fat")) != bool(data.get("water")):
+            missing = "water" if data.get("fat") else "fat"
+            self.add_error(missing, _("Dixon fat fraction needs both the fat and water image."))
+        if data.get("fat") and data.get("kind") != "nifti":
+            self.add_error("fat", _("Fat and water images go with a NIfTI upload; a DICOM "
+                                    "study brings its own Dixon series."))  # fmt: skip
         if data.get("kind") == "folder" and not data.get("folder"):
             self.add_error("folder", _("Choose the folder that holds the DICOM files."))
         elif data.get("kind") in ("dicom", "nifti") and not data.get("file"):

@@ -90,9 +90,12 @@ def _ingest(
         return study
     data = form.cleaned_data["file"].read()
     if form.cleaned_data["kind"] == "nifti":
-        labels = form.cleaned_data.get("labels")
+        labels, fat, water = (form.cleaned_data.get(k) for k in ("labels", "fat", "water"))
+        dixon = (fat.read(), water.read()) if fat and water else None
+        stated = form.cleaned_data["same_acquisition"]
         return ingest.ingest_nifti(participant, visit_code, data,
-                                   labels.read() if labels else None, user)  # fmt: skip
+                                   labels.read() if labels else None, user, dixon=dixon,
+                                   same_acquisition=stated)  # fmt: skip
     study, _skipped = ingest.ingest_zip(participant, visit_code, data, user)
     return study
 

@@ -110,18 +110,22 @@ def random_model(tmp_path: Path, settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
-@pytest.mark.django_db
-def test_an_out_of_distribution_run_cannot_be_approved_as_it_is(
-    random_model: None, role_users: dict, shared_data: Callable, tmp_path: Path
-) -> None:
-    """A fat-suppressed abdominal T2-SPIR series segmented by a random-weight model."""
+def _out_of_distribution_run(role_users: dict, shared_data: Callable) -> object:
     spir = shared_data("imaging/chaos-abdominal-mr/11_T2SPIR_img.nii.gz").read_bytes()
     participant = Participant.objects.order_by("pk").first()
     study = ingest_nifti(participant, "baseline", spir, None, role_users["coordinator"])
     queue_pipeline(study.pk)
     study.refresh_from_db()
     assert study.status == StudyStatus.QC_PENDING, study.error
-    run = study.runs.get()
+    return study.runs.get()
+
+
+@pytest.mark.django_db
+def test_an_out_of_distribution_run_cannot_be_approved_as_it_is(
+    random_model: None, role_users: dict, shared_data: Callable, tmp_path: Path
+) -> None:
+    """A fat-suppressed abdominal T2-SPIR series segmented by a random-weight model."""
+    run = _out_of_distribution_run(role_users, shared_data)
     assert (run.needs_correction and run.confidence["score"] < run.confidence["thresholds"][
         "min_score"]) or run.confidence["problems"]  # fmt: skip
     assert any(flag.startswith("segmentation") for flag in run.qc_flags)
@@ -146,13 +150,7 @@ def test_an_out_of_distribution_run_cannot_be_approved_as_it_is(
 def test_an_override_with_a_reason_is_recorded(
     random_model: None, role_users: dict, shared_data: Callable
 ) -> None:
-    spir = shared_data("imaging/chaos-abdominal-mr/11_T2SPIR_img.nii.gz").read_bytes()
-    participant = Participant.objects.order_by("pk").first()
-    study = ingest_nifti(participant, "baseline", spir, None, role_users["coordinator"])
-    queue_pipeline(study.pk)
-    study.refresh_from_db()
-    assert study.status == StudyStatus.QC_PENDING, study.error
-    run = study.runs.get()
+    run = _out_of_distribution_run(role_users, shared_data)
     decide(run, role_users["assessor"], approve=True, reason="checked slice by slice")
     run.refresh_from_db()
     assert run.review == "approved" and run.review_reason == "checked slice by slice"

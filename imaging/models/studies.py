@@ -81,6 +81,9 @@ class ImagingStudy(AuditedModel):
     files = models.PositiveIntegerField(_("files kept"), default=0)
     # What the reader must check before approving (e.g. the same series stored for someone else).
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # The uploader stated that the Dixon fat and water images are one acquisition with the image
+    # although their headers disagree (kept in each run's provenance).
+    same_acquisition_stated = models.BooleanField(default=False)
     # When a worker last reported on this study; the watchdog re-queues a study whose worker went
     # silent (see imaging.services.watchdog).
     heartbeat_at = models.DateTimeField(_("last heard from the worker"), null=True, blank=True)

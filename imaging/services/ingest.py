@@ -222,16 +222,51 @@ def ingest_datasets(
     return study, skipped
 
 
-def ingest_nifti(
-    participant: Participant, visit_code: str, image: bytes, labels: bytes | None, user: object
-) -> ImagingStudy:
-    """A research study from a NIfTI image (and optionally its label map)."""
+def _read_nifti(data: bytes, name: str) -> object:
     from imaging.volume import load_nifti
 
     with tempfile.TemporaryDirectory() as scratch:
-        probe = Path(scratch) / "image.nii.gz"
-        probe.write_bytes(image)
-        volume = load_nifti(probe)  # refuses anything unreadable before a study exists
+        probe = Path(scratch) / name
+        probe.write_bytes(data)
+        return load_nifti(probe)  # refuses anything unreadable before a study exists
+
+
+def check_dixon_pair(image: object, dixon: tuple[bytes, bytes], same_acquisition: bool) -> None:
+    """Fat and water must lie on the image's grid, or be stated one acquisition (same voxel
+    array) when their headers disagree; the refusal names the difference."""
+    from imaging.metrics.measure import grid_difference
+
+    reference = image.canonical()
+    for data, name in zip(dixon, ("fat.nii.gz", "water.nii.gz"), strict=True):
+        other = _read_nifti(data, name).canonical()
+        if other.same_grid(reference):
+            continue
+        if other.shape != reference.shape:
+            raise ImagingError(f"{name}: not the image's voxel array "
+                               f"({grid_difference(other, reference)})")  # fmt: skip
+        if not same_acquisition:
+            raise ImagingError(
+                f"{name}: its header does not match the image's "
+                f"({grid_difference(other, reference)}); if they are one acquisition, tick "
+                "the box that says so"
+            )
+
+
+def ingest_nifti(
+    participant: Participant,
+    visit_code: str,
+    image: bytes,
+    labels: bytes | None,
+    user: object,
+    *,
+    dixon: tuple[bytes, bytes] | None = None,
+    same_acquisition: bool = False,
+) -> ImagingStudy:
+    """A research study from a NIfTI image (and optionally its label map, and a Dixon fat and
+    water pair, which makes the study's fat method Dixon)."""
+    volume = _read_nifti(image, "image.nii.gz")
+    if dixon is not None:
+        check_dixon_pair(volume, dixon, same_acquisition)
     series_uid = f"{NIFTI_SERIES_UID}-{hashlib.sha256(image).hexdigest()[:32]}"
     with transaction.atomic():
         study = create_upload_study(participant, visit_code, user, ImagingSource.NIFTI)
@@ -241,7 +276,11 @@ def ingest_nifti(
             path.write_bytes(image)
             if labels is not None:
                 nifti_path(study, "labels.nii.gz").write_bytes(labels)
-            study.files = 1 + (labels is not None)
+            if dixon is not None:
+                nifti_path(study, "fat.nii.gz").write_bytes(dixon[0])
+                nifti_path(study, "water.nii.gz").write_bytes(dixon[1])
+                study.same_acquisition_stated = same_acquisition
+            study.files = 1 + (labels is not None) + 2 * (dixon is not None)
             study.warnings = duplicate_warnings(study, [series_uid])
             study.save(reason="NIfTI stored")
             ImagingSeries(

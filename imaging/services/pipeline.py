@@ -161,6 +161,21 @@ def _labels_for(study: ImagingStudy, image: Volume) -> Labels:
     return segment(image)
 
 
+def dixon_images(study: ImagingStudy) -> tuple[Volume, Volume] | None:
+    """The study's Dixon fat and water images (NIfTI uploads), when it has both."""
+    if study.source != ImagingSource.NIFTI:
+        return None
+    fat, water = nifti_path(study, "fat.nii.gz"), nifti_path(study, "water.nii.gz")
+    if fat.exists() and water.exists():
+        return load_nifti(fat), load_nifti(water)
+    return None
+
+
+def fat_method_for(study: ImagingStudy) -> str:
+    """Dixon when the study has fat and water images, else the protocol's T2 method."""
+    return "dixon" if dixon_images(study) is not None else settings.IMAGING_FAT_METHOD
+
+
 def run_key(study: ImagingStudy, series: ImagingSeries, labels_sha256: str) -> str:
     return f"study-{study.pk}:series-{series.pk}:{labels_sha256[:16]}:{CODE_VERSION}"
 
@@ -179,7 +194,7 @@ def create_run(
             run = SegmentationRun(
                 study=study, series=series, key=key, label_source=labels.source,
                 model_name=labels.name[:128], model_sha256=labels.sha256,
-                code_version=CODE_VERSION, fat_method=settings.IMAGING_FAT_METHOD,
+                code_version=CODE_VERSION, fat_method=fat_method_for(study),
                 label_table=[vars(label) for label in labels.table],
                 confidence=labels.confidence or {},
                 needs_correction=bool(labels.confidence and labels.confidence["needs_correction"]),
@@ -235,9 +250,12 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
         progress(study, 20, "measuring")
         levels = getattr(study, "levels", None)
         discs = parse_discs({"discs": levels.discs}) if levels and levels.discs else None
+        dixon = dixon_images(study) if run.fat_method == "dixon" else None
         result = measure(MeasureInputs(
             image=image, labels=labels, table=table, discs=discs,
             fat_method=run.fat_method, erode=settings.IMAGING_ERODE_VOXELS,
+            fat=dixon[0] if dixon else None, water=dixon[1] if dixon else None,
+            same_acquisition=study.same_acquisition_stated,
         ))  # fmt: skip
         flags = result["qc_flags"] + asymmetry_flags(result["muscles"]) + confidence_flags(run)
         baseline = _baseline_muscles(run)

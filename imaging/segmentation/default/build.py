@@ -125,6 +125,10 @@ def build(shared: Path, work: Path, out: Path, steps: int, seed: int = 1) -> dic
     phantoms = _evaluate(models["all"], work / "test")["mean"]
     document["evaluation"] = {**loso, "phantoms (10 unseen subjects), final model": phantoms}
     document["fat_fraction_error_pp"] = fat_fraction_errors(models["without_dixon"], shared)
+    document["folds"] = {
+        fold: json.loads(path.read_text())["training"]["train_subjects"]
+        for fold, path in models.items()
+    }
     document["confidence"] = calibrate(models, groups)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy(models["all"].with_suffix(".pth"), out / "model.pth")
