@@ -13,7 +13,7 @@ from imaging.errors import ImagingError
 from imaging.io import NIFTI_SUFFIXES, load_image
 from imaging.segmentation.config import ModelConfig
 from imaging.segmentation.infer import as_meta, preprocessing
-from imaging.segmentation.synthesis import clusters_of
+from imaging.segmentation.synthesis import SYNTHETIC_PREFIX, clusters_of
 from imaging.volume import Volume
 
 
@@ -64,4 +64,5 @@ def slices_of(subject: Subject, config: ModelConfig) -> Slices:
     label_map = np.asarray(preprocessing(config, labels=True)(as_meta(subject.labels, labels))[0])
     images = np.ascontiguousarray(np.moveaxis(image, 2, 0), dtype=np.float32)
     label_slices = np.ascontiguousarray(np.moveaxis(label_map.round(), 2, 0), dtype=np.int64)
-    return Slices(images, label_slices, clusters_of(images, label_slices))
+    drawn = subject.name.startswith(SYNTHETIC_PREFIX)
+    return Slices(images, label_slices, clusters_of(images, label_slices, drawn))

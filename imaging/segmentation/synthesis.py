@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-TISSUE_BINS = 6  # intensity bins of the non-muscle tissue (cluster ids 0..5; muscles above)
+TISSUE_BINS = 8  # intensity bins of a real image (cluster ids 0..7; drawn muscles above)
+# Training subjects whose image is a drawn background for a label map (always painted anew).
+SYNTHETIC_PREFIX = "synth-"
 
 
 @dataclass(frozen=True)
@@ -31,19 +33,29 @@ class Synthesis:
     bias: float = 0.4
     noise: tuple[float, float] = (0.0, 0.25)
     invert: float = 0.15  # a real-image crop with its contrast inverted (water-like fat)
+    field_of_view: float = 0.35  # share of crops whose field of view ends close to the muscles
+    infiltration: float = 0.5  # share of synthetic views with fatty streaks drawn in the muscles
 
 
-def clusters_of(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """(n, x, y) cluster ids: muscles are ``TISSUE_BINS + label``; other pixels fall into
-    ``TISSUE_BINS`` intensity bins by quantile over the whole stack (padding zeros to bin 0)."""
-    clusters = np.zeros(image.shape, dtype=np.int16)
-    tissue = labels == 0
-    values = image[tissue & (image != 0)]
-    if values.size:
-        edges = np.quantile(values, np.linspace(0, 1, TISSUE_BINS + 1)[1:-1])
-        clusters[tissue] = np.digitize(image[tissue], edges).astype(np.int16)
-        clusters[tissue & (image == 0)] = 0
-    clusters[~tissue] = TISSUE_BINS + labels[~tissue]
+def clusters_of(image: np.ndarray, labels: np.ndarray, drawn: bool = False) -> np.ndarray:
+    """(n, x, y) cluster ids. A real image: every pixel, muscles included, falls into one of
+    ``TISSUE_BINS`` intensity bins by quantile over the stack, so a fatty streak inside a muscle
+    is painted like the subcutaneous fat and the muscle keeps its real texture and boundary
+    contrast (padding zeros stay bin 0). A drawn background (``drawn``): its distinct levels,
+    and the muscles by label above them."""
+    if drawn:
+        # The drawn levels are the most frequent values (resampling blurs only the edges).
+        values, counts = np.unique(np.round(image[labels == 0], 4), return_counts=True)
+        levels = np.sort(values[np.argsort(counts)[::-1][: TISSUE_BINS - 1]])
+        nearest = np.abs(image[..., None] - levels).argmin(axis=-1).astype(np.int16)
+        clusters = np.where(labels > 0, TISSUE_BINS + labels, nearest).astype(np.int16)
+        return clusters
+    values = image[image != 0]
+    if not values.size:
+        return np.zeros(image.shape, dtype=np.int16)
+    edges = np.quantile(values, np.linspace(0, 1, TISSUE_BINS)[1:-1])
+    clusters = 1 + np.digitize(image, edges).astype(np.int16)
+    clusters[image == 0] = 0
     return clusters
 
 
@@ -84,17 +96,40 @@ def _bias_field(shape: tuple[int, int], rng: np.random.Generator, amplitude: flo
     return np.exp(amplitude * rng.uniform(0, 1) * field)
 
 
+def infiltrate(clusters: np.ndarray, label: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Streaks and patches inside the muscles painted as another tissue of the crop: fatty
+    infiltration (heavy at L5-S1 in older or painful backs) must not make a muscle vanish."""
+    inside = label > 0
+    others = np.unique(clusters[~inside & (clusters > 0)])
+    if not inside.any() or others.size == 0:
+        return clusters
+    noise = ndimage.gaussian_filter(rng.normal(size=clusters.shape), rng.uniform(0.7, 2.5))
+    share = rng.uniform(0.05, 0.4)
+    streaks = inside & (noise > np.quantile(noise[inside], 1 - share))
+    out = clusters.copy()
+    out[streaks] = rng.choice(others)
+    return out
+
+
 def synthesise(
-    clusters: np.ndarray, texture: np.ndarray | None, rng: np.random.Generator, options: Synthesis
+    clusters: np.ndarray,
+    texture: np.ndarray | None,
+    rng: np.random.Generator,
+    options: Synthesis,
+    label: np.ndarray | None = None,
 ) -> np.ndarray:
-    """A random-contrast view of one crop (x, y) from its cluster map, z-normalised."""
+    """A random-contrast view of one crop (x, y) from its cluster map, z-normalised (with fatty
+    streaks in the muscles of ``label`` in some views)."""
+    if label is not None and rng.random() < options.infiltration:
+        clusters = infiltrate(clusters, label, rng)
     count = int(clusters.max()) + 1
     means, spreads = rng.uniform(0.0, 1.0, size=count), rng.uniform(0.0, 0.12, size=count)
-    image = means[clusters] + spreads[clusters] * rng.normal(size=clusters.shape)
+    grain = ndimage.gaussian_filter(rng.normal(size=clusters.shape), rng.uniform(0.5, 2.0))
+    image = means[clusters] + spreads[clusters] * grain / (grain.std() or 1.0)
     if texture is not None:
-        weight = rng.uniform(*options.texture)
+        weight = rng.uniform(*options.texture) * rng.choice([-1.0, 1.0])
         t = (texture - texture.mean()) / (texture.std() or 1.0)
-        image = image + weight * 0.1 * t
+        image = image + weight * 0.15 * t
     image = np.clip(image, 0, None) * _bias_field(image.shape, rng, options.bias)
     image = np.power(image / (image.max() or 1.0), rng.uniform(*options.gamma))
     sigma = rng.uniform(*options.blur_sigma)
@@ -102,3 +137,19 @@ def synthesise(
         image = ndimage.gaussian_filter(image, sigma)
     image = image + rng.normal(0, rng.uniform(*options.noise) * (image.std() or 1.0), image.shape)
     return ((image - image.mean()) / (image.std() or 1.0)).astype(np.float32)
+
+
+def narrow_field_of_view(image: np.ndarray, label: np.ndarray, rng: np.random.Generator
+                         ) -> np.ndarray:  # fmt: skip
+    """The crop as a tightly framed acquisition would show it: everything outside a random
+    rectangle around the muscles (10-60 pixels of margin per side) is zero, as padding is."""
+    points = np.argwhere(label > 0)
+    if len(points) == 0:
+        return image
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    margin = rng.integers(10, 60, size=4)
+    out = np.zeros_like(image)
+    xs = slice(max(0, x0 - margin[0]), x1 + 1 + margin[1])
+    ys = slice(max(0, y0 - margin[2]), y1 + 1 + margin[3])
+    out[xs, ys] = image[xs, ys]
+    return out

@@ -23,16 +23,21 @@ from imaging.segmentation.augment import Augmentation, intensity, view
 from imaging.segmentation.config import ModelConfig, load_config
 from imaging.segmentation.data import Slices, load_subjects, slices_of
 from imaging.segmentation.model import build_network, read_state_dict
-from imaging.segmentation.synthesis import Synthesis, synthesise
-
-# Training subjects whose image is a drawn background for a label map (always painted anew).
-SYNTHETIC_PREFIX = "synth-"
+from imaging.segmentation.synthesis import (
+    SYNTHETIC_PREFIX,
+    Synthesis,
+    narrow_field_of_view,
+    synthesise,
+)
 
 
 def source_of(name: str) -> str:
-    """The source a subject belongs to: ``dixon_water`` -> ``dixon``, ``phantom_1000`` ->
-    ``phantom``; drawn label maps are one source."""
-    return "synth" if name.startswith(SYNTHETIC_PREFIX) else name.split("_")[0]
+    """The source a subject belongs to: ``dixon_water`` -> ``dixon``, ``t2`` -> ``t2``; drawn
+    label maps and phantoms are one source, the synthetic anatomy, drawn as often as each
+    real scan."""
+    if name.startswith((SYNTHETIC_PREFIX, "phantom")):
+        return "synthetic"
+    return name.split("_")[0]
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,9 @@ class Sampler:
             image, label, clusters = self._view(index)
             if self.rng.random() < 0.5:  # left/right flip, with the side labels swapped
                 image, label, clusters = image[::-1], self.swap[label[::-1]], clusters[::-1]
-            image = self._contrast(index, image, clusters)
+            image = self._contrast(index, image, clusters, label)
+            if self.synthesis is not None and self.rng.random() < self.synthesis.field_of_view:
+                image = narrow_field_of_view(image, label, self.rng)
             images.append(np.ascontiguousarray(image, dtype=np.float32))
             labels.append(np.ascontiguousarray(label))
         return torch.from_numpy(np.stack(images)[:, None]), torch.from_numpy(
@@ -150,7 +157,9 @@ class Sampler:
         return view(self.images[index], self.labels[index], centre, self.roi, self.rng,
                     self.augmentation, self.clusters[index])  # fmt: skip
 
-    def _contrast(self, index: int, image: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    def _contrast(
+        self, index: int, image: np.ndarray, clusters: np.ndarray, label: np.ndarray
+    ) -> np.ndarray:
         """A synthetic view (always for drawn backgrounds, else with the configured chance), or
         the real crop, sometimes inverted, with the usual intensity augmentation."""
         options = self.synthesis
@@ -158,7 +167,7 @@ class Sampler:
             self.synthetic_only[index] or self.rng.random() < options.probability
         ):
             texture = None if self.synthetic_only[index] else image
-            return synthesise(np.ascontiguousarray(clusters), texture, self.rng, options)
+            return synthesise(np.ascontiguousarray(clusters), texture, self.rng, options, label)
         if options is not None and self.rng.random() < options.invert:
             image = -image
         return intensity(image, self.rng, self.augmentation)

@@ -25,8 +25,6 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).parent
 FOLDS = {
     "without_t2": ("dixon", "synth", "phantoms"),
@@ -97,9 +95,14 @@ def fat_fraction_errors(model: Path, shared: Path) -> dict[str, dict[str, float]
         predicted = image.with_array(segment(image, loaded)).canonical().array
         out[contrast] = {}
         for label in loaded.config.labels:
-            manual = float(np.mean(fat_dixon(fat, water, truth == label.value)))
-            automatic = float(np.mean(fat_dixon(fat, water, predicted == label.value)))
-            out[contrast][f"{label.muscle}_{label.side}"] = round(100 * (automatic - manual), 3)
+            manual_mask, model_mask = truth == label.value, predicted == label.value
+            name = f"{label.muscle}_{label.side}"
+            if not model_mask.any():
+                out[contrast][name] = None  # nothing drawn: no fat fraction at all
+                continue
+            manual = float(fat_dixon(fat, water, manual_mask)[manual_mask].mean())
+            automatic = float(fat_dixon(fat, water, model_mask)[model_mask].mean())
+            out[contrast][name] = round(100 * (automatic - manual), 3)
     return out
 
 

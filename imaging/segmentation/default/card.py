@@ -45,6 +45,7 @@ def card(document: dict) -> str:
         for label, m in labels.items():
             lines.append(f"| {data} | {label} | {m['dice']} | {m['hd95_mm']} | "
                          f"{m['csa_error_pct']} | {m['volume_error_pct']} |")  # fmt: skip
+    lines += ["", *targets(document)]
     fat = document.get("fat_fraction_error_pp", {})
     if fat:
         lines += [
@@ -94,3 +95,31 @@ def card(document: dict) -> str:
         "- Psoas and quadratus lumborum are not drawn.",
     ]
     return "\n".join(lines) + "\n"
+
+
+TARGETS = (("T2", 0.88), ("Dixon inphase", 0.85), ("Dixon water", 0.85))
+FAT_TARGET_PP = 1.5
+
+
+def targets(document: dict) -> list[str]:
+    """The project's targets for left-out subjects, each marked met or not met."""
+    evaluation = document.get("evaluation", {})
+    lines = ["Targets (multifidus Dice of a left-out subject; Dixon fat fraction within "
+             f"{FAT_TARGET_PP} pp):", ""]  # fmt: skip
+    for prefix, target in TARGETS:
+        figures = next((v for k, v in evaluation.items() if k.startswith(prefix)), None)
+        if figures is None:
+            continue
+        worst = min(figures[f"multifidus_{side}"]["dice"] for side in ("right", "left"))
+        verdict = "met" if worst >= target else "**not met**"
+        lines.append(f"- {prefix}: >= {target}: lower side {worst} — {verdict}")
+    fat = document.get("fat_fraction_error_pp", {})
+    for contrast in ("inphase", "water"):
+        errors = [v for k, v in fat.get(contrast, {}).items() if k.startswith("multifidus")]
+        if errors:
+            worst = max((abs(v) for v in errors if v is not None), default=None)
+            verdict = "met" if worst is not None and worst <= FAT_TARGET_PP and None not in errors \
+                else "**not met**"  # fmt: skip
+            lines.append(f"- Dixon fat fraction, masks from {contrast}: largest multifidus "
+                         f"error {worst} pp — {verdict}")  # fmt: skip
+    return lines
