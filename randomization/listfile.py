@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Iterable
 
 from randomization.sequence import AllocationRow
+from trial.csv_safety import SafeWriter
 
 COLUMNS = ("stratum", "position", "block_number", "block_size", "arm")
 
 
 def to_csv(rows: Iterable[AllocationRow]) -> bytes:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow([row.stratum, row.position, row.block_number, row.block_size, row.arm])

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from outcomes.exports.variables import ARM, ExportOptions, Variable
+from trial.csv_safety import RULE as CSV_RULE
 
 AGE_TOP_CODE = 89  # Safe Harbor: ages over 89 are aggregated into one category
 KEY = Variable("study_id", "Study ID (assigned by the trial, not derived from identifiers)",
@@ -94,7 +95,7 @@ CODEBOOK_HEADER = ["column", "visit", "variable", "label", "type", "allowed_valu
 
 def codebook_rows(variables: Sequence[Variable], options: ExportOptions) -> Iterator[list[str]]:
     for variable in [KEY, *variables]:
-        kind, notes = variable.type, ""
+        kind, notes = variable.type, ("every CSV: " + CSV_RULE) if variable is KEY else ""
         if variable.type == "date" and options.deidentified:
             kind = "integer"
             notes = "study day: days from randomisation (0 = day of randomisation); blank when "

@@ -7,7 +7,6 @@ big exports; neither holds more than one batch of participants in memory.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from outcomes.models import ExportRecord, ExportStatus
 from randomization.selectors import may_see_arm
 from trial.audit.context import AuditContext, context_for_user, current_context
 from trial.audit.recorder import record
+from trial.csv_safety import SafeWriter
 from trial.models import Participant
 from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
@@ -115,7 +115,7 @@ def csv_bytes(export: ExportRecord, context: AuditContext | None = None) -> Iter
 def _chunks(export: ExportRecord, context: AuditContext) -> Iterator[bytes]:
     options = ExportOptions(**export.options)
     digest, count, buffer = hashlib.sha256(), -1, io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer, lineterminator="\n")
 
     def progress(done: int) -> None:
         export.participants_done = done

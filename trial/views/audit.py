@@ -5,7 +5,6 @@ Blinded values never reach this page: they are written to the trail as ``<sealed
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from trial.access.policy import requires
 from trial.audit.chain import CHAINED_COLUMNS
 from trial.audit.recorder import record
+from trial.csv_safety import SafeWriter
 from trial.models.audit import AuditAction, AuditEntry
 from trial.selectors.audit import anchor_status, visible_audit_entries
 
@@ -89,7 +89,7 @@ def _csv_response(
     """Stream the filtered trail (ascending) without loading it into memory; the copy is audited."""
     filters = {k: str(v) for k, v in form.cleaned_data.items() if v}
     record(AuditAction.EXPORT, object_type="trial.AuditEntry", reason=f"audit trail copy {filters}")
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(_Echo())
 
     def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
