@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import Max
@@ -22,7 +22,22 @@ class InvalidAllocationList(ValueError):
 
 
 def parse(content: bytes) -> list[AllocationRow]:
-    reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidAllocationList(
+            "The file is not UTF-8 text: export the list as CSV UTF-8 (the generator writes one)."
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InvalidAllocationList(f"Line {line}: a NUL character; this is not a CSV text file.")
+    try:
+        return _rows(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise InvalidAllocationList(f"Not a readable CSV file: {error}.") from None
+
+
+def _rows(reader: Iterator[list[str]]) -> list[AllocationRow]:
     header = next(reader, None)
     if tuple(header or ()) != COLUMNS:
         raise InvalidAllocationList(f"Columns must be {', '.join(COLUMNS)}.")

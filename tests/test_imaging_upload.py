@@ -55,3 +55,21 @@ def test_a_folder_without_dicom_says_so_and_creates_nothing(
     response = client.post(url, {"kind": "folder"})
     assert "Choose the folder that holds the DICOM files." in response.content.decode()
     assert not ImagingStudy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "larger than 64 KB"),
+        (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b"\xff\xfe", "not JSON"),
+    ],
+    ids=["huge", "deep", "not an object", "not text"],
+)
+def test_a_hostile_levels_file_is_refused_by_name(data: bytes, message: str) -> None:
+    from imaging.errors import ImagingError
+    from imaging.services.review import levels_from_json
+
+    with pytest.raises(ImagingError, match=message):
+        levels_from_json(data)

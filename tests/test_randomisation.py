@@ -252,3 +252,21 @@ def test_generate_command_runs_as_a_script(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "SHA-256" in result.stdout and out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00bad", "not UTF-8"),
+        ("stratum,position\nLSIQ_LOW,é".encode("latin-1"), "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not UTF-8"),
+        (
+            b"stratum,position,block_number,block_size,arm\nLSIQ\x00_LOW,1,1,2,MC_ILEX\n",
+            "Line 2: a NUL character",
+        ),
+    ],
+    ids=["binary", "latin-1", "png named csv", "nul"],
+)
+def test_a_list_that_is_not_csv_text_is_refused_by_name(content: bytes, message: str) -> None:
+    with pytest.raises(InvalidAllocationList, match=message):
+        parse(content)

@@ -131,9 +131,18 @@ def set_levels(study: ImagingStudy, discs: dict, user: object, source: str) -> D
     return levels
 
 
+LEVELS_MAX_BYTES = 64 * 1024  # six disc points need a few hundred bytes
+
+
 def levels_from_json(data: bytes) -> dict:
+    if len(data) > LEVELS_MAX_BYTES:
+        raise ImagingError(f"levels file is larger than {LEVELS_MAX_BYTES // 1024} KB")
     try:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ImagingError(f"levels file is not JSON: {error}") from error
+    except RecursionError:
+        raise ImagingError("levels file is nested too deeply to be a levels file") from None
+    if not isinstance(document, dict):
+        raise ImagingError('levels file must be a JSON object with "discs"')
     return {k: v.tolist() for k, v in parse_discs(document).items()}
