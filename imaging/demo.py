@@ -62,10 +62,17 @@ def seed_imaging(participant: object, user: object) -> ImagingStudy:
     return study
 
 
+def mri_visits() -> list[str]:
+    """The visits whose forms include the MRI, in protocol order (baseline, then follow-up)."""
+    from trial.protocol import PROTOCOL
+
+    return [visit.code for visit in PROTOCOL.visits if "mri" in visit.forms]
+
+
 def seed_cnn_studies(
     participant: object, coordinator: object, reader: object
 ) -> list[ImagingStudy]:
-    """A baseline and a week-16 phantom study of ``participant`` sent through the real steps with
+    """A phantom study of ``participant`` at each MRI visit sent through the real steps with
     the default CNN (select, segment, measure, write back), then approved by the reader, so the
     dashboards and exports show imaging data. A run the model flags is approved with the reason
     the demo gives (a reader would correct it)."""
@@ -73,11 +80,11 @@ def seed_cnn_studies(
     from imaging.services.segmenters import model_labels
 
     studies = []
-    for visit_code, seed in (("baseline", 3100), ("week16", 3101)):
+    for seed, visit_code in enumerate(mri_visits(), start=3100):
         subject = lumbar_phantom(seed, slices=12, tilt_deg=5.0)
-        scaled = subject.image.with_array(subject.image.array.round().clip(0, 65535))
+        pixels = subject.image.array.round().clip(0, 65535).astype("uint16")
         with tempfile.TemporaryDirectory() as scratch:
-            files = write_dicom_series(scaled.with_array(scaled.array.astype("uint16")),
+            files = write_dicom_series(subject.image.with_array(pixels),
                                        Path(scratch), PatientID=f"DEMO-PACS-{seed}",
                                        SeriesDescription="t2_tse_tra demo")  # fmt: skip
             study, _ = ingest.ingest_folder(

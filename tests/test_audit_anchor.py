@@ -132,3 +132,13 @@ def test_the_application_role_may_only_read_and_append_the_audit_table() -> None
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {APP_ROLE}")
             cursor.execute(f"DROP ROLE {APP_ROLE}")
+
+
+def test_an_audited_commit_writes_the_chain_head(django_capture_on_commit_callbacks) -> None:
+    """Anchors are not left to beat alone: the commit of an audited write appends one."""
+    assert latest_anchor() is None
+    with django_capture_on_commit_callbacks(execute=True):
+        _entries(1)
+    anchor = latest_anchor()
+    head = AuditEntry.objects.order_by("-seq").first()
+    assert anchor is not None and (anchor.seq, anchor.hash) == (head.seq, head.hash)

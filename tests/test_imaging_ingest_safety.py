@@ -204,3 +204,16 @@ def test_user_facing_errors_never_show_server_paths(
         assert secret not in study.error and secret not in page
     assert without_server_paths("read /srv/x/y/labels.nii.gz: bad") == "read labels.nii.gz: bad"
     assert without_server_paths("see https://example.org/a/b") == "see https://example.org/a/b"
+
+
+def test_orthanc_ids_and_pacs_uids_are_validated_before_any_request() -> None:
+    """An ID or UID from the PACS reaches a URL only once it has the expected form."""
+    from imaging.pacs.orthanc import OrthancClient
+    from imaging.services.pacs_ingest import require_study_uid
+
+    client = OrthancClient("http://127.0.0.1:9")  # nothing listens: a request would fail
+    with pytest.raises(ValueError, match="not an Orthanc resource ID"):
+        client.stable_study("../../tools/reset")
+    with pytest.raises(ImagingError, match="not a valid DICOM UID"):
+        require_study_uid("1.2.3/../../studies")
+    assert require_study_uid("1.2.840.113619.2.55") == "1.2.840.113619.2.55"

@@ -64,6 +64,11 @@ def test_upload_selects_the_axial_t2_measures_and_writes_a_seg(
     assert run.label_source == "reference" and len(run.model_sha256) == 64
     metric = MuscleMetric.objects.get(run=run, muscle="multifidus", side="left", level="all")
     assert metric.volume_mm3 == pytest.approx(78554, rel=0.005)
+    # The dashboard's CSA panel reads level "all": mean CSA over the slices the muscle is on.
+    spacing = run.result["image"]["spacing_mm"][2]
+    assert metric.mean_csa_mm2 == pytest.approx(
+        metric.volume_mm3 / (metric.n_slices * spacing), rel=0.02
+    )
     assert metric.fat_method == "gmm3" and 0 < metric.fat_fraction_pct < 100
     seg = pydicom.dcmread(run_folder(run) / "seg.dcm")
     assert seg.Modality == "SEG" and seg.StudyInstanceUID == header.StudyInstanceUID

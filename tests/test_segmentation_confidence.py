@@ -172,3 +172,15 @@ def test_a_confident_run_is_approvable(
     run = study.runs.get()
     assert not run.needs_correction, run.confidence
     decide(run, role_users["assessor"], approve=True)
+
+
+@pytest.mark.django_db
+def test_the_readers_home_counts_the_qc_queue(
+    random_model: None, role_users: dict, shared_data: Callable, client_for: Callable
+) -> None:
+    _out_of_distribution_run(role_users, shared_data)
+    home = client_for("assessor").get("/", follow=True).content.decode()
+    assert 'data-testid="imaging-qc"' in home and "/imaging/" in home
+    assert "1 run awaits review" in home and "1 needs correction" in home
+    assert 'data-testid="imaging-qc"' not in client_for("therapist").get(
+        "/", follow=True).content.decode()  # fmt: skip

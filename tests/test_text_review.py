@@ -125,3 +125,22 @@ def test_a_cleared_text_is_shown_as_written(role_users: dict, client_for: Callab
     client_for("pi").post("/blinding-review/", {"review_id": review.pk, "reason": "no arm in it"})
     body = client_for("monitor").get(f"/participants/{participant.study_id}/").content.decode()
     assert "Knee pain after the session" in body
+
+
+def test_a_query_written_by_the_pi_is_reviewed_before_the_coordinator_reads_it(
+    role_users: dict, client_for: Callable
+) -> None:
+    from outcomes.data_queries import raise_query
+
+    participant = Participant.objects.filter(randomized_on__isnull=False).first()
+    question = "Deadlift load in session 3 seems wrong: please check the source."
+    query = raise_query(participant, "baseline", "odi", "completed_on", question, role_users["pi"])
+    review = TextReview.objects.get(object_type="trial.DataQuery", object_id=str(query.pk),
+                                    field="question")  # fmt: skip
+    assert review.status == "pending" and review.flagged_terms == ["Deadlift"]
+    for role in ("coordinator", "data_manager"):
+        for url in ("/queries/", f"/participants/{participant.study_id}/"):
+            body = client_for(role).get(url).content.decode()
+            assert "deadlift" not in body.lower(), (role, url)
+    assert "Deadlift load" in client_for("pi").get(f"/participants/{participant.study_id}/"
+                                                    ).content.decode()  # fmt: skip

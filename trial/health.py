@@ -68,8 +68,7 @@ def storage() -> str:
     root = Path(settings.MEDIA_ROOT)
     try:
         root.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=root, prefix=".health-"):
-            pass
+        tempfile.NamedTemporaryFile(dir=root, prefix=".health-").close()  # write, then remove
         if shutil.disk_usage(root).free < MIN_FREE_BYTES:
             log.error("health: less than 1 GiB free under MEDIA_ROOT")
             return "full"

@@ -103,13 +103,14 @@ def seed_demo_imaging(coordinator: object) -> None:
 
 
 def seed_demo_cnn(coordinator: object, reader: object) -> None:
-    """Baseline and week-16 MRI of a participant who finished week 16, through the default CNN
+    """MRI at every MRI visit of a participant who finished the last one, through the default CNN
     to approved metrics (skipped when the demo already has them)."""
-    from imaging.demo import seed_cnn_studies
+    from imaging.demo import mri_visits, seed_cnn_studies
     from imaging.models import ImagingStudy
     from trial.models import VisitRecord
 
-    done = VisitRecord.objects.filter(visit_code="week16", outcome="done").values("participant")
+    follow_up = mri_visits()[-1]
+    done = VisitRecord.objects.filter(visit_code=follow_up, outcome="done").values("participant")
     participant = Participant.objects.filter(pk__in=done).order_by("pk").first()
     if participant is None or ImagingStudy.objects.filter(participant=participant).exists():
         return

@@ -73,9 +73,9 @@ def blinded_text(obj: models.Model, field: str, reviews: dict | None = None) -> 
     text = getattr(obj, field) or ""
     if field not in REVIEWED_FIELDS.get(obj._meta.label, ()):
         return text
-    key = (obj._meta.label, str(obj.pk), field)
-    review = (reviews or {}).get(key) if reviews is not None else \
-        TextReview.objects.filter(**_key(obj, field)).first()  # fmt: skip
+    if reviews is None:
+        reviews = reviews_for([obj])
+    review = reviews.get((obj._meta.label, str(obj.pk), field))
     if review is None:
         return text
     if review.status == TextReviewStatus.CLEARED and review.text_sha256 == _sha(text):
