@@ -19,6 +19,9 @@ from imaging.phantoms import Muscle, phantom
 from imaging.services import ingest, pipeline, review
 from imaging.services.segmenters import Labels
 from imaging.services.writeback import write_back
+from trial.protocol import PROTOCOL
+
+BASELINE = PROTOCOL.baseline_visit
 
 DEMO_MUSCLES = (
     Muscle(1, (-12.0, 25.0), (9.0, 14.0), cores=((0.45, 420.0),)),  # multifidus right
@@ -41,7 +44,7 @@ def seed_imaging(participant: object, user: object) -> ImagingStudy:
         with ZipFile(buffer, "w") as archive:
             for path in files:
                 archive.write(path, path.name)
-        study, _ = ingest.ingest_zip(participant, "baseline", buffer.getvalue(), user)
+        study, _ = ingest.ingest_zip(participant, BASELINE, buffer.getvalue(), user)
     series = pipeline.select(study)
     stack = pipeline.series_image(study, series)
     canonical = stack.canonical()

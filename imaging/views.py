@@ -33,10 +33,11 @@ from imaging.services.preview import canonical_image
 from imaging.services.storage import run_folder
 from imaging.tasks import measure_run, queue_pipeline
 from trial.access.policy import requires
+from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 from trial.views.helpers import participant_or_404, participant_url
 
-IMAGING_VISITS = ("baseline", "week16")
+IMAGING_VISITS = PROTOCOL.visits_with("mri")
 REVIEW = "trial.review_imaging"
 UPLOAD = "trial.import_device_data"
 

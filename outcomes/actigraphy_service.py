@@ -28,10 +28,11 @@ from outcomes.models import (
     SleepNight,
 )
 from trial.models import Participant
+from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 
 log = logging.getLogger(__name__)
-ACTIGRAPHY_VISITS = ("baseline", "week16")
+ACTIGRAPHY_VISITS = PROTOCOL.visits_with("actigraphy")
 
 
 def _clock(seconds: float) -> dt.datetime:

@@ -23,7 +23,7 @@ from trial.protocol import PROTOCOL
 from trial.schedule.timeline import VisitState
 from trial.selectors.journeys import hidden_forms_for, journeys
 
-VISITS = ("baseline", "week16")
+VISITS = PROTOCOL.outcome_visits()
 POOLED = "All participants"
 # (title, instrument, score key: "total" or a subscore)
 OUTCOMES = (
@@ -189,7 +189,9 @@ def unblinded_dashboard(user: object) -> dict[str, object]:
     return {
         "series": series,
         "arms": [{"name": name, "allocated": allocated[name], **events[name]} for name in series],
-        "adherence": charts.box_plot(summaries, "Adherence by arm (% of 48 sessions attended)"),
+        "adherence": charts.box_plot(
+            summaries, f"Adherence by arm (% of {PROTOCOL.sessions.total} sessions attended)"
+        ),
         "adherence_summaries": summaries["adherence"],
         "emergency_unblindings": UnblindingRequest.objects.filter(
             status=RequestStatus.APPROVED

@@ -13,8 +13,9 @@ from outcomes.models import AppEnrolment, MedxTest, SleepDiaryNight
 from outcomes.models.strength import MEDX_ANGLES
 from outcomes.strength import peak_torque, strength_index, to_newton_metres
 from trial.models import Participant
+from trial.protocol import PROTOCOL
 
-MEDX_VISITS = ("baseline", "week16")
+MEDX_VISITS = PROTOCOL.visits_with("medx")
 
 
 @transaction.atomic

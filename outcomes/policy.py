@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from trial.protocol import PROTOCOL
 
-BASELINE = "baseline"
+BASELINE = PROTOCOL.baseline_visit
 
 
 def may_enter(user: object, visit_code: str, instrument: str) -> bool:

@@ -36,8 +36,13 @@ def pain_panel(participant: Participant) -> dict[str, object]:
     return {"weeks": weeks, "chart": chart, "code": code.first()}
 
 
+APP_FORM = "mmp_pain"
+
+
 def pain_weeks_done(participant_ids: list[int]) -> dict[int, set[str]]:
-    """Per participant, the ``pain_week_NN`` visits that have at least one app entry."""
+    """Per participant, the weekly app-rating visits that have at least one app entry (the
+    protocol's visits collecting the app form, one per week from session 1)."""
+    weekly_visits = PROTOCOL.visits_with(APP_FORM)
     starts = dict(
         Participant.objects.filter(pk__in=participant_ids, randomized_on__isnull=False).values_list(
             "pk", "randomized_on"
@@ -48,6 +53,6 @@ def pain_weeks_done(participant_ids: list[int]) -> dict[int, set[str]]:
         "participant_id", "recorded_at"
     ):
         week = (timezone.localtime(at).date() - starts[pid]).days // 7 + 1
-        if 1 <= week <= PROTOCOL.sessions.weeks:
-            done[pid].add(f"pain_week_{week:02d}")
+        if 1 <= week <= len(weekly_visits):
+            done[pid].add(weekly_visits[week - 1])
     return done

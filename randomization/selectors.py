@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from randomization.models import AllocationSlot, RequestStatus, TrialUnblinding, UnblindingRequest
+from randomization.models import AllocationSlot, RequestStatus, UnblindingRequest
+from trial.models import DatabaseLock
 from trial.protocol import PROTOCOL
 from trial.protocol.schema import Arm
 
@@ -23,7 +24,7 @@ AFTER_UNBLINDING = "trial.view_allocation_after_unblinding"
 
 
 def trial_unblinded() -> bool:
-    return TrialUnblinding.objects.filter(unblinded_at__isnull=False).exists()
+    return DatabaseLock.objects.filter(unblinded_at__isnull=False).exists()
 
 
 def may_see_arm(user: object) -> bool:
@@ -134,4 +135,33 @@ def stratum_supply() -> list[StratumSupply]:
     return [
         StratumSupply(r["allocation_list__environment"], r["stratum"], r["total"], r["used"])
         for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class BlindingIndexRow:
+    arm_label: str
+    index: float | None
+    guesses: int
+
+
+def blinding_index_rows(user: object) -> list[BlindingIndexRow] | None:
+    """Bang's blinding index per arm from the assessors' guesses: only once the trial is
+    unblinded and to a reader who may see arms (None otherwise); the reveal is on record."""
+    from randomization.blinding_index import bang_index
+    from randomization.models import DONT_KNOW, BlindingGuess
+
+    if not trial_unblinded() or not may_see_arm(user):
+        return None
+    guesses = dict(BlindingGuess.objects.values_list("participant_id", "guess"))
+    slots = AllocationSlot.objects.filter(participant_id__in=list(guesses)).only(
+        "participant_id", "arm"
+    )
+    pairs = [(slot.arm, guesses[slot.participant_id]) for slot in slots]
+    if pairs and not _treatment_team(user):
+        _record_reveal(user, [slot.participant_id for slot in slots], emergency=False)
+    labels = {arm.code: arm.label for arm in PROTOCOL.arms}
+    return [
+        BlindingIndexRow(labels[code], value, sum(1 for a, _g in pairs if a == code))
+        for code, value in bang_index(pairs, list(labels), DONT_KNOW).items()
     ]

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from outcomes.models import InstrumentResponse
 from randomization.exceptions import (
     BaselineIncomplete,
     NoAllocationList,
@@ -23,6 +22,7 @@ from randomization.exceptions import (
 from randomization.models import AllocationList, AllocationSlot, Environment
 from trial.audit.context import audit_context
 from trial.exceptions import NotEligible
+from trial.handlers import form_scores
 from trial.models import Participant, VisitRecord
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
@@ -33,16 +33,16 @@ log = logging.getLogger(__name__)
 def stratum_of(participant: Participant) -> str:
     """The stratum from the baseline LSIQ; BaselineIncomplete when it cannot be known."""
     rule = PROTOCOL.stratification
-    response = InstrumentResponse.objects.filter(
-        participant=participant, visit_code="baseline", instrument=rule.instrument
-    ).first()
-    if response is None or response.total is None:
+    total = form_scores([participant.pk], PROTOCOL.baseline_visit, rule.instrument).get(
+        participant.pk
+    )
+    if total is None:
         # Worded without the questionnaire's name: therapists read this message.
         raise BaselineIncomplete(
             f"{participant.study_id}: the baseline stratification questionnaire is incomplete; "
             "ask the coordinator."
         )
-    return rule.stratum_for(response.total)
+    return rule.stratum_for(total)
 
 
 def _check_ready(participant: Participant) -> None:
@@ -50,7 +50,7 @@ def _check_ready(participant: Participant) -> None:
     if assessment is None or not assessment.may_enrol:
         raise NotEligible(assessment.failed_criteria if assessment else [])
     baseline = VisitRecord.objects.filter(
-        participant=participant, visit_code="baseline", outcome=VisitOutcome.DONE
+        participant=participant, visit_code=PROTOCOL.baseline_visit, outcome=VisitOutcome.DONE
     ).exists()
     if not baseline:
         raise BaselineIncomplete(f"{participant.study_id}: the baseline visit is not recorded.")

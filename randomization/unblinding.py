@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from randomization.exceptions import RandomisationError
-from randomization.models import RequestStatus, TrialUnblinding, UnblindingRequest
-from trial.models import Participant
+from randomization.models import RequestStatus, UnblindingRequest
+from trial.models import DatabaseLock, Participant
 
 
 class UnblindingRefused(RandomisationError):
@@ -48,17 +48,17 @@ def decide_unblinding(
     return locked
 
 
-def current_lock() -> TrialUnblinding | None:
-    return TrialUnblinding.objects.first()
+def current_lock() -> DatabaseLock | None:
+    return DatabaseLock.objects.first()
 
 
 @transaction.atomic
-def lock_database(user: object) -> TrialUnblinding:
+def lock_database(user: object) -> DatabaseLock:
     """Lock (or lock again after an unlock). Locking a locked database changes nothing."""
     _require(user, "trial.lock_database", "You may not lock the database.")
-    existing = TrialUnblinding.objects.select_for_update().first()
+    existing = DatabaseLock.objects.select_for_update().first()
     if existing is None:
-        return TrialUnblinding.objects.create(locked_at=timezone.now(), locked_by=user)
+        return DatabaseLock.objects.create(locked_at=timezone.now(), locked_by=user)
     if not existing.is_locked:
         existing.locked_at, existing.locked_by = timezone.now(), user
         existing.unlocked_at, existing.unlocked_by, existing.unlock_reason = None, None, ""
@@ -67,12 +67,12 @@ def lock_database(user: object) -> TrialUnblinding:
 
 
 @transaction.atomic
-def unlock_database(user: object, reason: str) -> TrialUnblinding:
+def unlock_database(user: object, reason: str) -> DatabaseLock:
     """Lift the lock for a correction; the reason is kept on the row and in the audit trail."""
     _require(user, "trial.lock_database", "You may not unlock the database.")
     if not reason.strip():
         raise UnblindingRefused("Say why the database must be unlocked.")
-    lock = TrialUnblinding.objects.select_for_update().first()
+    lock = DatabaseLock.objects.select_for_update().first()
     if lock is None or not lock.is_locked:
         raise UnblindingRefused("The database is not locked.")
     lock.unlocked_at, lock.unlocked_by, lock.unlock_reason = timezone.now(), user, reason.strip()
@@ -81,10 +81,10 @@ def unlock_database(user: object, reason: str) -> TrialUnblinding:
 
 
 @transaction.atomic
-def unblind_trial(user: object) -> TrialUnblinding:
+def unblind_trial(user: object) -> DatabaseLock:
     """After the lock only: the statistician role then sees the arms."""
     _require(user, "trial.approve_unblinding", "Only the PI unblinds the trial.")
-    lock = TrialUnblinding.objects.select_for_update().first()
+    lock = DatabaseLock.objects.select_for_update().first()
     if lock is None or not lock.is_locked:
         raise UnblindingRefused("Lock the database before unblinding the trial.")
     if lock.unblinded_at is None:

@@ -11,15 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from randomization.blinding_index import bang_index
-from randomization.models import (
-    DONT_KNOW,
-    AllocationSlot,
-    BlindingGuess,
-    RequestStatus,
-    UnblindingRequest,
-)
-from randomization.selectors import may_see_arm, visible_arm
+from randomization.models import BlindingGuess, RequestStatus, UnblindingRequest
+from randomization.selectors import blinding_index_rows, visible_arm
 from randomization.unblinding import (
     UnblindingRefused,
     current_lock,
@@ -30,7 +23,6 @@ from randomization.unblinding import (
     unlock_database,
 )
 from trial.access.policy import requires
-from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 from trial.views.helpers import participant_or_404, participant_url, record_page, save_or_explain
 
@@ -112,17 +104,7 @@ def database_lock(request: HttpRequest) -> HttpResponse:
     lock = current_lock()
     approved = UnblindingRequest.objects.filter(status=RequestStatus.APPROVED)
     context: dict[str, object] = {"lock": lock, "emergency_count": approved.count()}
-    if lock and lock.unblinded_at and may_see_arm(request.user):
-        guesses = dict(BlindingGuess.objects.values_list("participant_id", "guess"))
-        slots = AllocationSlot.objects.filter(participant_id__in=list(guesses)).only(
-            "participant_id", "arm"
-        )
-        pairs = [(slot.arm, guesses[slot.participant_id]) for slot in slots]
-        labels = {arm.code: arm.label for arm in PROTOCOL.arms}
-        context["blinding_index"] = [
-            (labels[code], value, sum(1 for a, _g in pairs if a == code))
-            for code, value in bang_index(pairs, list(labels), DONT_KNOW).items()
-        ]
+    context["blinding_index"] = blinding_index_rows(request.user)
     return render(request, "randomization/database_lock.html", context)
 
 

@@ -107,7 +107,9 @@ def test_sealed_fields_never_reach_the_trail_in_plain_form(db, monkeypatch) -> N
     entry = make_entry(outcome="eligible")
     entry.outcome = "declined"
     entry.save(reason="test")
-    values = AuditEntry.objects.filter(field="outcome").values_list("old_value", "new_value")
+    values = AuditEntry.objects.filter(
+        object_type=ScreeningEntry._meta.label, object_id=str(entry.pk), field="outcome"
+    ).values_list("old_value", "new_value")
     flat = {v for pair in values for v in pair}
     assert "eligible" not in flat and "declined" not in flat
     assert "<sealed>" in flat

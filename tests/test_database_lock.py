@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from randomization.models import TrialUnblinding
 from randomization.unblinding import (
     UnblindingRefused,
     lock_database,
@@ -16,7 +15,7 @@ from randomization.unblinding import (
     unlock_database,
 )
 from trial.audit.lock import DatabaseLocked
-from trial.models import AuditEntry, Participant
+from trial.models import AuditEntry, DatabaseLock, Participant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -41,9 +40,9 @@ def test_lock_refuses_every_write_until_unlocked_with_a_reason(role_users: dict)
     unlock_database(role_users["data_manager"], "query 12: ODI item 3 transcription")
     participant.session_1_planned_on = dt.date(2026, 12, 1)
     participant.save(reason="query 12")
-    lock = TrialUnblinding.objects.get()
+    lock = DatabaseLock.objects.get()
     assert not lock.is_locked and lock.unlock_reason == "query 12: ODI item 3 transcription"
-    trail = AuditEntry.objects.filter(object_type="randomization.TrialUnblinding")
+    trail = AuditEntry.objects.filter(object_type="trial.DatabaseLock")
     assert trail.filter(reason="database unlocked: query 12: ODI item 3 transcription").exists()
     # No unblinding while unlocked; locking again restores the guard.
     with pytest.raises(UnblindingRefused, match="Lock the database"):
@@ -52,7 +51,7 @@ def test_lock_refuses_every_write_until_unlocked_with_a_reason(role_users: dict)
     with pytest.raises(DatabaseLocked):
         participant.save(reason="another")
     unblind_trial(role_users["pi"])
-    assert TrialUnblinding.objects.get().unblinded_at is not None
+    assert DatabaseLock.objects.get().unblinded_at is not None
 
 
 def test_pages_show_the_lock_and_refuse_edits_with_423(role_users: dict, client_for) -> None:

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,3 +13,9 @@ class TrialConfig(AppConfig):
         # receivers write audit rows and nothing else.
         from . import celery, checks  # noqa: F401  (the Celery app binds @shared_task here)
         from .audit import auth_events  # noqa: F401
+
+    def form_handlers(self) -> tuple:
+        """This app's forms on the participant timeline (read by ``trial.handlers``)."""
+        from trial.core_forms import form_handlers
+
+        return form_handlers()

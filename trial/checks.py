@@ -61,3 +61,54 @@ def check_role_declarations(app_configs: Any, **kwargs: Any) -> list[Error]:
                 Error(f"Role {role.code!r} names unknown permissions {unknown}.", id="trial.E003")
             )
     return errors
+
+
+@register()
+def check_every_form_has_a_handler(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Each protocol form is owned by exactly one app's ``form_handlers()``: a form nobody
+    handles would sit "missing" on every timeline."""
+    from trial.handlers import handler_problems
+    from trial.protocol import PROTOCOL
+
+    return [
+        Error(
+            problem,
+            hint="Declare it in the owning app's AppConfig.form_handlers().",
+            id="trial.E010",
+        )
+        for problem in handler_problems(form.code for form in PROTOCOL.forms)
+    ]
+
+
+@register()
+def check_optional_visits_have_invitations(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """An optional visit is shown to those invited: the participant must carry the flag."""
+    from trial.models import Participant
+    from trial.protocol import PROTOCOL
+
+    fields = {field.name for field in Participant._meta.get_fields()}
+    return [
+        Error(
+            f"Optional visit {code!r} has no Participant field invited_{code}.",
+            hint="Add the invitation flag (and its migration) or make the visit required.",
+            id="trial.E011",
+        )
+        for code in PROTOCOL.optional_visits()
+        if f"invited_{code}" not in fields
+    ]
+
+
+@register()
+def check_one_arm_source(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Exactly one installed app answers for arms (the blinding layer)."""
+    from trial.arms import arm_sources
+
+    count = len(arm_sources())
+    if count == 1:
+        return []
+    return [
+        Error(
+            f"{count} installed apps declare arm_source(); the blinding layer needs exactly one.",
+            id="trial.E012",
+        )
+    ]

@@ -42,6 +42,7 @@ from imaging.selection.rules import SeriesSummary, load_rules, select_series
 from imaging.services.segmenters import Labels, segment
 from imaging.services.storage import nifti_path, run_folder, series_folder
 from imaging.volume import Volume, load_nifti, save_nifti
+from trial.protocol import PROTOCOL
 from trial.redaction import without_server_paths
 
 log = logging.getLogger(__name__)
@@ -226,11 +227,11 @@ def run_labels(run: SegmentationRun) -> Volume:
 
 
 def _baseline_muscles(run: SegmentationRun) -> list[dict] | None:
-    if run.study.visit_code == "baseline":
+    if run.study.visit_code == PROTOCOL.baseline_visit:
         return None
     earlier = (
         SegmentationRun.objects.filter(
-            study__participant=run.study.participant, study__visit_code="baseline",
+            study__participant=run.study.participant, study__visit_code=PROTOCOL.baseline_visit,
             review=ReviewStatus.APPROVED,
         ).order_by("-reviewed_at").first()
     )  # fmt: skip

@@ -14,8 +14,9 @@ from imaging.labels import MUSCLEMAP_ABDOMEN
 from imaging.metrics.levels import LEVELS
 from outcomes.actigraphy.nights import OUTCOMES as SLEEP_OUTCOMES
 from outcomes.instruments import DEFINITIONS
+from trial.protocol import PROTOCOL
 
-OUTCOME_VISITS = ("baseline", "week16")
+OUTCOME_VISITS = PROTOCOL.outcome_visits()
 IMAGING_LEVELS = (*LEVELS, "all")
 IMAGING_MEASURES = (
     ("csa_mm2", "CSA at mid-level", "mm2"),

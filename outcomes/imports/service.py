@@ -25,8 +25,9 @@ from outcomes.models import (
 )
 from outcomes.models.strength import DynamoCategory
 from trial.models import Participant
+from trial.protocol import PROTOCOL
 
-OUTCOME_VISITS = ("baseline", "week16")
+OUTCOME_VISITS = PROTOCOL.outcome_visits()
 PREVIEW_ROWS = 25
 
 

@@ -5,7 +5,6 @@ from .blinding import (
     GUESS_CHOICES,
     BlindingGuess,
     RequestStatus,
-    TrialUnblinding,
     UnblindingRequest,
 )
 from .lists import AllocationList, AllocationSlot, Environment
@@ -18,6 +17,5 @@ __all__ = [
     "BlindingGuess",
     "Environment",
     "RequestStatus",
-    "TrialUnblinding",
     "UnblindingRequest",
 ]

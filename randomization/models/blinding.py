@@ -53,37 +53,6 @@ class UnblindingRequest(AuditedModel):
         return self.participant.study_id
 
 
-class TrialUnblinding(AuditedModel):
-    """The database lock and, after it, the trial unblinding (one row). The lock can be lifted with
-    a reason and set again (each change is in the audit trail); the unblinding only moves on."""
-
-    editable_when_locked = True
-
-    locked_at = models.DateTimeField()
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    unlocked_at = models.DateTimeField(null=True, blank=True)
-    unlocked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    unlock_reason = models.TextField(blank=True)
-    unblinded_at = models.DateTimeField(null=True, blank=True)
-    unblinded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("database lock and trial unblinding")
-
-    def __str__(self) -> str:
-        return "database lock"
-
-    @property
-    def is_locked(self) -> bool:
-        return self.unlocked_at is None
-
-
 DONT_KNOW = "dont_know"
 # The arms come from the protocol (declared once); "do not know" is a valid answer (Bang 2004).
 GUESS_CHOICES = [(arm.code, arm.label) for arm in PROTOCOL.arms] + [(DONT_KNOW, _("Do not know"))]

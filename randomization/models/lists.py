@@ -53,7 +53,7 @@ class AllocationSlot(AuditedModel):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="allocation",
+        related_name="+",  # the arm is reached only through randomization.selectors
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     assigned_by = models.ForeignKey(

@@ -13,10 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from randomization.selectors import visible_arm
 from randomization.services import randomise
 from trial.api.permissions import DeclaredPermissions
 from trial.api.serializers import ParticipantSerializer, RandomisationSerializer, RefusalSerializer
+from trial.arms import visible_arm
 from trial.audit.context import audit_context, context_for_user
 from trial.exceptions import JourneyError
 from trial.models import Participant

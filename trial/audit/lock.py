@@ -2,13 +2,11 @@
 changes until it is unlocked with a reason.
 
 The guard sits in ``AuditedModel``'s write paths, so every page, import, task and API call is held
-by the same rule. The lock row lives in ``randomization`` (it also gates the unblinding); it is
-looked up by name here so that the audit layer does not import the apps built on it.
+by the same rule. The lock row is the core's ``DatabaseLock`` (the unblinding in ``randomization``
+builds on it); it is imported when first needed, as models import this module.
 """
 
 from __future__ import annotations
-
-from django.apps import apps
 
 from trial.audit.exceptions import AuditError
 
@@ -24,8 +22,9 @@ class DatabaseLocked(AuditError):
 
 
 def database_locked() -> bool:
-    model = apps.get_model("randomization", "TrialUnblinding")
-    return model._base_manager.filter(unlocked_at__isnull=True).exists()
+    from trial.models.lock import DatabaseLock
+
+    return DatabaseLock._base_manager.filter(unlocked_at__isnull=True).exists()
 
 
 def refuse_if_locked(model: type) -> None:

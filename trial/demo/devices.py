@@ -17,6 +17,9 @@ from outcomes.imports.service import commit_import, preview_import
 from outcomes.models import ImportKind, MedxTest, SleepDiaryNight
 from outcomes.models.strength import MEDX_ANGLES
 from trial.models import Participant
+from trial.protocol import PROTOCOL
+
+BASELINE = PROTOCOL.baseline_visit
 
 
 def seed_devices(
@@ -26,12 +29,12 @@ def seed_devices(
     if not randomised:
         return
     for participant in randomised:
-        if not MedxTest.objects.filter(participant=participant, visit_code="baseline").exists():
+        if not MedxTest.objects.filter(participant=participant, visit_code=BASELINE).exists():
             base = rng.uniform(150, 260)
             printed = {a: round(base * (0.55 + 0.45 * a / 72), 1) for a in MEDX_ANGLES}
             test = MedxTest(
                 participant=participant,
-                visit_code="baseline",
+                visit_code=BASELINE,
                 tested_on=participant.randomized_on - dt.timedelta(days=3),
                 unit_entered="ft·lb",
                 counterweight=rng.randint(20, 60),
@@ -91,7 +94,7 @@ def _actigraphy(participant: Participant, user: object) -> None:
     for night in plan[:6]:
         SleepDiaryNight.objects.get_or_create(
             participant=participant,
-            visit_code="baseline",
+            visit_code=BASELINE,
             night=night.into_bed.date(),
             defaults={
                 "into_bed": night.into_bed.time(),
@@ -105,5 +108,5 @@ def _actigraphy(participant: Participant, user: object) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{participant.study_id}-baseline.cwa"
         write_cwa(path, week_accel(start, 7.1, 12.5, plan), start, fs=12.5)
-        upload = preview_cwa(participant, "baseline", path.name, path.read_bytes(), user)
+        upload = preview_cwa(participant, BASELINE, path.name, path.read_bytes(), user)
     commit_cwa(upload, user)

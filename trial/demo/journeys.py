@@ -37,6 +37,9 @@ from trial.services.safety import record_exit
 from trial.services.sessions import ExerciseDone, log_session
 from trial.services.visits import record_visit
 
+BASELINE = PROTOCOL.baseline_visit
+WEEK16 = PROTOCOL.primary_endpoint_visit
+
 # The order matters: the first few cover the stages tests and a short demo rely on.
 SCENARIOS = (
     "in_intervention",
@@ -138,18 +141,18 @@ class JourneyBuilder:
             last = min(last, 20)
         self._sessions(participant, last)
         if scenario == "week16_done":
-            week16 = session_1 + dt.timedelta(days=PROTOCOL.visit("week16").offset + 2)
-            record_visit(participant, "week16", self.assessor, done_on=week16)
+            week16 = session_1 + dt.timedelta(days=PROTOCOL.visit(WEEK16).offset + 2)
+            record_visit(participant, WEEK16, self.assessor, done_on=week16)
             save_instrument_response(
                 participant,
-                "week16",
+                WEEK16,
                 "odi",
                 {item: self.rng.randint(0, 2) for item in odi.ITEMS},
                 week16,
                 self.assessor,
             )
             for name in ("promis29", "sf12", "ipaq_short", "nprs", "sri"):
-                self._questionnaire(participant, "week16", name, week16)
+                self._questionnaire(participant, WEEK16, name, week16)
         if scenario in ("withdrawn", "lost"):
             exit_on = session_1 + dt.timedelta(days=PROTOCOL.sessions.planned_day(last) + 10)
             record_exit(
@@ -216,14 +219,14 @@ class JourneyBuilder:
         safety.confirmed_at_baseline_on = on
         safety.save(reason="re-confirmed at baseline")
         answers = {item: int(self.rng.random() < 0.55) for item in lsiq.ITEMS}
-        save_instrument_response(participant, "baseline", "lsiq", answers, on, self.coordinator)
+        save_instrument_response(participant, BASELINE, "lsiq", answers, on, self.coordinator)
         odi_answers = {item: self.rng.randint(0, 3) for item in odi.ITEMS}
-        save_instrument_response(participant, "baseline", "odi", odi_answers, on, self.assessor)
+        save_instrument_response(participant, BASELINE, "odi", odi_answers, on, self.assessor)
         pain = {"nprs": self.rng.randint(3, 8)}
-        save_instrument_response(participant, "baseline", "nprs", pain, on, self.assessor)
+        save_instrument_response(participant, BASELINE, "nprs", pain, on, self.assessor)
         for name in ("promis29", "sf12", "ipaq_short"):
-            self._questionnaire(participant, "baseline", name, on)
-        record_visit(participant, "baseline", self.coordinator, done_on=on)
+            self._questionnaire(participant, BASELINE, name, on)
+        record_visit(participant, BASELINE, self.coordinator, done_on=on)
 
     def _questionnaire(
         self, participant: Participant, visit_code: str, name: str, on: dt.date
@@ -305,7 +308,7 @@ class JourneyBuilder:
         )
         raise_query(
             participant,
-            "baseline",
+            BASELINE,
             "sociodemographics",
             "weight_kg",
             "Weight differs from the MRI form; please confirm.",

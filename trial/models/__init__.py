@@ -6,6 +6,7 @@ from .audit import AuditEntry
 from .baseline import MedicalHistory, Sociodemographics
 from .eligibility import EligibilityAssessment
 from .heartbeat import WorkerHeartbeat
+from .lock import DatabaseLock
 from .mri_safety import MriSafety
 from .participant import Participant, ParticipantIdentity, StudyExit, StudyIdCounter
 from .queries import DataQuery
@@ -19,6 +20,7 @@ __all__ = [
     "AdverseEvent",
     "AuditEntry",
     "DataQuery",
+    "DatabaseLock",
     "EligibilityAssessment",
     "ExerciseEntry",
     "MedicalHistory",

@@ -195,6 +195,10 @@ class Protocol:
     forms: tuple[FormSpec, ...]
     # The primary outcome's form: entered by the blinded assessor, then double-entered.
     primary_outcome: str = ""
+    # The visit whose measures precede randomisation (the stratification questionnaire's), and
+    # the visit at which the primary outcome is analysed.
+    baseline_visit: str = ""
+    primary_endpoint_visit: str = ""
     # Words beyond the arm, template and exercise names that tell which arm someone is in
     # (equipment, methods): free text from unblinded staff is checked for all of them.
     arm_revealing_terms: tuple[str, ...] = ()
@@ -217,6 +221,32 @@ class Protocol:
             unknown = set(visit.forms) - known
             if unknown:
                 raise ValueError(f"Visit {visit.code} names unknown forms {sorted(unknown)}.")
+        visit_codes = {visit.code for visit in self.visits}
+        for name in ("baseline_visit", "primary_endpoint_visit"):
+            code = getattr(self, name)
+            if code and code not in visit_codes:
+                raise ValueError(f"{name} {code!r} is not a visit.")
+
+    def facts_needed(self) -> tuple[str, ...]:
+        """Every fact the eligibility criteria read, in declaration order (the screening forms
+        collect exactly these)."""
+        return tuple(dict.fromkeys(name for criterion in self.criteria for name in criterion.needs))
+
+    def visits_with(self, form_code: str) -> tuple[str, ...]:
+        """Codes of the visits at which a form is collected, in schedule order."""
+        return tuple(visit.code for visit in self.visits if form_code in visit.forms)
+
+    def screening_visit(self) -> str:
+        """The visit that is the screening itself (its record is the screening log entry)."""
+        return next(visit.code for visit in self.visits if visit.anchor is Anchor.SCREENING)
+
+    def optional_visits(self) -> tuple[str, ...]:
+        """Visits only for those invited (each participant carries ``invited_<code>``)."""
+        return tuple(visit.code for visit in self.visits if visit.optional)
+
+    def outcome_visits(self) -> tuple[str, ...]:
+        """The visits at which outcomes are assessed: those that collect the primary outcome."""
+        return self.visits_with(self.primary_outcome)
 
     def form(self, code: str) -> FormSpec:
         for form in self.forms:

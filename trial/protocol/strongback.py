@@ -368,5 +368,7 @@ PROTOCOL = Protocol(
     forms=FORMS,
     # Registration: primary outcome = disability (ODI) at 16 weeks.
     primary_outcome="odi",
+    baseline_visit="baseline",
+    primary_endpoint_visit="week16",
     arm_revealing_terms=ARM_REVEALING_TERMS,
 )

@@ -45,6 +45,7 @@ class Recorded:
 class FormStatus:
     form: FormSpec
     done: bool
+    url: str = ""  # where this reader opens the form ("" when nowhere), filled by the read model
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class VisitStatus:
     window_end: dt.date | None
     done_on: dt.date | None
     forms: tuple[FormStatus, ...]
+    url: str = ""  # where this reader records the visit ("" when they may not)
 
     @property
     def missing_forms(self) -> tuple[FormSpec, ...]:

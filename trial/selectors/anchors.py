@@ -22,9 +22,14 @@ class SessionSummary:
     last_date: dt.date | None = None
 
     @property
+    def total(self) -> int:
+        """Sessions the protocol plans (the denominator of adherence)."""
+        return PROTOCOL.sessions.total
+
+    @property
     def adherence(self) -> float:
-        """Attended sessions over the planned total (48)."""
-        return self.attended / PROTOCOL.sessions.total
+        """Attended sessions over the planned total."""
+        return self.attended / self.total
 
 
 def session_summaries(participant_ids: Iterable[int]) -> dict[int, SessionSummary]:

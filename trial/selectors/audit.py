@@ -9,23 +9,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from outcomes.models import InstrumentResponse
-from randomization.selectors import may_see_arm
+from trial.arms import may_see_arm
 from trial.models.audit import AuditEntry
-from trial.protocol import PROTOCOL
 
-ARM_REVEALING_TYPES = (
-    "trial.TrainingSession",
-    "trial.ExerciseEntry",
-    "randomization.AllocationSlot",
-)
+ARM_REVEALING_TYPES = ("trial.TrainingSession", "trial.ExerciseEntry")
 STRATUM_FIELDS = ("randomization_stratum", "stratum", "mis_stratified")
+
+
+def hidden_by_apps(user: object) -> list[Q]:
+    """Rows each app says this reader may not see (its ``AppConfig.audit_rows_hidden_from``):
+    the allocation slots for the blinded, the stratification answers for those blind to them."""
+    hidden = []
+    for config in apps.get_app_configs():
+        declare = getattr(config, "audit_rows_hidden_from", None)
+        condition = declare(user) if declare else None
+        if condition is not None:
+            hidden.append(condition)
+    return hidden
 
 
 def visible_audit_entries(user: object) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
+    for condition in hidden_by_apps(user):
+        entries = entries.exclude(condition)
     if not may_see_arm(user):
         entries = entries.exclude(object_type__in=ARM_REVEALING_TYPES)
         # Free text from unblinded staff (and its reviews) may name the arm's exercises: the
@@ -36,16 +45,7 @@ def visible_audit_entries(user: object) -> QuerySet[AuditEntry]:
             entries = entries.exclude(object_type=object_type, field__in=fields)
         entries = entries.exclude(object_type="trial.TextReview")
     if not user.has_perm("trial.view_lsiq"):  # type: ignore[attr-defined]
-        stratifier = InstrumentResponse.objects.filter(
-            instrument=PROTOCOL.stratification.instrument
-        ).values_list("pk", flat=True)
-        entries = entries.exclude(
-            Q(
-                object_type=InstrumentResponse._meta.label,
-                object_id__in=[str(pk) for pk in stratifier],
-            )
-            | Q(field__in=STRATUM_FIELDS)
-        )
+        entries = entries.exclude(field__in=STRATUM_FIELDS)
     return entries
 
 

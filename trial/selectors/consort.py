@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from outcomes.models import InstrumentResponse
-from randomization.selectors import may_see_arm, visible_arms
+from trial.arms import may_see_arm, visible_arms
 from trial.consort import ConsortCounts, RandomisedPerson, ScreenedPerson, consort_counts
+from trial.handlers import form_scores
 from trial.models import Participant, ScreeningEntry
 from trial.models.participant import DataUse
 from trial.models.sessions import Attendance
 from trial.protocol import PROTOCOL
 
-PRIMARY_OUTCOME = ("week16", "odi")
+PRIMARY_OUTCOME = (PROTOCOL.primary_endpoint_visit, PROTOCOL.primary_outcome)
 
 
 def trial_consort(user: object) -> ConsortCounts:
@@ -40,11 +40,9 @@ def trial_consort(user: object) -> ConsortCounts:
         ).values_list("pk", flat=True)
     )
     visit, instrument = PRIMARY_OUTCOME
-    scored = set(
-        InstrumentResponse.objects.filter(
-            participant_id__in=ids, visit_code=visit, instrument=instrument, total__isnull=False
-        ).values_list("participant_id", flat=True)
-    )
+    scored = {
+        pid for pid, total in form_scores(ids, visit, instrument).items() if total is not None
+    }
     arms = visible_arms(user, ids)
     people = [
         RandomisedPerson(

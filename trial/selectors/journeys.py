@@ -10,33 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.db.models import QuerySet
 
-from imaging.selectors import approved_visits
-from outcomes.models import (
-    ActigraphyRecording,
-    DynamoTest,
-    InstrumentResponse,
-    MedxTest,
-    ProcessingStatus,
-)
-from outcomes.selectors import pain_weeks_done
-from randomization.selectors import visible_arms
-from trial.models import (
-    MedicalHistory,
-    MriSafety,
-    Participant,
-    Sociodemographics,
-    StudyExit,
-    VisitRecord,
-)
+from trial.arms import may_see_arm, visible_arms
+from trial.handlers import form_link, forms_done, permitted_url
+from trial.models import Participant, StudyExit, VisitRecord
 from trial.models.queries import DataQuery, QueryStatus
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
-from trial.protocol.schema import Arm
+from trial.protocol.schema import Anchor, Arm
 from trial.schedule.timeline import Recorded, VisitState, VisitStatus, timeline
 from trial.selectors.anchors import SessionSummary, anchor_dates, session_summaries
 
@@ -52,6 +37,14 @@ class Stage(StrEnum):
 
 
 @dataclass(frozen=True)
+class Stratum:
+    """The randomisation stratum: it tells the LSIQ band, so only LSIQ readers get one."""
+
+    code: str
+    mis_stratified: bool
+
+
+@dataclass(frozen=True)
 class Journey:
     participant: Participant
     stage: Stage
@@ -60,52 +53,30 @@ class Journey:
     arm: Arm | None  # None for a reader blinded to the arm
     exit: StudyExit | None
     open_queries: int
+    stratum: Stratum | None = None  # None for a reader who may not know the LSIQ
 
     def visit(self, code: str) -> VisitStatus:
         return next(v for v in self.visits if v.visit.code == code)
 
 
+def may_know_lsiq(user: object) -> bool:
+    return bool(user.has_perm("trial.view_lsiq"))  # type: ignore[attr-defined]
+
+
+def may_see_adherence(user: object) -> bool:
+    return bool(user.has_perm("trial.view_adherence"))  # type: ignore[attr-defined]
+
+
 def hidden_forms_for(user: object) -> frozenset[str]:
-    if user.has_perm("trial.view_lsiq"):  # type: ignore[attr-defined]
+    if may_know_lsiq(user):
         return frozenset()
     return frozenset({PROTOCOL.stratification.instrument})
 
 
-def forms_done(participant_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
-    """(visit, form) pairs entered, per participant: one query per form source."""
-    done: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for pid, visit, form in InstrumentResponse.objects.filter(
-        participant_id__in=participant_ids
-    ).values_list("participant_id", "visit_code", "instrument"):
-        done[pid].add((visit, form))
-    for model, form in (
-        (Sociodemographics, "sociodemographics"),
-        (MedicalHistory, "medical_history"),
-    ):
-        for pid in model.objects.filter(participant_id__in=participant_ids).values_list(
-            "participant_id", flat=True
-        ):
-            done[pid].add(("baseline", form))
-    for model, form in ((MedxTest, "medx"), (DynamoTest, "dynamo")):
-        for pid, visit in (
-            model.objects.filter(participant_id__in=participant_ids)
-            .values_list("participant_id", "visit_code")
-            .distinct()
-        ):
-            done[pid].add((visit, form))
-    for pid, visit in ActigraphyRecording.objects.filter(
-        participant_id__in=participant_ids, status=ProcessingStatus.DONE
-    ).values_list("participant_id", "visit_code"):
-        done[pid].add((visit, "actigraphy"))
-    for pid, visit in approved_visits(participant_ids):
-        done[pid].add((visit, "mri"))
-    for pid, weeks in pain_weeks_done(participant_ids).items():
-        done[pid].update((week, "mmp_pain") for week in weeks)
-    for pid in MriSafety.objects.filter(
-        screening__participant__in=participant_ids, confirmed_at_baseline_on__isnull=False
-    ).values_list("screening__participant", flat=True):
-        done[pid].add(("baseline", "mri_safety"))
-    return done
+def _stratum(user_knows_lsiq: bool, participant: Participant) -> Stratum | None:
+    if not user_knows_lsiq or not participant.randomization_stratum:
+        return None
+    return Stratum(participant.randomization_stratum, participant.mis_stratified)
 
 
 def _stage(
@@ -113,14 +84,34 @@ def _stage(
 ) -> Stage:
     if exit_ is not None:
         return Stage(exit_.kind)
-    week16 = visits["week16"].state
-    if week16 in (VisitState.DONE, VisitState.DONE_OUT_OF_WINDOW):
+    endpoint = visits[PROTOCOL.primary_endpoint_visit].state
+    if endpoint in (VisitState.DONE, VisitState.DONE_OUT_OF_WINDOW):
         return Stage.COMPLETED
     if participant.is_randomised:
         return Stage.RANDOMISED
-    if visits["baseline"].state in (VisitState.DONE, VisitState.DONE_OUT_OF_WINDOW):
+    if visits[PROTOCOL.baseline_visit].state in (VisitState.DONE, VisitState.DONE_OUT_OF_WINDOW):
         return Stage.BASELINE_DONE
     return Stage.CONSENTED
+
+
+def with_links(user: object, journey: Journey) -> Journey:
+    """The journey with the URL of each visit and form this reader may open (the participant
+    page needs them; lists do not, so they are not resolved there)."""
+    study_id = journey.participant.study_id
+    visits = []
+    for status in journey.visits:
+        code = status.visit.code
+        forms = tuple(
+            replace(form, url=form_link(user, study_id, code, form.form.code))
+            for form in status.forms
+        )
+        url = (
+            ""
+            if status.visit.anchor is Anchor.SCREENING
+            else permitted_url(user, "visit_record", study_id, code)
+        )
+        visits.append(replace(status, forms=forms, url=url))
+    return replace(journey, visits=tuple(visits))
 
 
 def journeys(
@@ -146,22 +137,20 @@ def journeys(
         .values_list("participant_id", flat=True)
     )
     hidden = hidden_forms_for(user)
-    may_see_adherence = user.has_perm("trial.view_adherence")  # type: ignore[attr-defined]
+    adherence_visible = may_see_adherence(user)
+    lsiq_known = may_know_lsiq(user)
     result = []
     for participant in rows:
         # Screening happened on the day the person was approached: the log entry is the record.
         recorded[participant.pk].setdefault(
-            "screening", Recorded(participant.screening.screened_on)
+            PROTOCOL.screening_visit(), Recorded(participant.screening.screened_on)
         )
         exit_ = participant.exit if hasattr(participant, "exit") else None
         summary = summaries.get(participant.pk, SessionSummary())
         invited = {
             code
-            for code, flag in (
-                ("pre_interview", participant.invited_pre_interview),
-                ("post_interview", participant.invited_post_interview),
-            )
-            if flag
+            for code in PROTOCOL.optional_visits()
+            if getattr(participant, f"invited_{code}", False)
         }
         statuses = timeline(
             PROTOCOL,
@@ -179,10 +168,32 @@ def journeys(
                 participant=participant,
                 stage=_stage(by_code, participant, exit_),
                 visits=tuple(statuses),
-                sessions=summary if may_see_adherence else None,
+                sessions=summary if adherence_visible else None,
                 arm=arms.get(participant.pk),
                 exit=exit_,
                 open_queries=queries.get(participant.pk, 0),
+                stratum=_stratum(lsiq_known, participant),
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class ParticipantTable:
+    """Rows of the participant list with the columns this reader may see: the arm column only
+    when some arm is visible, adherence only to those who may know it."""
+
+    rows: list[Journey]
+    show_arm: bool
+    show_adherence: bool
+
+
+def participant_table(
+    user: object, participants: QuerySet[Participant], today: dt.date
+) -> ParticipantTable:
+    rows = journeys(user, participants, today)
+    return ParticipantTable(
+        rows=rows,
+        show_arm=may_see_arm(user) or any(row.arm for row in rows),
+        show_adherence=may_see_adherence(user),
+    )

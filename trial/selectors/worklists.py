@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from outcomes.models import InstrumentResponse, Verification
 from trial.models import AdverseEvent, Participant
 from trial.models.participant import ExitKind
 from trial.models.queries import DataQuery, QueryStatus
 from trial.protocol import PROTOCOL
 from trial.protocol.schema import FormKind
 from trial.schedule.timeline import VisitState
-from trial.selectors.journeys import Journey, Stage, journeys
+from trial.selectors.journeys import Journey, Stage, journeys, may_see_adherence
 
 WEEK = dt.timedelta(days=7)
 
@@ -57,6 +58,19 @@ def _by_due(items: list[WorkItem], undated: dt.date = dt.date.max) -> list[WorkI
 
 def _app_only(visit_forms: tuple) -> bool:
     return bool(visit_forms) and all(f.form.kind is FormKind.APP for f in visit_forms)
+
+
+def contributed_items(
+    role_code: str, user: object, by_participant: dict[int, Journey]
+) -> list[WorkItem]:
+    """Work that feature apps add to a role's list (their ``AppConfig.work_items``), e.g. the
+    primary outcome's blind second entry from ``outcomes``: the core never imports them."""
+    items: list[WorkItem] = []
+    for config in apps.get_app_configs():
+        declare = getattr(config, "work_items", None)
+        if declare:
+            items += declare(role_code, user, by_participant)
+    return items
 
 
 def coordinator_items(user: object, today: dt.date) -> list[WorkItem]:
@@ -119,7 +133,10 @@ def therapist_items(user: object, today: dt.date) -> list[WorkItem]:
         if journey.stage is Stage.BASELINE_DONE:
             planned = participant.session_1_planned_on
             if planned is None or planned <= today + WEEK:
-                items.append(WorkItem(journey, ItemKind.RANDOMISE, "Session 1: randomise", planned))
+                url = reverse("randomise", args=[participant.study_id])
+                items.append(
+                    WorkItem(journey, ItemKind.RANDOMISE, "Session 1: randomise", planned, url)
+                )
             continue
         if journey.stage is not Stage.RANDOMISED or journey.sessions is None:
             continue
@@ -130,46 +147,59 @@ def therapist_items(user: object, today: dt.date) -> list[WorkItem]:
             days=PROTOCOL.sessions.planned_day(number)
         )
         if planned <= today:
-            items.append(WorkItem(journey, ItemKind.SESSION_DUE, f"Session {number}", planned))
+            url = reverse("session_log", args=[participant.study_id, number])
+            items.append(WorkItem(journey, ItemKind.SESSION_DUE, f"Session {number}", planned, url))
     return _by_due(items, undated=dt.date.min)
 
 
 def assessor_items(user: object, today: dt.date) -> list[WorkItem]:
-    """Outcome visits (baseline, week 16) that are open, closing or overdue; primary-outcome
-    forms someone else entered, awaiting this assessor's blind second entry; data queries on
-    forms this assessor entered."""
+    """Outcome visits that are open, closing or overdue; data queries on forms this assessor
+    entered; and what the apps add (the blind second entry of the primary outcome)."""
     items = []
-    outcome_visits = {"baseline", "week16"}
+    outcome_visits = set(PROTOCOL.outcome_visits())
     active = _followed_up()
-    second_entries = defaultdict(list)
-    for pid, visit_code, instrument in (
-        InstrumentResponse.objects.filter(verification=Verification.PENDING)
-        .exclude(entered_by=user)
-        .values_list("participant_id", "visit_code", "instrument")
-    ):
-        second_entries[pid].append((visit_code, instrument))
     my_queries = Counter(
         DataQuery.objects.filter(assigned_to=user, status=QueryStatus.OPEN).values_list(
             "participant_id", flat=True
         )
     )
-    for journey in journeys(user, active, today):
+    rows = journeys(user, active, today)
+    for journey in rows:
         for status in journey.visits:
             if status.visit.code in outcome_visits and status.state.needs_action:
                 items.append(
                     WorkItem(journey, ItemKind.VISIT_DUE, status.visit.label, status.window_end)
                 )
-        for visit_code, instrument in second_entries.get(journey.participant.pk, []):
-            label = f"{PROTOCOL.visit(visit_code).label}: {instrument.upper()} second entry"
-            url = reverse(
-                "instrument_second_entry",
-                args=[journey.participant.study_id, visit_code, instrument],
-            )
-            items.append(WorkItem(journey, ItemKind.SECOND_ENTRY, label, None, url))
         if my_queries.get(journey.participant.pk):
             what = f"{my_queries[journey.participant.pk]} data query(ies) to answer"
             items.append(WorkItem(journey, ItemKind.OPEN_QUERY, what, None, reverse("query_list")))
+    items += contributed_items("assessor", user, {j.participant.pk: j for j in rows})
     return _by_due(items)
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """A role's worklist as its home page shows it: the heading, the items, and whether the
+    adherence column is there (decided here from the reader's permission, not in a template)."""
+
+    heading: str
+    items: list[WorkItem]
+    show_adherence: bool
+
+
+WORKLISTS = {
+    "coordinator": (_("Due this week, overdue and missing"), coordinator_items),
+    "therapist": (_("Today's sessions"), therapist_items),
+    "assessor": (_("Outcome assessments due"), assessor_items),
+}
+
+
+def worklist_for(role_code: str, user: object, today: dt.date) -> Worklist | None:
+    """The worklist of a role that has one (None for the others)."""
+    if role_code not in WORKLISTS:
+        return None
+    heading, build = WORKLISTS[role_code]
+    return Worklist(str(heading), build(user, today), may_see_adherence(user))
 
 
 def serious_events_to_review() -> list[AdverseEvent]:

@@ -10,27 +10,17 @@ from trial.exceptions import OverrideRefused
 from trial.models import EligibilityAssessment, MriSafety, ScreeningEntry
 from trial.models.screening import ScreeningOutcome
 from trial.protocol import PROTOCOL
-from trial.protocol.strongback import MRI_SAFETY_ITEMS, PDDM_REQUIRED
 
-# Fields copied from the assessment as facts (blank choice fields count as unknown).
-_ASSESSMENT_FACTS = (
-    "date_of_birth",
-    "lbp_onset",
-    "lbp_half_days_last_6_months",
-    "previous_spinal_surgery",
-    "vertebral_fracture",
-    "radiculopathy",
-    "spondylolysis",
-    "spondylolisthesis",
-    "scoliosis_degrees",
-    "exercise_limiting_condition",
-    *PDDM_REQUIRED,
-)
 _DECIDED_BY_RULES = {
     ScreeningOutcome.PENDING,
     ScreeningOutcome.ELIGIBLE,
     ScreeningOutcome.NOT_ELIGIBLE,
 }
+
+
+def _fields_of(model: type, names: tuple[str, ...]) -> list[str]:
+    fields = {field.name for field in model._meta.get_fields()}  # type: ignore[attr-defined]
+    return [name for name in names if name in fields]
 
 
 def facts_for(screening: ScreeningEntry) -> dict[str, object]:
@@ -39,14 +29,17 @@ def facts_for(screening: ScreeningEntry) -> dict[str, object]:
         "age_at_screening": screening.age,
         "languages": [screening.language],
     }
+    # The facts the protocol's criteria read, from whichever form stores each (a blank choice
+    # counts as unknown); the lists are not restated here.
+    needed = PROTOCOL.facts_needed()
     assessment = getattr(screening, "eligibility", None)
     if assessment is not None:
-        for name in _ASSESSMENT_FACTS:
+        for name in _fields_of(EligibilityAssessment, needed):
             value = getattr(assessment, name)
             facts[name] = None if value == "" else value
     safety = getattr(screening, "mri_safety", None)
     if safety is not None:
-        for name in MRI_SAFETY_ITEMS:
+        for name in _fields_of(MriSafety, needed):
             facts[name] = getattr(safety, name)
         facts["mri_cleared_by_unit"] = safety.mri_cleared_by_unit
     return facts

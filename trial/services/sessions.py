@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from randomization.selectors import arm_for_service
+from trial.arms import arm_for_service
 from trial.exceptions import NotRandomised, SessionRefused
 from trial.models import ExerciseEntry, Participant, TrainingSession
 from trial.models.sessions import Attendance

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from randomization.selectors import may_see_arm
+from trial.arms import may_see_arm
 from trial.audit.recorder import record
 from trial.blinding_terms import unblinding_terms
 from trial.models import TextReview, TextReviewStatus

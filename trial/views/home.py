@@ -49,12 +49,7 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
             outcome=ScreeningOutcome.PENDING
         ).order_by("screened_on")[:50]
     today = context["today"]
-    if role.code == "coordinator":
-        context["work_items"] = worklists.coordinator_items(request.user, today)
-    elif role.code == "therapist":
-        context["work_items"] = worklists.therapist_items(request.user, today)
-    elif role.code == "assessor":
-        context["work_items"] = worklists.assessor_items(request.user, today)
+    context["worklist"] = worklists.worklist_for(role.code, request.user, today)
     if request.user.has_perm("trial.review_imaging"):
         from imaging.selectors import qc_counts
 

@@ -17,22 +17,22 @@ from trial.models.participant import ExitReason
 from trial.models.queries import QueryStatus
 from trial.protocol import PROTOCOL
 from trial.selectors.consort import trial_consort
-from trial.selectors.journeys import hidden_forms_for, journeys
+from trial.selectors.journeys import hidden_forms_for, journeys, participant_table, with_links
 from trial.services.text_review import blinded_copy
 from trial.views.helpers import participant_or_404
 
 
 @requires("trial.view_participants")
 def participant_list(request: HttpRequest) -> HttpResponse:
-    rows = journeys(request.user, Participant.objects.all(), timezone.localdate())
-    return render(request, "trial/participant_list.html", {"journeys": rows})
+    table = participant_table(request.user, Participant.objects.all(), timezone.localdate())
+    return render(request, "trial/participant_list.html", {"table": table})
 
 
 @requires("trial.view_participants")
 def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
     participant = participant_or_404(study_id)
     user = request.user
-    journey = journeys(user, [participant], timezone.localdate())[0]
+    journey = with_links(user, journeys(user, [participant], timezone.localdate())[0])
     context: dict[str, object] = {"journey": journey, "participant": participant}
     if user.has_perm("trial.view_identifiers"):
         identity = getattr(participant, "identity", None)

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from randomization.selectors import visible_arm
 from randomization.services import randomise
 from trial.access.policy import requires
+from trial.arms import visible_arm
 from trial.exceptions import JourneyError
 from trial.forms.journey import AdverseEventForm
 from trial.forms.sessions import ExerciseFormSet, SessionForm, exercise_initial

@@ -1,0 +1,112 @@
+"""Outcome forms on the core's participant timeline: questionnaires, device tests, actigraphy
+and the weekly app ratings (when each is done, and where the reader opens it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from outcomes.instruments import DEFINITIONS
+from outcomes.policy import may_enter
+from trial.handlers import FormHandler, permitted_url
+from trial.protocol import PROTOCOL
+
+DEVICE_PAGES = {"medx": "medx_entry", "actigraphy": "actigraphy"}
+
+
+def _instruments_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+    from outcomes.models import InstrumentResponse
+
+    yield from InstrumentResponse.objects.filter(participant_id__in=participant_ids).values_list(
+        "participant_id", "visit_code", "instrument"
+    )
+
+
+def _instrument_link(user: object, study_id: str, visit: str, form: str) -> str:
+    if not may_enter(user, visit, form):
+        return ""
+    return permitted_url(user, "instrument_entry", study_id, visit, form)
+
+
+def _instrument_scores(
+    participant_ids: list[int], visit: str, form: str
+) -> dict[int, float | None]:
+    from outcomes.models import InstrumentResponse
+
+    return dict(
+        InstrumentResponse.objects.filter(
+            participant_id__in=participant_ids, visit_code=visit, instrument=form
+        ).values_list("participant_id", "total")
+    )
+
+
+def _devices_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+    from outcomes.models import ActigraphyRecording, DynamoTest, MedxTest, ProcessingStatus
+
+    for model, form in ((MedxTest, "medx"), (DynamoTest, "dynamo")):
+        for pid, visit in (
+            model.objects.filter(participant_id__in=participant_ids)
+            .values_list("participant_id", "visit_code")
+            .distinct()
+        ):
+            yield pid, visit, form
+    for pid, visit in ActigraphyRecording.objects.filter(
+        participant_id__in=participant_ids, status=ProcessingStatus.DONE
+    ).values_list("participant_id", "visit_code"):
+        yield pid, visit, "actigraphy"
+
+
+def _device_link(user: object, study_id: str, visit: str, form: str) -> str:
+    if form not in DEVICE_PAGES or visit not in PROTOCOL.visits_with(form):
+        return ""
+    has = user.has_perm  # type: ignore[attr-defined]
+    if form == "medx" and not (has("trial.enter_visit_data") or has("trial.enter_outcomes")):
+        return ""
+    return permitted_url(user, DEVICE_PAGES[form], study_id, visit)
+
+
+def _app_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+    from outcomes.selectors import pain_weeks_done
+
+    for pid, weeks in pain_weeks_done(participant_ids).items():
+        for week in weeks:
+            yield pid, week, "mmp_pain"
+
+
+def _no_page(user: object, study_id: str, visit: str, form: str) -> str:
+    return ""  # app data arrives by import; there is no entry page per week
+
+
+def form_handlers() -> tuple[FormHandler, ...]:
+    return (
+        FormHandler(tuple(DEFINITIONS), _instruments_done, _instrument_link, _instrument_scores),
+        FormHandler(("medx", "dynamo", "actigraphy"), _devices_done, _device_link),
+        FormHandler(("mmp_pain",), _app_done, _no_page),
+    )
+
+
+def work_items(role_code: str, user: object, by_participant: dict) -> list:
+    """For the assessor: primary-outcome forms someone else entered, awaiting this assessor's
+    blind second entry (only for participants on this reader's list)."""
+    from django.urls import reverse
+
+    from outcomes.models import InstrumentResponse, Verification
+    from trial.selectors.worklists import ItemKind, WorkItem
+
+    if role_code != "assessor":
+        return []
+    items = []
+    pending = (
+        InstrumentResponse.objects.filter(
+            verification=Verification.PENDING, participant_id__in=list(by_participant)
+        )
+        .exclude(entered_by=user)
+        .values_list("participant_id", "visit_code", "instrument")
+    )
+    for pid, visit_code, instrument in pending:
+        journey = by_participant[pid]
+        label = f"{PROTOCOL.visit(visit_code).label}: {instrument.upper()} second entry"
+        url = reverse(
+            "instrument_second_entry", args=[journey.participant.study_id, visit_code, instrument]
+        )
+        items.append(WorkItem(journey, ItemKind.SECOND_ENTRY, label, None, url))
+    return items

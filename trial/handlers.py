@@ -1,0 +1,106 @@
+"""How feature apps plug their forms into the core's participant timeline.
+
+The protocol declares the forms; the app that stores a form declares, on its ``AppConfig``, a
+``form_handlers()`` that says which (participant, visit) pairs of that form are done and where a
+user opens it. The core's timeline and worklists read them through ``form_handlers()`` here and
+never import a feature app (the layering test enforces it). A system check fails at start-up
+when a protocol form has no handler, or two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import NoReverseMatch, resolve, reverse
+
+from trial.access.policy import policy_for
+
+# (participant ids) -> (participant id, visit code, form code) of every form entered
+DoneFn = Callable[[list[int]], Iterable[tuple[int, str, str]]]
+# (user, study id, visit code, form code) -> the page's URL, or "" when there is none for them
+LinkFn = Callable[[object, str, str, str], str]
+# (participant ids, visit code, form code) -> participant id: the form's total (None: unscored)
+ScoreFn = Callable[[list[int], str, str], dict[int, float | None]]
+
+
+@dataclass(frozen=True)
+class FormHandler:
+    forms: tuple[str, ...]
+    done: DoneFn
+    link: LinkFn
+    score: ScoreFn | None = None  # for forms with a total (questionnaires)
+
+
+def form_handlers() -> dict[str, FormHandler]:
+    """Form code -> its handler, from every installed app that declares some."""
+    handlers: dict[str, FormHandler] = {}
+    for config in apps.get_app_configs():
+        declare = getattr(config, "form_handlers", None)
+        for handler in declare() if declare else ():
+            for form in handler.forms:
+                handlers.setdefault(form, handler)
+    return handlers
+
+
+def handler_problems(form_codes: Iterable[str]) -> list[str]:
+    """What is wrong with the declared handlers for these protocol forms (for the system check)."""
+    owners: dict[str, list[str]] = {}
+    for config in apps.get_app_configs():
+        declare = getattr(config, "form_handlers", None)
+        for handler in declare() if declare else ():
+            for form in handler.forms:
+                owners.setdefault(form, []).append(config.label)
+    problems = []
+    for form in form_codes:
+        found = owners.get(form, [])
+        if not found:
+            problems.append(f"no app declares a handler for the protocol form {form!r}")
+        elif len(found) > 1:
+            problems.append(f"form {form!r} has handlers in several apps: {', '.join(found)}")
+    return problems
+
+
+def permitted_url(user: object, url_name: str, *args: object) -> str:
+    """The URL of a page when ``user`` may open it (by the page's own declared policy), else "".
+
+    Links are decided from the target view's policy, so a page never links to one its reader
+    would be refused."""
+    try:
+        url = reverse(url_name, args=list(args))
+    except NoReverseMatch:
+        return ""
+    match = resolve(url)
+    policy = policy_for(match.func, match.namespaces)
+    if policy is None or not getattr(user, "is_authenticated", False):
+        return ""
+    if policy.public or policy.signed_in:
+        return url
+    return url if user.has_perms(policy.permissions) else ""  # type: ignore[attr-defined]
+
+
+def forms_done(participant_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
+    """(visit, form) pairs entered, per participant: one query (or a few) per handler."""
+    done: dict[int, set[tuple[str, str]]] = {pid: set() for pid in participant_ids}
+    seen: set[int] = set()
+    for handler in form_handlers().values():
+        if id(handler) in seen:
+            continue
+        seen.add(id(handler))
+        for pid, visit, form in handler.done(participant_ids):
+            done.setdefault(pid, set()).add((visit, form))
+    return done
+
+
+def form_link(user: object, study_id: str, visit: str, form: str) -> str:
+    handler = form_handlers().get(form)
+    return handler.link(user, study_id, visit, form) if handler else ""
+
+
+def form_scores(participant_ids: list[int], visit: str, form: str) -> dict[int, float | None]:
+    """The form's total per participant at a visit (absent: not entered; None: not scorable)."""
+    handler = form_handlers().get(form)
+    if handler is None or handler.score is None:
+        raise LookupError(f"no app declares a score for the form {form!r}")
+    return handler.score(participant_ids, visit, form)
