@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    DJANGO_SETTINGS_MODULE=trial.settings.production
+    DJANGO_SETTINGS_MODULE=strongback.settings.production
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY trial ./trial
@@ -19,4 +19,4 @@ RUN SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-build-only \
  && useradd --system --uid 10001 edc && mkdir -p /app/var/media && chown -R edc /app/var
 USER edc
 EXPOSE 8000
-CMD ["gunicorn", "trial.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "strongback.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-DEMO   := DJANGO_SETTINGS_MODULE=trial.settings.demo
+DEMO   := DJANGO_SETTINGS_MODULE=strongback.settings.demo
 
 .PHONY: run test bench model lint format clean
 
@@ -21,7 +21,7 @@ run: $(VENV)/.run-deps
 	$(DEMO) $(PY) manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker (with beat) in the background"; \
-		$(DEMO) $(PY) -m celery -A trial worker -B -Q celery,imaging --loglevel=INFO & \
+		$(DEMO) $(PY) -m celery -A strongback worker -B -Q celery,imaging --loglevel=INFO & \
 	fi; \
 	echo "Serving on http://127.0.0.1:8000/ (log in with a demo user above)"; \
 	$(DEMO) exec $(PY) manage.py runserver 127.0.0.1:8000

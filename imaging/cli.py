@@ -102,7 +102,7 @@ def run_model(args: argparse.Namespace) -> dict:
                       water=load_image(args.water) if args.water else None,
                       same_acquisition=args.same_acquisition)
     )  # fmt: skip
-    return {**result, "model": {**model.provenance(), "overlap": args.overlap}}
+    return {**result.to_json(), "model": {**model.provenance(), "overlap": args.overlap}}
 
 
 def _discs(args: argparse.Namespace) -> dict | None:
@@ -128,7 +128,7 @@ def run_measure(args: argparse.Namespace) -> dict:
             water=load_image(args.water) if args.water else None,
             same_acquisition=args.same_acquisition,
         )
-    )
+    ).to_json()
 
 
 def _table(result: dict) -> str:

@@ -18,7 +18,7 @@ def _done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
 def _link(user: object, study_id: str, visit: str, form: str) -> str:
     if visit not in PROTOCOL.visits_with(form):
         return ""
-    return permitted_url(user, "imaging_visit", study_id, visit)
+    return permitted_url(user, "imaging:imaging_visit", study_id, visit)
 
 
 def form_handlers() -> tuple[FormHandler, ...]:

@@ -2,6 +2,8 @@ from django.urls import path
 
 from imaging import views
 
+app_name = "imaging"
+
 urlpatterns = [
     path("imaging/", views.worklist, name="imaging_worklist"),
     path(

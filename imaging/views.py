@@ -73,7 +73,7 @@ def visit_imaging(request: HttpRequest, study_id: str, visit_code: str) -> HttpR
                 for warning in study.warnings:
                     messages.warning(request, warning)
                 queue_pipeline(study.pk)
-                return redirect("imaging_study", study.pk)
+                return redirect("imaging:imaging_study", study.pk)
     studies = ImagingStudy.objects.filter(participant=participant, visit_code=visit_code)
     return render(request, "imaging/visit.html", {
         "participant": participant, "visit_code": visit_code, "studies": studies,
@@ -130,7 +130,7 @@ def rerun_study(request: HttpRequest, study_pk: int) -> HttpResponse:
             waiting = _("The study is queued; the processing service is not reachable now, it will "
                         "start when it is back.")  # fmt: skip
             messages.warning(request, waiting)
-    return redirect("imaging_study", study.pk)
+    return redirect("imaging:imaging_study", study.pk)
 
 
 @requires("trial.view_participants")
@@ -151,14 +151,14 @@ def choose_series(request: HttpRequest, study_pk: int, series_pk: int) -> HttpRe
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason for choosing another series."))
-        return redirect("imaging_study", study.pk)
+        return redirect("imaging:imaging_study", study.pk)
     if study.status in ACTIVE_STATUSES:
         messages.error(request, _("The study is being processed; wait until it stops."))
-        return redirect("imaging_study", study.pk)
+        return redirect("imaging:imaging_study", study.pk)
     review.override_series(study, series, request.user, form.cleaned_data["reason"])
     queue_pipeline(study.pk)
     messages.success(request, _("Series chosen; the study is processed again."))
-    return redirect("imaging_study", study.pk)
+    return redirect("imaging:imaging_study", study.pk)
 
 
 @requires(REVIEW)
@@ -182,7 +182,7 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
                 review.set_levels(study, discs, request.user,
                                   "picker" if "disc" in request.POST else "json")  # fmt: skip
                 _remeasure(study, "disc levels changed")
-                return redirect("imaging_levels", study.pk)
+                return redirect("imaging:imaging_levels", study.pk)
             file_form = LevelsFileForm(request.POST, request.FILES)
     nx, ny, nz = image.shape
     _dx, dy, dz = image.spacing
@@ -288,7 +288,7 @@ def decide(request: HttpRequest, run_pk: int) -> HttpResponse:
             messages.error(request, public_message(error))
         else:
             messages.success(request, _("Decision recorded."))
-    return redirect("imaging_review", run.pk)
+    return redirect("imaging:imaging_review", run.pk)
 
 
 @require_POST
@@ -298,16 +298,16 @@ def correct(request: HttpRequest, run_pk: int) -> HttpResponse:
     form = CorrectedMaskForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a mask file and give a reason."))
-        return redirect("imaging_review", run.pk)
+        return redirect("imaging:imaging_review", run.pk)
     upload = form.cleaned_data["mask"]
     try:
         new = review.correct_mask(run, request.user, upload.read(), upload.name,
                                   form.cleaned_data["reason"])  # fmt: skip
     except ImagingError as error:
         messages.error(request, public_message(error))
-        return redirect("imaging_review", run.pk)
+        return redirect("imaging:imaging_review", run.pk)
     messages.success(request, _("Corrected mask measured."))
-    return redirect("imaging_review", new.pk)
+    return redirect("imaging:imaging_review", new.pk)
 
 
 @requires(REVIEW)

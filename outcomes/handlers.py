@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from outcomes.instruments import DEFINITIONS
-from outcomes.policy import may_enter
+from outcomes.instruments.policy import may_enter
 from trial.handlers import FormHandler, permitted_url
 from trial.protocol import PROTOCOL
 
-DEVICE_PAGES = {"medx": "medx_entry", "actigraphy": "actigraphy"}
+DEVICE_PAGES = {"medx": "outcomes:medx_entry", "actigraphy": "outcomes:actigraphy"}
 
 
 def _instruments_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
@@ -24,7 +24,7 @@ def _instruments_done(participant_ids: list[int]) -> Iterator[tuple[int, str, st
 def _instrument_link(user: object, study_id: str, visit: str, form: str) -> str:
     if not may_enter(user, visit, form):
         return ""
-    return permitted_url(user, "instrument_entry", study_id, visit, form)
+    return permitted_url(user, "outcomes:instrument_entry", study_id, visit, form)
 
 
 def _instrument_scores(
@@ -65,7 +65,7 @@ def _device_link(user: object, study_id: str, visit: str, form: str) -> str:
 
 
 def _app_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
-    from outcomes.selectors import pain_weeks_done
+    from outcomes.devices.selectors import pain_weeks_done
 
     for pid, weeks in pain_weeks_done(participant_ids).items():
         for week in weeks:
@@ -106,7 +106,8 @@ def work_items(role_code: str, user: object, by_participant: dict) -> list:
         journey = by_participant[pid]
         label = f"{PROTOCOL.visit(visit_code).label}: {instrument.upper()} second entry"
         url = reverse(
-            "instrument_second_entry", args=[journey.participant.study_id, visit_code, instrument]
+            "outcomes:instrument_second_entry",
+            args=[journey.participant.study_id, visit_code, instrument],
         )
         items.append(WorkItem(journey, ItemKind.SECOND_ENTRY, label, None, url))
     return items

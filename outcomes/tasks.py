@@ -10,7 +10,7 @@ from trial.audit.context import audit_context
 @shared_task(name="outcomes.tasks.score_actigraphy")
 def score_actigraphy(recording_id: int) -> str:
     """Score one actigraphy recording; returns its final status."""
-    from outcomes.actigraphy_service import score_recording
+    from outcomes.devices.actigraphy import score_recording
 
     with audit_context(channel="task"):
         return score_recording(recording_id).status
@@ -30,7 +30,7 @@ def run_export(export_id: int) -> str:
 @shared_task(name="outcomes.tasks.requeue_stalled_recordings")
 def requeue_stalled_recordings() -> list[int]:
     """Beat: send again the actigraphy recordings whose scoring was never sent or went silent."""
-    from outcomes.actigraphy_service import requeue_stalled_recordings as requeue
+    from outcomes.devices.actigraphy import requeue_stalled_recordings as requeue
 
     with audit_context(channel="task"):
         return requeue()

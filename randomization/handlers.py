@@ -22,7 +22,7 @@ def _done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
 
 
 def _link(user: object, study_id: str, visit: str, form: str) -> str:
-    return permitted_url(user, "blinding_guess", study_id)
+    return permitted_url(user, "randomization:blinding_guess", study_id)
 
 
 def form_handlers() -> tuple[FormHandler, ...]:

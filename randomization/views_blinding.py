@@ -55,7 +55,7 @@ def unblinding_request(request: HttpRequest, study_id: str) -> HttpResponse:
         )
         if saved is not None:
             messages.success(request, _("Request sent to the principal investigator."))
-            return redirect("unblinding_request", study_id=participant.study_id)
+            return redirect("randomization:unblinding_request", study_id=participant.study_id)
     mine = UnblindingRequest.objects.filter(participant=participant, requested_by=request.user)
     arm = visible_arm(request.user, participant.pk)  # the selector records the reveal
     return render(
@@ -80,7 +80,7 @@ def unblinding_decisions(request: HttpRequest) -> HttpResponse:
             messages.error(request, public_message(refusal))
         else:
             messages.success(request, _("Decision recorded."))
-        return redirect("unblinding_decisions")
+        return redirect("randomization:unblinding_decisions")
     requests = UnblindingRequest.objects.select_related("participant", "requested_by")
     return render(request, "randomization/unblinding_decisions.html", {"requests": requests})
 
@@ -100,7 +100,7 @@ def database_lock(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The database is locked."))
         except UnblindingRefused as refusal:
             messages.error(request, public_message(refusal))
-        return redirect("database_lock")
+        return redirect("randomization:database_lock")
     lock = current_lock()
     approved = UnblindingRequest.objects.filter(status=RequestStatus.APPROVED)
     context: dict[str, object] = {"lock": lock, "emergency_count": approved.count()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from trial.celery import app
+from strongback.celery import app
 
 UNREACHABLE = "redis://127.0.0.1:9/0"  # the discard port: nothing answers Redis there
 

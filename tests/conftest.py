@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from trial.demo.seed import demo_username
+from strongback.demo.seed import demo_username
 from trial.roles import ROLES, ROLES_BY_CODE
 
 DEMO_PASSWORD = "correct-horse-battery-9"
@@ -91,7 +91,7 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> Non
     from this same trial without paying for building it (73 % of the suite's time before)."""
     from django.test import override_settings
 
-    from trial.demo.seed import seed_demo
+    from strongback.demo.seed import seed_demo
 
     anchor = tmp_path_factory.mktemp("seed-audit-anchor")
     with django_db_blocker.unblock(), override_settings(AUDIT_ANCHOR_DIR=anchor):
@@ -104,7 +104,7 @@ def role_users(db: None) -> dict[str, object]:
 
     The session's demo trial is there for ordinary tests; a transactional test (its database is
     emptied after each one) builds the same trial again."""
-    from trial.demo.seed import seed_demo
+    from strongback.demo.seed import seed_demo
     from trial.models import User
 
     usernames = {role.code: demo_username(role) for role in ROLES}
@@ -194,7 +194,7 @@ def reference_masks(tmp_path, shared_data: Callable[[str], object], settings):
 def page(live_server, chromium_path: str, transactional_db) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    from trial.demo.seed import seed_demo
+    from strongback.demo.seed import seed_demo
 
     seed_demo(participants=2, password=DEMO_PASSWORD)
     # Playwright's sync API runs an event loop in this thread; the ORM calls are still sequential.

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from outcomes.instruments import lsiq
-from outcomes.services import save_instrument_response
+from outcomes.instruments.services import save_instrument_response
 from trial.audit.context import audit_context
 from trial.models import EligibilityAssessment, MriSafety, Participant, ScreeningEntry
 from trial.protocol.strongback import MRI_SAFETY_ITEMS

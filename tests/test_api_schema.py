@@ -64,7 +64,7 @@ def test_forms_and_scores_follow_the_blinding_layer(role_users: dict) -> None:
 def test_schemathesis_finds_no_server_error(live_server, transactional_db) -> None:
     import schemathesis
 
-    from trial.demo.seed import seed_demo
+    from strongback.demo.seed import seed_demo
 
     seed_demo(participants=6, password=DEMO_PASSWORD)
     known = Participant.objects.filter(randomized_on__isnull=False).first().study_id
@@ -108,7 +108,7 @@ def test_imaging_metrics_api_serves_approved_runs_only(
 ) -> None:
     from imaging.models import SegmentationRun
     from imaging.services.review import decide
-    from trial.demo.seed import seed_demo_imaging
+    from strongback.demo.seed import seed_demo_imaging
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CELERY_TASK_ALWAYS_EAGER = True

@@ -25,7 +25,7 @@ def _wait_loaded(image: object, seconds: float = 10.0) -> None:
 def test_reader_picks_a_disc_on_the_sagittal_reformat(page, settings, tmp_path: Path) -> None:
     from imaging.models import DiscLevels, ImagingStudy
     from imaging.services.preview import canonical_image
-    from trial.demo.seed import seed_demo_imaging
+    from strongback.demo.seed import seed_demo_imaging
     from trial.models import User
 
     settings.MEDIA_ROOT = str(tmp_path / "media")

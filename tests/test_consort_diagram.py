@@ -19,8 +19,8 @@ def flows(role_users: dict) -> dict:
     """The demo's twelve scenarios: 5 randomised (2 in intervention, week 16 done, withdrawn,
     lost), 3 enrolled or eligible but not randomised, and one each not eligible, declined, not
     reached and pending."""
+    from strongback.demo.seed import seed_demo
     from tests.conftest import DEMO_PASSWORD
-    from trial.demo.seed import seed_demo
 
     seed_demo(participants=12, password=DEMO_PASSWORD)
     return role_users

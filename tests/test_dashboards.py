@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from outcomes.dashboard import blinded_dashboard, unblinded_dashboard
+from outcomes.dashboards.data import blinded_dashboard, unblinded_dashboard
 from outcomes.models import InstrumentResponse
 from tests.conftest import DEMO_PASSWORD
 from tests.test_blinding import assert_no_leak
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 @pytest.fixture
 def trial_data(role_users: dict) -> dict:
-    from trial.demo.seed import seed_demo
+    from strongback.demo.seed import seed_demo
 
     seed_demo(participants=24, password=DEMO_PASSWORD)
     return role_users

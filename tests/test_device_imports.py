@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 
 from outcomes.actigraphy.synthetic import planned_week, week_accel, write_cwa
-from outcomes.actigraphy_service import score_recording
+from outcomes.devices.actigraphy import score_recording
+from outcomes.devices.selectors import weekly_pain_of
 from outcomes.imports.service import ImportRefused, commit_import, preview_import
 from outcomes.models import (
     ActigraphyRecording,
@@ -22,7 +23,6 @@ from outcomes.models import (
     PainEntry,
     ProcessingStatus,
 )
-from outcomes.selectors import weekly_pain_of
 from trial.models import AuditEntry, Participant
 from trial.selectors.worklists import ItemKind, coordinator_items
 

@@ -19,8 +19,8 @@ from tests.test_worker import start_worker
 @pytest.mark.redis
 def test_worker_writes_a_big_export(settings, client_for, transactional_db, tmp_path) -> None:
     from outcomes.models import ExportRecord, ExportStatus
+    from strongback.demo.seed import seed_demo
     from tests.conftest import DEMO_PASSWORD
-    from trial.demo.seed import seed_demo
 
     media = tmp_path / "media"
     os.environ["MEDIA_ROOT"] = str(media)  # the worker process reads it from its environment

@@ -29,7 +29,7 @@ def trial_data(role_users: dict, settings, tmp_path: Path) -> dict:
     """Twelve participants at every stage, with one approved MRI study."""
     from imaging.models import SegmentationRun
     from imaging.services.review import decide
-    from trial.demo.seed import seed_demo, seed_demo_imaging
+    from strongback.demo.seed import seed_demo, seed_demo_imaging
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CELERY_TASK_ALWAYS_EAGER = True

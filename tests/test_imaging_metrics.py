@@ -14,6 +14,7 @@ from imaging.io import load_image
 from imaging.labels import Label
 from imaging.metrics.fat import otsu_threshold
 from imaging.metrics.measure import MeasureInputs, measure
+from imaging.metrics.result import Metrics
 from imaging.phantoms import Muscle, phantom
 from imaging.volume import Volume
 
@@ -33,7 +34,7 @@ THREE_TISSUE = (
 
 
 def _run(image: Volume, labels: Volume, **kwargs: object) -> dict:
-    return measure(MeasureInputs(image=image, labels=labels, table=TABLE, **kwargs))
+    return measure(MeasureInputs(image=image, labels=labels, table=TABLE, **kwargs)).to_json()
 
 
 def _row(result: dict, side: str) -> dict:
@@ -142,11 +143,19 @@ def test_an_empty_label_map_or_a_mask_on_another_grid_is_refused() -> None:
         _run(image, shifted)
 
 
+def test_the_typed_result_round_trips_through_its_json() -> None:
+    """What a run stores (``to_json``) reads back as the same typed metrics."""
+    image, labels = phantom(TWO_TISSUE, shape=(200, 160, 3))
+    result = measure(MeasureInputs(image=image, labels=labels, table=TABLE, fat_method="otsu"))
+    assert Metrics.from_json(result.to_json()) == result
+    assert {m.side for m in result.muscles} == {"left", "right"}
+
+
 def test_wrong_side_labels_are_flagged_from_patient_coordinates() -> None:
     image, labels = phantom(TWO_TISSUE, shape=(200, 160, 3))
     swapped = (Label("multifidus", "right", 2), Label("multifidus", "left", 1))
     result = measure(MeasureInputs(image=image, labels=labels, table=swapped, fat_method="none"))
-    assert len([f for f in result["qc_flags"] if "check the label table" in f]) == 2
+    assert len([f for f in result.qc_flags if "check the label table" in f]) == 2
 
 
 def test_otsu_threshold_is_exact_on_two_values() -> None:

@@ -37,7 +37,7 @@ def _measure(image: Path, labels: Path, method: str = "gmm3") -> dict:
             table=MUSCLEMAP_ABDOMEN,
             fat_method=method,
         )
-    )
+    ).to_json()
 
 
 def _strip(result: dict) -> list[dict]:
@@ -118,7 +118,7 @@ def test_side_labels_agree_with_patient_coordinates(musclemap: dict[str, Path]) 
             fat_method="none",
         )
     )
-    assert len([f for f in result["qc_flags"] if "check the label table" in f]) == 8
+    assert len([f for f in result.qc_flags if "check the label table" in f]) == 8
 
 
 def test_command_line_prints_the_documented_json(

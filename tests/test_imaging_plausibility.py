@@ -1,11 +1,12 @@
 """Plausibility flags: left/right asymmetry above 30 % and week-16 change above 25 %."""
 
+from imaging.metrics.result import LevelMetrics, MuscleMetrics
 from imaging.qc.plausibility import asymmetry_flags, change_flags
 
 
-def _row(side: str, volume: float, csa: float) -> dict:
-    return {"muscle": "multifidus", "side": side, "volume_mm3": volume,
-            "levels": [{"level": "L4", "csa_mm2": csa}]}  # fmt: skip
+def _row(side: str, volume: float, csa: float) -> MuscleMetrics:
+    level = LevelMetrics("L4", 3, csa, csa, None, None)
+    return MuscleMetrics("multifidus", side, 1, volume, None, None, 3, (level,))
 
 
 def test_asymmetry_above_thirty_percent_is_flagged_per_volume_and_level() -> None:

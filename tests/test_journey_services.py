@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from outcomes.instruments import lsiq
-from outcomes.services import save_instrument_response
+from outcomes.instruments.services import save_instrument_response
 from randomization.exceptions import BaselineIncomplete
 from randomization.selectors import arm_for_service
 from randomization.services import randomise

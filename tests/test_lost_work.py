@@ -23,7 +23,7 @@ from django.utils import timezone
 from imaging.models import ImagingStudy, StudyStatus
 from imaging.services import watchdog
 from outcomes.actigraphy.synthetic import planned_week, week_accel, write_cwa
-from outcomes.actigraphy_service import requeue_stalled_recordings
+from outcomes.devices.actigraphy import requeue_stalled_recordings
 from outcomes.models import ActigraphyRecording, DeviceImport, ProcessingStatus
 from tests.broker import UNREACHABLE, broker
 from tests.imaging_study import zip_files
@@ -122,7 +122,7 @@ def test_a_reader_reruns_a_stuck_study_with_a_reason(
 def _worker(queue: str, redis_url: str, visibility_s: int) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "trial.settings.test",
+        "DJANGO_SETTINGS_MODULE": "strongback.settings.test",
         "DATABASE_URL": database_url_for_current_test_db(),
         "REDIS_URL": redis_url,
         "IMAGING_TASK_QUEUE": queue,
@@ -135,7 +135,7 @@ def _worker(queue: str, redis_url: str, visibility_s: int) -> subprocess.Popen:
         "-m",
         "celery",
         "-A",
-        "trial",
+        "strongback",
         "worker",
         "--pool=solo",
         "-Q",
@@ -158,7 +158,7 @@ def test_a_study_whose_worker_is_killed_mid_segmentation_resumes_with_one_run(
     """SIGKILL of the worker's main process while it segments: the watchdog (stall threshold set
     low here) sends the study again, a new worker finishes it, and there is exactly one run."""
     from imaging.services.ingest import ingest_zip
-    from trial.demo.seed import seed_demo
+    from strongback.demo.seed import seed_demo
 
     seed_demo(participants=2, password="x-demo-password-9")
     queue = f"imaging-{uuid.uuid4().hex[:8]}"
@@ -186,8 +186,12 @@ def test_a_study_whose_worker_is_killed_mid_segmentation_resumes_with_one_run(
         time.sleep(1)
         study.refresh_from_db()
         assert study.status == StudyStatus.SEGMENTING and not study.runs.exists()
-        settings.IMAGING_STALL_SECONDS = 2
-        time.sleep(3)
+        # Silent for longer than the stall limit: the heartbeat is set back instead of waiting.
+        study.refresh_from_db()
+        study.heartbeat_at = timezone.now() - dt.timedelta(
+            seconds=settings.IMAGING_STALL_SECONDS + 1
+        )
+        study.save(update_fields=["heartbeat_at"])
         second = _worker(queue, settings.REDIS_URL, visibility_s=3600)
         assert watchdog.requeue_stalled() == [study.pk]
         deadline = time.monotonic() + 240

@@ -9,11 +9,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from outcomes.double_entry import enter_second
 from outcomes.exceptions import EntryRefused, NeedsConfirmation
 from outcomes.instruments import InvalidResponse, odi, promis29
+from outcomes.instruments.double_entry import enter_second
+from outcomes.instruments.services import rescore, save_instrument_response
 from outcomes.models import InstrumentResponse, Verification
-from outcomes.services import rescore, save_instrument_response
 from tests.journey import TODAY, enrolled
 from trial.audit.exceptions import ReasonRequired
 from trial.models import AuditEntry, User
@@ -122,7 +122,7 @@ def test_discrepancies_become_queries_and_a_correction_verifies(
 
 
 def test_closing_every_discrepancy_query_adjudicates(person, role_users, second_assessor) -> None:
-    from outcomes.data_queries import answer_query, close_query
+    from outcomes.queries.services import answer_query, close_query
 
     first = role_users["assessor"]
     response = save(person, first, confirmed=True)
@@ -175,8 +175,8 @@ def test_rescore_refuses_an_unknown_instrument() -> None:
 
 
 def test_query_workflow_is_audited_and_on_the_worklists(person, role_users) -> None:
-    from outcomes.data_queries import answer_query, close_query, raise_query, reopen_query
     from outcomes.exceptions import QueryRefused
+    from outcomes.queries.services import answer_query, close_query, raise_query, reopen_query
     from trial.selectors.worklists import ItemKind, coordinator_items
 
     manager, coordinator = role_users["data_manager"], role_users["coordinator"]

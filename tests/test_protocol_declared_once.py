@@ -11,7 +11,7 @@ from pathlib import Path
 from trial.protocol import PROTOCOL
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("trial", "randomization", "outcomes", "imaging")
+APPS = ("trial", "randomization", "outcomes", "imaging", "strongback")
 PROTOCOL_PACKAGE = ROOT / "trial" / "protocol"
 
 

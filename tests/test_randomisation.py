@@ -210,7 +210,7 @@ def test_system_checks_refuse_an_unknown_environment_and_a_missing_production_li
 def test_migrate_on_an_empty_database_passes_the_checks(tmp_path: Path) -> None:
     """``migrate`` runs database checks before any table exists; they must not crash it."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
-    env["DJANGO_SETTINGS_MODULE"] = "trial.settings.demo"
+    env["DJANGO_SETTINGS_MODULE"] = "strongback.settings.demo"
     result = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
         capture_output=True,

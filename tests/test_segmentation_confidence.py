@@ -94,9 +94,30 @@ def test_the_threshold_separates_poor_from_good_runs() -> None:
     assert calibrate_threshold([(0.93, 0.5), (0.9, 0.90)]) == 0.94  # inseparable: flag both
 
 
+_SEGMENTED: dict[tuple[str, str], object] = {}
+
+
 @pytest.fixture
-def random_model(tmp_path: Path, settings) -> None:
-    """The default architecture with random weights, as an out-of-distribution stand-in."""
+def random_model(tmp_path: Path, settings, monkeypatch) -> None:
+    """The default architecture with random weights, as an out-of-distribution stand-in.
+
+    The network runs for real once per image and weights in this module; the tests after it
+    reuse its labels and report (everything after inference still runs: selection, measuring,
+    flags, review)."""
+    import hashlib
+
+    from imaging.services import pipeline
+    from imaging.services.segmenters import segment
+
+    def segment_once(image: Volume) -> object:
+        weights = Path(settings.IMAGING_MODEL_WEIGHTS).read_bytes()
+        pixels = image.sha256 or hashlib.sha256(image.array.tobytes()).hexdigest()
+        key = (pixels, hashlib.sha256(weights).hexdigest())
+        if key not in _SEGMENTED:
+            _SEGMENTED[key] = segment(image)
+        return _SEGMENTED[key]
+
+    monkeypatch.setattr(pipeline, "segment", segment_once)
     torch.manual_seed(0)
     from imaging.segmentation.config import load_config
 

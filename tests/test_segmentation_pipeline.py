@@ -68,7 +68,7 @@ def test_approved_masks_export_as_a_training_set(
     from imaging.segmentation.config import load_config
     from imaging.segmentation.data import load_subjects, slices_of
     from imaging.services.review import decide
-    from trial.demo.seed import seed_demo_imaging
+    from strongback.demo.seed import seed_demo_imaging
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CELERY_TASK_ALWAYS_EAGER = True

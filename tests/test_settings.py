@@ -39,20 +39,22 @@ PRODUCTION_ENV = {
 
 
 def test_check_deploy_is_clean_under_production_settings() -> None:
-    result = manage("check", "--deploy", "--settings=trial.settings.production", **PRODUCTION_ENV)
+    result = manage(
+        "check", "--deploy", "--settings=strongback.settings.production", **PRODUCTION_ENV
+    )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_secret_key() -> None:
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
-    result = manage("check", "--settings=trial.settings.production", **env)
+    result = manage("check", "--settings=strongback.settings.production", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_seed_demo_refuses_under_production_settings() -> None:
-    result = manage("seed_demo", "--settings=trial.settings.production", **PRODUCTION_ENV)
+    result = manage("seed_demo", "--settings=strongback.settings.production", **PRODUCTION_ENV)
     assert result.returncode != 0
     assert "refuses to run" in result.stderr
 
@@ -105,7 +107,7 @@ def test_french_is_available(client_for) -> None:
     assert client.get("/home/coordinator/").headers["Content-Language"] == "fr"
 
 
-@pytest.mark.parametrize("module", ["trial.settings.base", "trial.settings.demo"])
+@pytest.mark.parametrize("module", ["strongback.settings.base", "strongback.settings.demo"])
 def test_embedded_defaults_need_no_services(module: str) -> None:
     code = (
         "import django, os; django.setup(); from django.conf import settings as s; "

@@ -130,7 +130,7 @@ def test_a_cleared_text_is_shown_as_written(role_users: dict, client_for: Callab
 def test_a_query_written_by_the_pi_is_reviewed_before_the_coordinator_reads_it(
     role_users: dict, client_for: Callable
 ) -> None:
-    from outcomes.data_queries import raise_query
+    from outcomes.queries.services import raise_query
 
     participant = Participant.objects.filter(randomized_on__isnull=False).first()
     question = "Deadlift load in session 3 seems wrong: please check the source."

@@ -30,11 +30,11 @@ def start_worker(queue: str, redis_url: str) -> subprocess.Popen:
     """A real Celery worker process listening only on ``queue``, sharing the test database."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "trial.settings.test",
+        "DJANGO_SETTINGS_MODULE": "strongback.settings.test",
         "DATABASE_URL": database_url_for_current_test_db(),
         "REDIS_URL": redis_url,
     }
-    command = [sys.executable, "-m", "celery", "-A", "trial", "worker", "--pool=solo", "-Q"]
+    command = [sys.executable, "-m", "celery", "-A", "strongback", "worker", "--pool=solo", "-Q"]
     command += [queue, "--without-gossip", "--without-mingle", "--loglevel=INFO"]
     return subprocess.Popen(
         [*command, "-n", f"{queue}@%h"],

@@ -58,7 +58,7 @@ def seeded_ids() -> dict[str, str]:
 
     upload = DeviceImport.objects.order_by("pk").first()
     from imaging.models import ImagingStudy
-    from trial.demo.seed import demo_username, seed_demo_imaging
+    from strongback.demo.seed import demo_username, seed_demo_imaging
     from trial.models import User
     from trial.roles import COORDINATOR
 

@@ -1,5 +1,7 @@
-"""STRONG-BACK EDC project package and core trial domain.
+"""The core of STRONG-BACK EDC: participants, the protocol, visits, the audit trail and access.
 
-Importing this package loads nothing else, so the pure modules inside it (``trial.protocol``,
-``trial.eligibility``) stay free of Django. The Celery app is loaded by ``TrialConfig.ready``.
+It imports no feature app (``tests/test_layering.py``); the feature apps plug their forms, arms
+and worklist items in through declared handlers (``trial.handlers``, ``trial.arms``). Importing
+this package loads nothing else, so the pure modules inside it (``trial.protocol``,
+``trial.eligibility``) stay free of Django.
 """

@@ -11,7 +11,7 @@ class TrialConfig(AppConfig):
     def ready(self) -> None:
         # Auth events (login, logout, failures) only reach us through Django's signals; the
         # receivers write audit rows and nothing else.
-        from . import celery, checks  # noqa: F401  (the Celery app binds @shared_task here)
+        from . import checks  # noqa: F401
         from .audit import auth_events  # noqa: F401
 
     def form_handlers(self) -> tuple:

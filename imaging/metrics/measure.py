@@ -1,7 +1,8 @@
 """Measure every muscle and side of a label map: CSA, volume, fat, by level, with provenance.
 
 Inputs are canonicalised (permute/flip only) and must share one voxel grid; nothing is resampled.
-The result is the JSON document of ``python -m imaging measure`` and what the pipeline stores.
+The result is typed (``imaging.metrics.result.Metrics``); its ``to_json()`` is the JSON document of
+``python -m imaging measure`` and what the pipeline stores.
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ from imaging.metrics.morphometry import (
     measured_spacing,
     slice_areas_mm2,
     volume_mm3,
+)
+from imaging.metrics.result import (
+    ImageSummary,
+    LevelMetrics,
+    Metrics,
+    MuscleMetrics,
+    Provenance,
 )
 from imaging.volume import Volume
 
@@ -115,7 +123,7 @@ def _fat_pct(fat_map: np.ndarray | None, mask: np.ndarray, slices: list[int]) ->
     return float(fat_map[:, :, slices][selected].mean() * 100)
 
 
-def measure(inputs: MeasureInputs) -> dict:
+def measure(inputs: MeasureInputs) -> Metrics:
     """The metrics document for one image and label map (see the module docstring)."""
     method = inputs.fat_method
     if method not in fat_methods.METHODS:
@@ -161,50 +169,50 @@ def measure(inputs: MeasureInputs) -> dict:
             except ImagingError as error:
                 flags.append(f"{label.name}: fat not measured: {error}")
         muscles.append(
-            {
-                "muscle": label.muscle,
-                "side": label.side,
-                "label": label.value,
-                "volume_mm3": _round(volume_mm3(areas, spacing, present)),
+            MuscleMetrics(
+                muscle=label.muscle,
+                side=label.side,
+                label=label.value,
+                volume_mm3=_round(volume_mm3(areas, spacing, present)),
                 # over the slices the muscle is drawn on (all measured slices, not a level range)
-                "mean_csa_mm2": _round(float(areas[present].mean())) if present else None,
-                "fat_fraction_pct": _round(_fat_pct(fat_map, fat_mask, present)),
-                "n_slices": len(present),
-                "levels": [
+                mean_csa_mm2=_round(float(areas[present].mean())) if present else None,
+                fat_fraction_pct=_round(_fat_pct(fat_map, fat_mask, present)),
+                n_slices=len(present),
+                levels=tuple(
                     _level_row(level, areas, spacing, fat_map, fat_mask, label, flags)
                     for level in levels
-                ],
-                **_cumulative(levels, areas, spacing),
-            }
+                ),
+                volume_l1_l5_mm3=_cumulative(levels, areas, spacing),
+            )
         )
-    return {
-        "image": {
-            "sha256": inputs.image.sha256,
-            "shape": list(image.shape),
-            "spacing_mm": [round(s, 4) for s in image.spacing],
-            "slice_normal": [round(float(v), 5) for v in image.slice_normal],
-            "notes": list(inputs.image.notes),
-        },
-        "fat_method": method,
-        "fat_parameters": fat_methods.parameters(method, inputs.erode),
-        "volume_convention": "sum of CSA x centre-to-centre slice spacing",
-        "muscles": muscles,
-        "qc_flags": flags,
-        "provenance": {
-            "code_version": CODE_VERSION,
-            "labels_sha256": inputs.labels.sha256,
-            "fat_sha256": inputs.fat.sha256 if inputs.fat is not None else None,
-            "water_sha256": inputs.water.sha256 if inputs.water is not None else None,
-            "same_acquisition_stated": inputs.same_acquisition,
-            "grids_placed": placed,
-            "label_table_sha256": _hash_json([vars(label) for label in inputs.table]),
-            "levels_sha256": _hash_json(
+    return Metrics(
+        image=ImageSummary(
+            sha256=inputs.image.sha256,
+            shape=tuple(int(n) for n in image.shape),
+            spacing_mm=tuple(round(s, 4) for s in image.spacing),
+            slice_normal=tuple(round(float(v), 5) for v in image.slice_normal),
+            notes=tuple(inputs.image.notes),
+        ),
+        fat_method=method,
+        fat_parameters=fat_methods.parameters(method, inputs.erode),
+        volume_convention="sum of CSA x centre-to-centre slice spacing",
+        muscles=tuple(muscles),
+        qc_flags=tuple(flags),
+        provenance=Provenance(
+            code_version=CODE_VERSION,
+            labels_sha256=inputs.labels.sha256,
+            fat_sha256=inputs.fat.sha256 if inputs.fat is not None else None,
+            water_sha256=inputs.water.sha256 if inputs.water is not None else None,
+            same_acquisition_stated=inputs.same_acquisition,
+            grids_placed=tuple(placed),
+            label_table_sha256=_hash_json([vars(label) for label in inputs.table]),
+            levels_sha256=_hash_json(
                 {k: v.tolist() for k, v in sorted((inputs.discs or {}).items())}
             )
             if inputs.discs
             else None,
-        },
-    }
+        ),
+    )
 
 
 def _level_row(
@@ -215,25 +223,25 @@ def _level_row(
     fat_mask: np.ndarray,
     label: Label,
     flags: list[str],
-) -> dict:
+) -> LevelMetrics:
     slices = list(level.slices)
     if not slices:
         flags.append(f"{label.name} {level.name}: no slice of the stack lies in this level")
     elif not areas[slices].any():
         flags.append(f"{label.name} {level.name}: empty level (no voxels on {len(slices)} slices)")
-    return {
-        "level": level.name,
-        "n_slices": len(slices),
-        "csa_mm2": _round(areas[level.mid_slice]) if level.mid_slice is not None else None,
-        "mean_csa_mm2": _round(areas[slices].mean()) if slices else None,
-        "volume_mm3": _round(volume_mm3(areas, spacing, slices)),
-        "fat_fraction_pct": _round(_fat_pct(fat_map, fat_mask, slices)) if slices else None,
-    }
+    return LevelMetrics(
+        level=level.name,
+        n_slices=len(slices),
+        csa_mm2=_round(areas[level.mid_slice]) if level.mid_slice is not None else None,
+        mean_csa_mm2=_round(areas[slices].mean()) if slices else None,
+        volume_mm3=_round(volume_mm3(areas, spacing, slices)),
+        fat_fraction_pct=_round(_fat_pct(fat_map, fat_mask, slices)) if slices else None,
+    )
 
 
-def _cumulative(levels: list[Level], areas: np.ndarray, spacing: float) -> dict:
+def _cumulative(levels: list[Level], areas: np.ndarray, spacing: float) -> float | None:
     """L1-L5 volume, only when all five levels are defined."""
     if [level.name for level in levels] != list(LEVELS):
-        return {"volume_l1_l5_mm3": None}
+        return None
     slices = [k for level in levels for k in level.slices]
-    return {"volume_l1_l5_mm3": _round(volume_mm3(areas, spacing, slices))}
+    return _round(volume_mm3(areas, spacing, slices))

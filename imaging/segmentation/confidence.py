@@ -52,6 +52,17 @@ class Report:
         data.pop("labels")
         return data
 
+    @classmethod
+    def from_json(cls, data: dict) -> Report:
+        """A stored report (a run's ``confidence``) read back; the label map is not stored."""
+        return cls(
+            score=float(data.get("score", 1.0)),
+            per_label=dict(data.get("per_label", {})),
+            problems=list(data.get("problems", [])),
+            needs_correction=bool(data.get("needs_correction", False)),
+            thresholds=dict(data.get("thresholds", {})),
+        )
+
 
 def largest_components(labels: np.ndarray) -> np.ndarray:
     """Keep, for each label, its largest 3D connected component (26-connectivity)."""

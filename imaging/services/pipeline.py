@@ -27,6 +27,7 @@ from imaging.io import volume_from_dicom_files
 from imaging.labels import Label, label_array, parse_label_table
 from imaging.metrics.levels import parse_discs
 from imaging.metrics.measure import MeasureInputs, measure
+from imaging.metrics.result import Metrics, MuscleMetrics
 from imaging.models import (
     ImagingSeries,
     ImagingSource,
@@ -38,6 +39,7 @@ from imaging.models import (
 )
 from imaging.pacs.orthanc import PacsUnavailable
 from imaging.qc.plausibility import asymmetry_flags, change_flags
+from imaging.segmentation.confidence import Report
 from imaging.selection.rules import SeriesSummary, load_rules, select_series
 from imaging.services.segmenters import Labels, segment
 from imaging.services.storage import nifti_path, run_folder, series_folder
@@ -197,8 +199,8 @@ def create_run(
                 model_name=labels.name[:128], model_sha256=labels.sha256,
                 code_version=CODE_VERSION, fat_method=fat_method_for(study),
                 label_table=[vars(label) for label in labels.table],
-                confidence=labels.confidence or {},
-                needs_correction=bool(labels.confidence and labels.confidence["needs_correction"]),
+                confidence=labels.confidence.as_json() if labels.confidence else {},
+                needs_correction=bool(labels.confidence and labels.confidence.needs_correction),
             )  # fmt: skip
             run.save(reason="segmentation run created")
     path = run_folder(run) / "labels.nii.gz"
@@ -226,7 +228,7 @@ def run_labels(run: SegmentationRun) -> Volume:
     return load_nifti(run_folder(run) / "labels.nii.gz")
 
 
-def _baseline_muscles(run: SegmentationRun) -> list[dict] | None:
+def _baseline_muscles(run: SegmentationRun) -> tuple[MuscleMetrics, ...] | None:
     if run.study.visit_code == PROTOCOL.baseline_visit:
         return None
     earlier = (
@@ -235,7 +237,9 @@ def _baseline_muscles(run: SegmentationRun) -> list[dict] | None:
             review=ReviewStatus.APPROVED,
         ).order_by("-reviewed_at").first()
     )  # fmt: skip
-    return earlier.result.get("muscles") if earlier else None
+    if earlier is None or not earlier.result.get("muscles"):
+        return None
+    return Metrics.from_json(earlier.result).muscles
 
 
 def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> SegmentationRun:
@@ -258,10 +262,10 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
             fat=dixon[0] if dixon else None, water=dixon[1] if dixon else None,
             same_acquisition=study.same_acquisition_stated,
         ))  # fmt: skip
-        flags = result["qc_flags"] + asymmetry_flags(result["muscles"]) + confidence_flags(run)
+        flags = [*result.qc_flags, *asymmetry_flags(result.muscles), *confidence_flags(run)]
         baseline = _baseline_muscles(run)
         if baseline:
-            flags += change_flags(result["muscles"], baseline)
+            flags += change_flags(result.muscles, baseline)
         progress(study, 60, "drawing QC overlays")
         write_overlays(run, image.canonical(), label_array(labels.canonical()), table, discs)
         with transaction.atomic():
@@ -274,7 +278,7 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
             for old in list(run.metrics.all()):
                 old.delete(reason=replace_reason)
             _save_metrics(run, result)
-            run.result, run.qc_flags = result, flags
+            run.result, run.qc_flags = result.to_json(), flags
             run.review = ReviewStatus.PENDING
             run.save(reason=replace_reason or "measured")
         move(study, StudyStatus.QC_PENDING, "measured: awaiting the reader")
@@ -283,60 +287,60 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
 
 def confidence_flags(run: SegmentationRun) -> list[str]:
     """The confidence report as QC flags the reader sees beside the others."""
-    report = run.confidence
-    if not report:
+    if not run.confidence:
         return []
-    flags = [f"segmentation: {problem}" for problem in report.get("problems", [])]
-    threshold = report.get("thresholds", {}).get("min_score")
-    if threshold is not None and report.get("score", 1.0) < threshold:
+    report = Report.from_json(run.confidence)
+    flags = [f"segmentation: {problem}" for problem in report.problems]
+    threshold = report.thresholds.get("min_score")
+    if threshold is not None and report.score < threshold:
         flags.append(
-            f"segmentation confidence {report['score']:.2f} is below {threshold:.2f}: "
+            f"segmentation confidence {report.score:.2f} is below {threshold:.2f}: "
             "the model is unsure of this image"
         )
     return flags
 
 
-def _save_metrics(run: SegmentationRun, result: dict) -> None:
+def _save_metrics(run: SegmentationRun, result: Metrics) -> None:
     common = {
-        "fat_method": result["fat_method"], "parameters": result["fat_parameters"],
-        "image_sha256": result["image"]["sha256"],
-        "labels_sha256": result["provenance"]["labels_sha256"] or run.model_sha256,
+        "fat_method": result.fat_method, "parameters": result.fat_parameters,
+        "image_sha256": result.image.sha256,
+        "labels_sha256": result.provenance.labels_sha256 or run.model_sha256,
     }  # fmt: skip
     rows = []
-    for muscle in result["muscles"]:
-        key = {"run": run, "muscle": muscle["muscle"], "side": muscle["side"]}
+    for muscle in result.muscles:
+        key = {"run": run, "muscle": muscle.muscle, "side": muscle.side}
         rows.append(
             MuscleMetric(
                 **key,
                 level="all",
                 csa_mm2=None,
-                mean_csa_mm2=muscle.get("mean_csa_mm2"),
-                volume_mm3=muscle["volume_mm3"],
-                n_slices=muscle["n_slices"],
-                fat_fraction_pct=muscle["fat_fraction_pct"],
+                mean_csa_mm2=muscle.mean_csa_mm2,
+                volume_mm3=muscle.volume_mm3,
+                n_slices=muscle.n_slices,
+                fat_fraction_pct=muscle.fat_fraction_pct,
                 **common,
             )
         )
-        if muscle.get("volume_l1_l5_mm3") is not None:
+        if muscle.volume_l1_l5_mm3 is not None:
             rows.append(
                 MuscleMetric(
                     **key,
                     level="L1-L5",
-                    volume_mm3=muscle["volume_l1_l5_mm3"],
-                    n_slices=sum(lv["n_slices"] for lv in muscle["levels"]),
+                    volume_mm3=muscle.volume_l1_l5_mm3,
+                    n_slices=sum(level.n_slices for level in muscle.levels),
                     **common,
                 )
             )
-        for level in muscle["levels"]:
+        for level in muscle.levels:
             rows.append(
                 MuscleMetric(
                     **key,
-                    level=level["level"],
-                    csa_mm2=level["csa_mm2"],
-                    mean_csa_mm2=level["mean_csa_mm2"],
-                    volume_mm3=level["volume_mm3"],
-                    n_slices=level["n_slices"],
-                    fat_fraction_pct=level["fat_fraction_pct"],
+                    level=level.level,
+                    csa_mm2=level.csa_mm2,
+                    mean_csa_mm2=level.mean_csa_mm2,
+                    volume_mm3=level.volume_mm3,
+                    n_slices=level.n_slices,
+                    fat_fraction_pct=level.fat_fraction_pct,
                     **common,
                 )
             )

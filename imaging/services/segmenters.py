@@ -18,6 +18,7 @@ from django.conf import settings
 from imaging.errors import ImagingError
 from imaging.io import is_nifti
 from imaging.labels import MUSCLEMAP_ABDOMEN, Label, label_array, parse_label_table
+from imaging.segmentation.confidence import Report
 from imaging.volume import Volume, load_nifti
 
 
@@ -30,7 +31,7 @@ class Labels:
     sha256: str
     # The model's confidence report (``imaging.segmentation.confidence``); None for masks made
     # by a person or another tool, which the reader checks anyway.
-    confidence: dict | None = None
+    confidence: Report | None = None
 
 
 def _table_beside(path: Path) -> tuple[Label, ...]:
@@ -92,7 +93,7 @@ def model_labels(image: Volume) -> Labels:
     )
     canonical = image.with_array(labels).canonical().array
     return Labels(canonical, model.config.labels, "model", model.name, model.sha256,
-                  report.as_json())  # fmt: skip
+                  report)  # fmt: skip
 
 
 def labels_from_upload(image: Volume, path: Path, table: tuple[Label, ...]) -> Labels:

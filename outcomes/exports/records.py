@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from imaging.selectors import approved_metrics
+from outcomes.devices.models.files import ProcessingStatus
 from outcomes.exports.variables import IDENTIFIERS, OUTCOME_VISITS, ExportOptions
 from outcomes.models import ActigraphyRecording, InstrumentResponse, MedxTest
-from outcomes.models.devices import ProcessingStatus
 from randomization.selectors import visible_arms
 from trial.models import Participant
 from trial.models.baseline import Sociodemographics

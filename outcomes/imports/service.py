@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from outcomes.devices.models.strength import DynamoCategory
 from outcomes.imports import dynamo, mmp
 from outcomes.imports.profiles import DEFAULT_PROFILES
 from outcomes.imports.table import ImportFileError, RowError, decode, read_table
@@ -23,7 +24,6 @@ from outcomes.models import (
     ImportStatus,
     PainEntry,
 )
-from outcomes.models.strength import DynamoCategory
 from trial.models import Participant
 from trial.protocol import PROTOCOL
 

@@ -1,19 +1,22 @@
-"""Outcome data: questionnaires, and what devices and apps measured (with the file it came from)."""
+"""Every model of the app, for Django's registry: each is declared in its concern's package
+(instruments, devices, exports)."""
 
-from outcomes.models.app import AppEnrolment, PainEntry
-from outcomes.models.devices import (
+from outcomes.devices.models import (
     ActigraphyRecording,
+    AppEnrolment,
     DeviceImport,
+    DynamoTest,
     ImportKind,
     ImportProfile,
     ImportStatus,
+    MedxTest,
+    PainEntry,
     ProcessingStatus,
+    SleepDiaryNight,
     SleepNight,
 )
-from outcomes.models.diary import SleepDiaryNight
-from outcomes.models.exports import ExportRecord, ExportStatus
-from outcomes.models.responses import InstrumentResponse, Verification
-from outcomes.models.strength import DynamoTest, MedxTest
+from outcomes.exports.models import ExportRecord, ExportStatus
+from outcomes.instruments.models import InstrumentResponse, Verification
 
 __all__ = [
     "ActigraphyRecording",

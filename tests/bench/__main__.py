@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trial.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongback.settings.test")
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "20"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 OUT = Path(__file__).resolve().parents[2] / "var" / "bench" / "results.md"
@@ -98,8 +98,8 @@ def main() -> int:
         from randomization.importing import import_list
         from randomization.listfile import to_csv
         from randomization.sequence import generate
+        from strongback.demo.seed import seed_demo
         from tests.journey import TODAY, enrolled, with_baseline
-        from trial.demo.seed import seed_demo
         from trial.models import User
 
         seed_demo(participants=1, password="bench-password-not-secret")

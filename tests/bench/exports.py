@@ -76,7 +76,7 @@ def rows() -> list[str]:
     old = setup_databases(verbosity=0, interactive=False)
     out = []
     try:
-        from trial.demo.seed import seed_demo
+        from strongback.demo.seed import seed_demo
         from trial.models import Participant, User
 
         seed_demo(participants=12, password="bench-password-not-secret")

@@ -29,7 +29,7 @@ class DenyByDefaultMiddleware:
         policy = policy_for(view, match.namespaces if match else ())
         if policy is not None and (policy.public or policy.api):
             # API views authenticate tokens themselves and then check the same permissions
-            # (trial.api.permissions.DeclaredPermissions); anonymous calls get 401/403 there.
+            # (strongback.api.permissions.DeclaredPermissions); anonymous calls get 401/403 there.
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())

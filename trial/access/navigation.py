@@ -19,12 +19,16 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Screening log"), "screening_list", "trial.screen_participants"),
     NavItem(_("Participants"), "participant_list", "trial.view_participants"),
     NavItem(_("CONSORT"), "consort", "trial.view_participants"),
-    NavItem(_("Allocation lists"), "allocation_lists", "trial.manage_allocation_list"),
-    NavItem(_("Unblinding requests"), "unblinding_decisions", "trial.approve_unblinding"),
-    NavItem(_("Imaging QC"), "imaging_worklist", "trial.review_imaging"),
-    NavItem(_("Dashboard"), "dashboard", "trial.view_blinded_dashboard"),
-    NavItem(_("Exports"), "export_page", "trial.export_data"),
-    NavItem(_("Database lock"), "database_lock", "trial.lock_database"),
+    NavItem(
+        _("Allocation lists"), "randomization:allocation_lists", "trial.manage_allocation_list"
+    ),
+    NavItem(
+        _("Unblinding requests"), "randomization:unblinding_decisions", "trial.approve_unblinding"
+    ),
+    NavItem(_("Imaging QC"), "imaging:imaging_worklist", "trial.review_imaging"),
+    NavItem(_("Dashboard"), "outcomes:dashboard", "trial.view_blinded_dashboard"),
+    NavItem(_("Exports"), "outcomes:export_page", "trial.export_data"),
+    NavItem(_("Database lock"), "randomization:database_lock", "trial.lock_database"),
     NavItem(_("Audit trail"), "audit_review", "trial.view_audit_trail"),
     NavItem(_("Blinding review"), "text_review", "trial.review_free_text"),
     NavItem(_("Two-factor"), "two_factor_setup", "trial.use_two_factor"),

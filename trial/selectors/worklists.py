@@ -133,7 +133,7 @@ def therapist_items(user: object, today: dt.date) -> list[WorkItem]:
         if journey.stage is Stage.BASELINE_DONE:
             planned = participant.session_1_planned_on
             if planned is None or planned <= today + WEEK:
-                url = reverse("randomise", args=[participant.study_id])
+                url = reverse("randomization:randomise", args=[participant.study_id])
                 items.append(
                     WorkItem(journey, ItemKind.RANDOMISE, "Session 1: randomise", planned, url)
                 )
@@ -172,7 +172,9 @@ def assessor_items(user: object, today: dt.date) -> list[WorkItem]:
                 )
         if my_queries.get(journey.participant.pk):
             what = f"{my_queries[journey.participant.pk]} data query(ies) to answer"
-            items.append(WorkItem(journey, ItemKind.OPEN_QUERY, what, None, reverse("query_list")))
+            items.append(
+                WorkItem(journey, ItemKind.OPEN_QUERY, what, None, reverse("outcomes:query_list"))
+            )
     items += contributed_items("assessor", user, {j.participant.pk: j for j in rows})
     return _by_due(items)
 

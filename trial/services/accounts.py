@@ -1,7 +1,7 @@
 """Ending a person's access: API tokens and browser sessions revoked together, audited.
 
 Tokens used to outlive everything (logout, lockout, deactivation); these are the explicit actions
-that end them, and ``trial.api.authentication`` refuses a token whose owner is inactive, locked
+that end them, and ``strongback.api.authentication`` refuses a token whose owner is inactive, locked
 out or whose token is older than ``API_TOKEN_MAX_AGE``.
 """
 

@@ -1,5 +1,5 @@
 """Baseline case-report forms (sociodemographics, medical history) and visit records.
-Questionnaires, the LSIQ included, use the generic page in ``outcomes.views``."""
+Questionnaires, the LSIQ included, use the generic page in ``outcomes.instruments.views``."""
 
 from __future__ import annotations
 

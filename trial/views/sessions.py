@@ -1,4 +1,4 @@
-"""The therapist's pages: randomise at session 1, log sessions, report adverse events."""
+"""The therapist's pages: log sessions, report adverse events (randomising: ``randomization``)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from randomization.services import randomise
 from trial.access.policy import requires
-from trial.arms import visible_arm
-from trial.exceptions import JourneyError
 from trial.forms.journey import AdverseEventForm
 from trial.forms.sessions import ExerciseFormSet, SessionForm, exercise_initial
 from trial.models import AdverseEvent, TrainingSession
 from trial.protocol import PROTOCOL
-from trial.redaction import public_message
 from trial.services.safety import acknowledge_serious_event
 from trial.services.sessions import log_session, planned_date, template_for
 from trial.services.text_review import note_saved, shown_text
@@ -30,43 +26,13 @@ from trial.views.helpers import (
 )
 
 
-@requires("trial.randomise")
-def randomise_view(request: HttpRequest, study_id: str) -> HttpResponse:
-    """GET shows what will happen; POST randomises (idempotent) and shows the arm."""
-    participant = participant_or_404(study_id)
-    error = None
-    if request.method == "POST":
-        try:
-            randomise(participant, request.user)
-        except JourneyError as refusal:
-            error = public_message(refusal)
-        else:
-            participant.refresh_from_db()
-            arm = visible_arm(request.user, participant.pk)
-            messages.success(
-                request,
-                _("%(id)s is randomised to %(arm)s.")
-                % {"id": participant.study_id, "arm": arm.label if arm else "?"},
-            )
-            return redirect("session_log", study_id=participant.study_id, number=1)
-    return render(
-        request,
-        "trial/randomise.html",
-        {
-            "participant": participant,
-            "error": error,
-            "arm": visible_arm(request.user, participant.pk),
-        },
-    )
-
-
 @requires("trial.log_sessions", "trial.view_session_log")
 def session_log(request: HttpRequest, study_id: str, number: int) -> HttpResponse:
     participant = participant_or_404(study_id)
     if not 1 <= number <= PROTOCOL.sessions.total:
         raise Http404
     if not participant.is_randomised:
-        return redirect("randomise", study_id=participant.study_id)
+        return redirect("randomization:randomise", study_id=participant.study_id)
     template = template_for(participant, number)
     existing = TrainingSession.objects.filter(participant=participant, number=number).first()
     logged = list(existing.exercises.all()) if existing else []

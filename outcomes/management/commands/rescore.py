@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from outcomes.instruments import INSTRUMENTS
-from outcomes.services import rescore
+from outcomes.instruments.services import rescore
 from trial.audit.context import audit_context
 
 

@@ -1,0 +1,1 @@
+"""The blinded and by-arm outcome dashboards (data, panels, charts, pages)."""

@@ -1,0 +1,1 @@
+"""Device and app data: MedX, DynaMo, actigraphy, weekly app ratings (models, services, pages)."""

@@ -1,0 +1,1 @@
+"""Data queries: raise, answer, close, send back (services and pages)."""
