@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -248,17 +249,26 @@ class Protocol:
         """The visits at which outcomes are assessed: those that collect the primary outcome."""
         return self.visits_with(self.primary_outcome)
 
+    @cached_property
+    def _forms_by_code(self) -> dict[str, FormSpec]:
+        return {form.code: form for form in self.forms}
+
+    @cached_property
+    def _visits_by_code(self) -> dict[str, Visit]:
+        return {visit.code: visit for visit in self.visits}
+
     def form(self, code: str) -> FormSpec:
-        for form in self.forms:
-            if form.code == code:
-                return form
-        raise KeyError(f"No form {code!r} in protocol {self.version}.")
+        """A form by code (a dict lookup: timelines ask thousands of times per page)."""
+        try:
+            return self._forms_by_code[code]
+        except KeyError:
+            raise KeyError(f"No form {code!r} in protocol {self.version}.") from None
 
     def visit(self, code: str) -> Visit:
-        for visit in self.visits:
-            if visit.code == code:
-                return visit
-        raise KeyError(f"No visit {code!r} in protocol {self.version}.")
+        try:
+            return self._visits_by_code[code]
+        except KeyError:
+            raise KeyError(f"No visit {code!r} in protocol {self.version}.") from None
 
     def arm(self, code: str) -> Arm:
         for arm in self.arms:
