@@ -14,6 +14,8 @@ from randomization.listfile import COLUMNS, sha256
 from randomization.models import AllocationList, AllocationSlot
 from randomization.sequence import ALGORITHM, AllocationRow
 from trial.audit.context import audit_context
+from trial.audit.recorder import record as record_event
+from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
 
 
@@ -107,6 +109,12 @@ def import_list(content: bytes, name: str, environment: str, user: object) -> Al
         name=name, environment=environment, sha256=digest, algorithm=ALGORITHM, imported_by=user
     )
     _store(allocation_list, rows)
+    record_event(
+        AuditAction.IMPORT,
+        object_type=allocation_list._meta.label,
+        object_id=allocation_list.pk,
+        reason=f"allocation list imported: {len(rows)} slots",
+    )
     return allocation_list
 
 

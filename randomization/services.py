@@ -21,9 +21,11 @@ from randomization.exceptions import (
 )
 from randomization.models import AllocationList, AllocationSlot, Environment
 from trial.audit.context import audit_context
+from trial.audit.recorder import record
 from trial.exceptions import NotEligible
 from trial.handlers import form_scores
 from trial.models import Participant, VisitRecord
+from trial.models.audit import AuditAction
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
 
@@ -105,4 +107,7 @@ def randomise(
         locked.randomized_on = on or timezone.localdate()
         locked.randomization_stratum = stratum
         locked.save()
+        # The event itself, findable by action; it names the participant, never the arm.
+        record(AuditAction.RANDOMISE, object_type=locked._meta.label, object_id=locked.pk,
+               subject=locked.study_id)  # fmt: skip
         return slot

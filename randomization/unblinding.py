@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from randomization.exceptions import RandomisationError
 from randomization.models import RequestStatus, UnblindingRequest
+from trial.audit.recorder import record
 from trial.models import DatabaseLock, Participant
+from trial.models.audit import AuditAction
 
 
 class UnblindingRefused(RandomisationError):
@@ -45,6 +47,10 @@ def decide_unblinding(
     locked.decided_at = timezone.now()
     locked.decision_note = note.strip()
     locked.save(reason=f"emergency unblinding {locked.status} by the PI")
+    if approve:
+        record(AuditAction.UNBLIND, object_type=locked._meta.label, object_id=locked.pk,
+               subject=locked.participant.study_id,
+               reason="emergency unblinding approved by the PI")  # fmt: skip
     return locked
 
 
@@ -58,12 +64,21 @@ def lock_database(user: object) -> DatabaseLock:
     _require(user, "trial.lock_database", "You may not lock the database.")
     existing = DatabaseLock.objects.select_for_update().first()
     if existing is None:
-        return DatabaseLock.objects.create(locked_at=timezone.now(), locked_by=user)
-    if not existing.is_locked:
+        existing = DatabaseLock.objects.create(locked_at=timezone.now(), locked_by=user)
+    elif not existing.is_locked:
         existing.locked_at, existing.locked_by = timezone.now(), user
         existing.unlocked_at, existing.unlocked_by, existing.unlock_reason = None, None, ""
         existing.save(reason="database locked again")
+    else:
+        return existing
+    _event(AuditAction.LOCK, existing, "database locked")
     return existing
+
+
+def _event(action: str, lock: DatabaseLock, reason: str, subject: str = "") -> None:
+    """The lock, unlock and unblinding as events of their own (filterable by action)."""
+    record(action, object_type=lock._meta.label, object_id=lock.pk, subject=subject,
+           reason=reason)  # fmt: skip
 
 
 @transaction.atomic
@@ -77,6 +92,7 @@ def unlock_database(user: object, reason: str) -> DatabaseLock:
         raise UnblindingRefused("The database is not locked.")
     lock.unlocked_at, lock.unlocked_by, lock.unlock_reason = timezone.now(), user, reason.strip()
     lock.save(reason=f"database unlocked: {reason.strip()}")
+    _event(AuditAction.UNLOCK, lock, f"database unlocked: {reason.strip()}")
     return lock
 
 
@@ -91,4 +107,5 @@ def unblind_trial(user: object) -> DatabaseLock:
         lock.unblinded_at = timezone.now()
         lock.unblinded_by = user
         lock.save(reason="trial unblinded after database lock")
+        _event(AuditAction.UNBLIND, lock, "trial unblinded after database lock")
     return lock

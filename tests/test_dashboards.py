@@ -65,6 +65,15 @@ def test_by_arm_dashboard_splits_the_same_data(trial_data: dict, client_for) -> 
     assert pi_page.status_code == 200
     for arm in PROTOCOL.arms:
         assert arm.label in pi_page.content.decode()
+    # Before lock the PI has safety, adherence and allocation by arm, but no outcome by arm.
+    assert 'data-testid="outcomes-after-lock"' in pi_page.content.decode()
+    before_lock = unblinded_dashboard(trial_data["pi"])
+    assert before_lock["outcomes"] is None and before_lock["arms"]
+    statistician = client_for("statistician")
+    assert statistician.get("/dashboard/by-arm/").status_code == 403
+    assert "Open the dashboard by arm" not in statistician.get("/dashboard/").content.decode()
+    lock_database(trial_data["data_manager"])
+    unblind_trial(trial_data["pi"])
     data = unblinded_dashboard(trial_data["pi"])
     pooled = blinded_dashboard(trial_data["pi"])
     for split, whole in zip(data["outcomes"], pooled["outcomes"], strict=True):
@@ -78,10 +87,5 @@ def test_by_arm_dashboard_splits_the_same_data(trial_data: dict, client_for) -> 
         == Participant.objects.filter(randomized_on__isnull=False).count()
     )
 
-    statistician = client_for("statistician")
-    assert statistician.get("/dashboard/by-arm/").status_code == 403
-    assert "Open the dashboard by arm" not in statistician.get("/dashboard/").content.decode()
-    lock_database(trial_data["data_manager"])
-    unblind_trial(trial_data["pi"])
     assert statistician.get("/dashboard/by-arm/").status_code == 200
     assert client_for("assessor").get("/dashboard/by-arm/").status_code == 403

@@ -17,7 +17,7 @@ from imaging.selectors import approved_metrics
 from outcomes.dashboards import panels as charts
 from outcomes.models import InstrumentResponse
 from randomization.models import RequestStatus, UnblindingRequest
-from randomization.selectors import visible_arms
+from randomization.selectors import trial_unblinded, visible_arms
 from trial.models import AdverseEvent, DataQuery, Participant
 from trial.protocol import PROTOCOL
 from trial.schedule.timeline import VisitState
@@ -196,5 +196,7 @@ def unblinded_dashboard(user: object) -> dict[str, object]:
         "emergency_unblindings": UnblindingRequest.objects.filter(
             status=RequestStatus.APPROVED
         ).count(),
-        "outcomes": outcome_charts(group, series),
+        # Comparative efficacy before lock is for an independent data monitoring committee,
+        # not the investigator: outcomes split by arm only once the trial is unblinded.
+        "outcomes": outcome_charts(group, series) if trial_unblinded() else None,
     }

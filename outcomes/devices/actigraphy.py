@@ -27,7 +27,9 @@ from outcomes.models import (
     SleepDiaryNight,
     SleepNight,
 )
+from trial.audit.recorder import record
 from trial.models import Participant
+from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 
@@ -92,6 +94,8 @@ def commit_cwa(upload: DeviceImport, user: object) -> ActigraphyRecording:
     # Not "imported" yet: that is said only once the scoring task is with the broker.
     locked.status = ImportStatus.QUEUING
     locked.save(reason="actigraphy file committed to the visit")
+    record(AuditAction.IMPORT, object_type=locked._meta.label, object_id=locked.pk,
+           subject=locked.participant.study_id, reason="actigraphy file imported")  # fmt: skip
     recording = ActigraphyRecording.objects.create(
         source=locked,
         participant=locked.participant,

@@ -24,7 +24,9 @@ from outcomes.models import (
     ImportStatus,
     PainEntry,
 )
+from trial.audit.recorder import record
 from trial.models import Participant
+from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
 
 OUTCOME_VISITS = PROTOCOL.outcome_visits()
@@ -217,4 +219,6 @@ def commit_import(device_import: DeviceImport, user: object) -> DeviceImport:
     locked.imported_at = timezone.now()
     locked.report = {**locked.report, "duplicates_skipped": len(duplicates)}
     locked.save(reason=f"import committed: {len(new)} new, {len(duplicates)} already there")
+    record(AuditAction.IMPORT, object_type=locked._meta.label, object_id=locked.pk,
+           reason=f"{locked.kind} import: {len(new)} row(s)")  # fmt: skip
     return locked
