@@ -11,6 +11,7 @@ from outcomes.devices.selectors import pain_panel
 from randomization.models import RequestStatus, UnblindingRequest
 from trial.access.policy import requires
 from trial.audit.recorder import record
+from trial.handlers import permitted_url
 from trial.models import AdverseEvent, DataQuery, Participant, TrainingSession
 from trial.models.audit import AuditAction
 from trial.models.participant import ExitReason
@@ -49,6 +50,10 @@ def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
             TrainingSession.objects.filter(participant=participant).prefetch_related("exercises")
         )
         context["session_total"] = PROTOCOL.sessions.total
+        # Link the logged sessions only for a reader the session page would let in.
+        context["sessions_linked"] = bool(
+            permitted_url(user, "session_log", participant.study_id, 1)
+        )
     if user.has_perm("trial.view_adverse_events"):
         context["adverse_events"] = blinded_copy(
             user, list(AdverseEvent.objects.filter(participant=participant))
