@@ -39,6 +39,19 @@ def _instrument_scores(
     )
 
 
+def _instrument_content(participant_id: int, visit: str, form: str) -> object:
+    from outcomes.models import InstrumentResponse
+
+    row = (
+        InstrumentResponse.objects.filter(
+            participant_id=participant_id, visit_code=visit, instrument=form
+        )
+        .values("completed_on", "responses", "total", "subscores")
+        .first()
+    )
+    return row
+
+
 def _devices_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
     from outcomes.models import ActigraphyRecording, DynamoTest, MedxTest, ProcessingStatus
 
@@ -78,7 +91,13 @@ def _no_page(user: object, study_id: str, visit: str, form: str) -> str:
 
 def form_handlers() -> tuple[FormHandler, ...]:
     return (
-        FormHandler(tuple(DEFINITIONS), _instruments_done, _instrument_link, _instrument_scores),
+        FormHandler(
+            tuple(DEFINITIONS),
+            _instruments_done,
+            _instrument_link,
+            _instrument_scores,
+            content=_instrument_content,
+        ),
         FormHandler(("medx", "dynamo", "actigraphy"), _devices_done, _device_link),
         FormHandler(("mmp_pain",), _app_done, _no_page),
     )

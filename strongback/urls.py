@@ -16,6 +16,7 @@ from trial.views import (
     baseline,
     enrolment,
     screening,
+    sdv,
     sessions,
     system,
     text_review,
@@ -62,6 +63,11 @@ urlpatterns = [
     path("participants/<str:study_id>/identity/", enrolment.identity_edit, name="identity_edit"),
     path("participants/<str:study_id>/schedule/", enrolment.schedule_edit, name="schedule_edit"),
     path("participants/<str:study_id>/exit/", enrolment.exit_edit, name="exit_edit"),
+    path(
+        "participants/<str:study_id>/source-verification/",
+        sdv.source_verification,
+        name="source_verification",
+    ),
     path(
         "participants/<str:study_id>/sociodemographics/",
         baseline.sociodemographics_edit,

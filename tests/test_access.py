@@ -34,6 +34,7 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "identity_edit": frozenset({"coordinator"}),
     "schedule_edit": frozenset({"coordinator"}),
     "exit_edit": frozenset({"coordinator"}),
+    "source_verification": frozenset({"monitor"}),
     "sociodemographics_edit": frozenset({"coordinator"}),
     "medical_history_edit": frozenset({"coordinator"}),
     "baseline_mri_safety": frozenset({"coordinator"}),

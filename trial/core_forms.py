@@ -39,5 +39,22 @@ def _link(user: object, study_id: str, visit: str, form: str) -> str:
     return permitted_url(user, ENTRY_PAGES[form], study_id)
 
 
+def _content(participant_id: int, visit: str, form: str) -> object:
+    from django.forms.models import model_to_dict
+
+    from trial.models import MedicalHistory, MriSafety, Sociodemographics
+
+    if visit != PROTOCOL.baseline_visit:
+        return None
+    if form == "mri_safety":
+        row = MriSafety.objects.filter(screening__participant=participant_id).first()
+    else:
+        model = {"sociodemographics": Sociodemographics, "medical_history": MedicalHistory}[form]
+        row = model.objects.filter(participant_id=participant_id).first()
+    if row is None:
+        return None
+    return {k: v for k, v in model_to_dict(row).items() if k not in ("id", "updated_at")}
+
+
 def form_handlers() -> tuple[FormHandler, ...]:
-    return (FormHandler(tuple(ENTRY_PAGES), _done, _link),)
+    return (FormHandler(tuple(ENTRY_PAGES), _done, _link, content=_content),)

@@ -23,6 +23,8 @@ DoneFn = Callable[[list[int]], Iterable[tuple[int, str, str]]]
 LinkFn = Callable[[object, str, str, str], str]
 # (participant ids, visit code, form code) -> participant id: the form's total (None: unscored)
 ScoreFn = Callable[[list[int], str, str], dict[int, float | None]]
+# (participant id, visit code, form code) -> the stored values (JSON-able), None when not entered
+ContentFn = Callable[[int, str, str], object]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class FormHandler:
     done: DoneFn
     link: LinkFn
     score: ScoreFn | None = None  # for forms with a total (questionnaires)
+    content: ContentFn | None = None  # for forms a monitor verifies against source (SDV)
 
 
 def form_handlers() -> dict[str, FormHandler]:
@@ -104,3 +107,11 @@ def form_scores(participant_ids: list[int], visit: str, form: str) -> dict[int, 
     if handler is None or handler.score is None:
         raise LookupError(f"no app declares a score for the form {form!r}")
     return handler.score(participant_ids, visit, form)
+
+
+def form_content(participant_id: int, visit: str, form: str) -> object:
+    """The stored values of one form (None when it has none to verify, or is not entered)."""
+    handler = form_handlers().get(form)
+    if handler is None or handler.content is None:
+        return None
+    return handler.content(participant_id, visit, form)

@@ -172,6 +172,7 @@ MONITOR = Role(
     permissions=frozenset(
         {
             "view_monitor_home",
+            "verify_source",
             "view_participants",
             "view_lsiq",
             "view_adherence",

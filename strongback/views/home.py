@@ -16,6 +16,7 @@ from randomization.selectors import stratum_supply
 from trial.access.policy import requires, signed_in
 from trial.models import ScreeningEntry, WorkerHeartbeat
 from trial.models.screening import ScreeningOutcome
+from trial.protocol import PROTOCOL
 from trial.roles import Role, roles_of
 from trial.selectors import worklists
 from trial.selectors.audit import visible_audit_entries
@@ -66,6 +67,10 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
         context["serious_events"] = blinded_copy(
             request.user, list(worklists.serious_events_to_review())
         )
+    if request.user.has_perm("trial.verify_source"):
+        from trial.services.sdv import sdv_progress
+
+        context["sdv_progress"] = sdv_progress(PROTOCOL.outcome_visits())
     if request.user.has_perm("trial.view_audit_trail"):
         context["recent_audit"] = visible_audit_entries(request.user).order_by("-seq")[:10]
     if request.user.has_perm("trial.manage_users"):

@@ -63,6 +63,7 @@ def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
         user, list(queries.exclude(form_code__in=hidden_forms_for(user)))
     )
     context["pain"] = pain_panel(participant)
+    context["sdv_url"] = permitted_url(user, "source_verification", participant.study_id)
     return render(request, "trial/participant_detail.html", context)
 
 

@@ -11,6 +11,7 @@ from .mri_safety import MriSafety
 from .participant import Participant, ParticipantIdentity, StudyExit, StudyIdCounter
 from .queries import DataQuery
 from .screening import ScreeningEntry
+from .sdv import SourceVerification
 from .sessions import ExerciseEntry, TrainingSession
 from .text_review import TextReview, TextReviewStatus
 from .user import User
@@ -29,6 +30,7 @@ __all__ = [
     "ParticipantIdentity",
     "ScreeningEntry",
     "Sociodemographics",
+    "SourceVerification",
     "StudyExit",
     "StudyIdCounter",
     "TextReview",

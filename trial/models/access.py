@@ -50,6 +50,7 @@ TRIAL_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("manage_users", _("Manage user accounts and roles")),
     ("review_free_text", _("Review free text from unblinded staff before blinded staff see it")),
     ("use_two_factor", _("Set up two-factor authentication")),
+    ("verify_source", _("Mark entered data as verified against source documents (SDV)")),
 )
 
 
