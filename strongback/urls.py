@@ -15,6 +15,7 @@ from trial.views import (
     auth,
     baseline,
     enrolment,
+    record_locks,
     screening,
     sdv,
     sessions,
@@ -63,6 +64,7 @@ urlpatterns = [
     path("participants/<str:study_id>/identity/", enrolment.identity_edit, name="identity_edit"),
     path("participants/<str:study_id>/schedule/", enrolment.schedule_edit, name="schedule_edit"),
     path("participants/<str:study_id>/exit/", enrolment.exit_edit, name="exit_edit"),
+    path("participants/<str:study_id>/locks/", record_locks.record_locks, name="record_locks"),
     path(
         "participants/<str:study_id>/source-verification/",
         sdv.source_verification,

@@ -35,6 +35,7 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "schedule_edit": frozenset({"coordinator"}),
     "exit_edit": frozenset({"coordinator"}),
     "source_verification": frozenset({"monitor"}),
+    "record_locks": frozenset({"data_manager", "pi"}),
     "sociodemographics_edit": frozenset({"coordinator"}),
     "medical_history_edit": frozenset({"coordinator"}),
     "baseline_mri_safety": frozenset({"coordinator"}),

@@ -66,5 +66,8 @@ class InstrumentResponse(AuditedModel):
     def __str__(self) -> str:
         return f"{self.instrument} at {self.visit_code} ({self.participant_id})"
 
+    def lock_scope(self) -> tuple[int, str, str] | None:
+        return self.participant_id, self.visit_code, self.instrument
+
     def audit_subject(self) -> str:
         return self.participant.study_id

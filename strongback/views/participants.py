@@ -64,6 +64,7 @@ def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
     )
     context["pain"] = pain_panel(participant)
     context["sdv_url"] = permitted_url(user, "source_verification", participant.study_id)
+    context["locks_url"] = permitted_url(user, "record_locks", participant.study_id)
     return render(request, "trial/participant_detail.html", context)
 
 

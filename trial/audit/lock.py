@@ -34,3 +34,37 @@ def refuse_if_locked(model: type) -> None:
         return
     if database_locked():
         raise DatabaseLocked(str(model._meta.verbose_name))
+
+
+class RecordLocked(DatabaseLocked):
+    """A write to a form or visit the data manager locked (answered 423 like the database lock)."""
+
+    def __init__(self, what: str) -> None:
+        AuditError.__init__(
+            self,
+            f"{what} is locked by the data manager: it cannot be changed until they unlock it "
+            "with a reason.",
+        )
+
+
+def refuse_if_record_locked(instance: object) -> None:
+    """Raise ``RecordLocked`` when the row belongs to a locked form or visit (its
+    ``lock_scope()``: participant id, visit code, form code)."""
+    scope = instance.lock_scope()  # type: ignore[attr-defined]
+    if scope is None:
+        return
+    from trial.models.record_lock import WHOLE_VISIT, RecordLock
+
+    participant_id, visit, form = scope
+    lock = (
+        RecordLock._base_manager.filter(
+            participant_id=participant_id,
+            visit_code=visit,
+            form_code__in=[form, WHOLE_VISIT],
+            unlocked_at__isnull=True,
+        )
+        .order_by("locked_at")
+        .first()
+    )
+    if lock is not None:
+        raise RecordLocked(f"{form or 'this visit'} at {visit}" if form else f"visit {visit}")

@@ -18,7 +18,7 @@ from django.db import models, transaction
 
 from trial.audit.context import current_context
 from trial.audit.exceptions import BulkChangeRefused, ReasonRequired
-from trial.audit.lock import refuse_if_locked
+from trial.audit.lock import refuse_if_locked, refuse_if_record_locked
 from trial.audit.recorder import (
     ENCRYPTED_PREFIX,
     SEALED,
@@ -44,6 +44,9 @@ class AuditedQuerySet(models.QuerySet):
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         refuse_if_locked(self.model)
+        objs = list(objs)
+        for obj in objs:  # imports: each row into a locked form refuses the whole batch
+            refuse_if_record_locked(obj)
         with transaction.atomic():
             created = super().bulk_create(objs, *args, **kwargs)
             names = [f.attname for f in self.model._audit_fields()]
@@ -84,6 +87,7 @@ class AuditedModel(models.Model):
     def save(self, *args: Any, reason: str | None = None, **kwargs: Any) -> None:
         why = (current_context().reason if reason is None else reason).strip()
         refuse_if_locked(type(self))
+        refuse_if_record_locked(self)
         with transaction.atomic():
             adding = self._state.adding
             before = None if adding else self._audit_values_from_db()
@@ -105,6 +109,7 @@ class AuditedModel(models.Model):
         if not why:
             raise ReasonRequired(f"{self._meta.verbose_name} {self.pk}")
         refuse_if_locked(type(self))
+        refuse_if_record_locked(self)
         with transaction.atomic():
             before = self._audit_values_from_db()
             pk = self.pk
@@ -113,6 +118,11 @@ class AuditedModel(models.Model):
             self._audit_record(AuditAction.DELETE, before, None, why)
             self.pk = None
             return result
+
+    def lock_scope(self) -> tuple[int, str, str] | None:
+        """(participant id, visit code, form code) this row belongs to, for form and visit
+        locks; None for rows outside any form."""
+        return None
 
     # --- what the trail records -------------------------------------------------------------------
     def audit_subject(self) -> str:

@@ -10,6 +10,7 @@ from .lock import DatabaseLock
 from .mri_safety import MriSafety
 from .participant import Participant, ParticipantIdentity, StudyExit, StudyIdCounter
 from .queries import DataQuery
+from .record_lock import RecordLock
 from .screening import ScreeningEntry
 from .sdv import SourceVerification
 from .sessions import ExerciseEntry, TrainingSession
@@ -28,6 +29,7 @@ __all__ = [
     "MriSafety",
     "Participant",
     "ParticipantIdentity",
+    "RecordLock",
     "ScreeningEntry",
     "Sociodemographics",
     "SourceVerification",

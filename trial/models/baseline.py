@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trial.audit.models import AuditedModel
 from trial.models.participant import Participant
+from trial.protocol import PROTOCOL
 
 
 class Sex(models.TextChoices):
@@ -113,6 +114,9 @@ class Sociodemographics(AuditedModel):
     def __str__(self) -> str:
         return f"sociodemographics of {self.participant_id}"
 
+    def lock_scope(self) -> tuple[int, str, str] | None:
+        return self.participant_id, PROTOCOL.baseline_visit, "sociodemographics"
+
     def audit_subject(self) -> str:
         return self.participant.study_id
 
@@ -149,6 +153,9 @@ class MedicalHistory(AuditedModel):
 
     def __str__(self) -> str:
         return f"medical history of {self.participant_id}"
+
+    def lock_scope(self) -> tuple[int, str, str] | None:
+        return self.participant_id, PROTOCOL.baseline_visit, "medical_history"
 
     def audit_subject(self) -> str:
         return self.participant.study_id

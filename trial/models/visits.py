@@ -38,5 +38,8 @@ class VisitRecord(AuditedModel):
     def __str__(self) -> str:
         return f"{self.visit_code} of {self.participant_id}"
 
+    def lock_scope(self) -> tuple[int, str, str] | None:
+        return self.participant_id, self.visit_code, ""  # the record of the visit itself
+
     def audit_subject(self) -> str:
         return self.participant.study_id

@@ -77,6 +77,9 @@ class MedxTest(AuditedModel):
     def __str__(self) -> str:
         return f"MedX {self.visit_code} of {self.participant_id}"
 
+    def lock_scope(self) -> tuple[int, str, str] | None:
+        return self.participant_id, self.visit_code, "medx"
+
     def audit_subject(self) -> str:
         return self.participant.study_id
 
@@ -119,6 +122,9 @@ class DynamoTest(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.movement} {self.side}"
+
+    def lock_scope(self) -> tuple[int, str, str] | None:
+        return self.participant_id, self.visit_code, "dynamo"
 
     def audit_subject(self) -> str:
         return self.participant.study_id
