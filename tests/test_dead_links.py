@@ -40,3 +40,11 @@ def test_links_on_the_participant_page_and_home_open_for_their_reader(
             if status in (403, 404):
                 dead.append((page, link, status))
     assert dead == [], dead
+
+
+@pytest.mark.django_db
+def test_the_import_pages_are_linked_for_those_who_import(role_users: dict, client_for) -> None:
+    home = client_for("coordinator").get("/", follow=True).content.decode()
+    assert 'href="/imports/dynamo/"' in home and 'href="/imports/mmp/"' in home
+    assert 'data-testid="import-links"' not in client_for("therapist").get(
+        "/", follow=True).content.decode()  # fmt: skip

@@ -11,9 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from randomization.selectors import stratum_supply
 from trial.access.policy import requires, signed_in
+from trial.handlers import permitted_url
 from trial.models import ScreeningEntry, WorkerHeartbeat
 from trial.models.screening import ScreeningOutcome
 from trial.protocol import PROTOCOL
@@ -67,6 +69,12 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
         context["serious_events"] = blinded_copy(
             request.user, list(worklists.serious_events_to_review())
         )
+    # Device and app file imports, linked for those the import page lets in.
+    context["import_links"] = [
+        (label, url)
+        for kind, label in (("dynamo", _("DynaMo CSV")), ("mmp", _("Manage My Pain CSV")))
+        if (url := permitted_url(request.user, "outcomes:import_upload", kind))
+    ]
     if request.user.has_perm("trial.verify_source"):
         from trial.services.sdv import sdv_progress
 
