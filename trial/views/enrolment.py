@@ -20,6 +20,7 @@ from trial.forms.journey import (
     OverrideForm,
     ScheduleForm,
 )
+from trial.handlers import permitted_url
 from trial.models import EligibilityAssessment, MriSafety, ScreeningEntry, StudyExit
 from trial.services import eligibility as eligibility_service
 from trial.services.enrolment import Consent, Identity, enrol
@@ -86,6 +87,7 @@ def baseline_mri_safety(request: HttpRequest, study_id: str) -> HttpResponse:
 def eligibility_override(request: HttpRequest, pk: int) -> HttpResponse:
     screening = _screening(pk)
     form = OverrideForm(request.POST or None)
+    done = False
     if request.method == "POST" and form.is_valid():
         done = save_or_explain(
             form,
@@ -96,16 +98,13 @@ def eligibility_override(request: HttpRequest, pk: int) -> HttpResponse:
                 or True
             ),
         )
-        if done:
-            messages.success(request, _("Override recorded; the person may now be enrolled."))
-            return redirect("eligibility_edit", pk=screening.pk)
-    return record_page(
-        request,
-        form,
-        screening,
-        _("Override eligibility"),
-        reverse("eligibility_edit", args=[screening.pk]),
-    )
+    # The PI overrides from their home; the screening form is the coordinator's page, so the
+    # way back is the screening form only for a reader it lets in.
+    back = permitted_url(request.user, "eligibility_edit", screening.pk) or reverse("home")
+    if request.method == "POST" and done:
+        messages.success(request, _("Override recorded; the person may now be enrolled."))
+        return redirect(back)
+    return record_page(request, form, screening, _("Override eligibility"), back)
 
 
 @requires("trial.enrol_participants")
