@@ -1,5 +1,5 @@
-"""A page links only to pages its reader may open: every internal link on the participant page
-and the role's home, followed as that role, answers neither 403 nor 404."""
+"""A page links only to pages its reader may open: every internal link on the role's home, the
+participant page and the MRI pages, followed as that role, answers neither 403 nor 404."""
 
 from __future__ import annotations
 
@@ -29,7 +29,17 @@ def test_links_on_the_participant_page_and_home_open_for_their_reader(
         .order_by("pk")
         .first()
     )
-    pages = ["/", f"/participants/{participant.study_id}/"]
+    from imaging.models import ImagingStudy
+    from strongback.demo.seed import seed_demo_imaging
+
+    seed_demo_imaging(role_users["coordinator"])
+    study = ImagingStudy.objects.order_by("pk").first()
+    pages = [
+        "/",
+        f"/participants/{participant.study_id}/",
+        f"/participants/{study.participant.study_id}/visits/{study.visit_code}/mri/",
+        f"/imaging/{study.pk}/",
+    ]
     dead = []
     for page in pages:
         response = client.get(page, follow=True)
