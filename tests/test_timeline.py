@@ -151,3 +151,27 @@ def test_consort_counts_pooled_and_by_arm() -> None:
     assert (counts.pooled.analysed, counts.pooled.not_analysed) == (1, 2)
     blinded = consort_counts(screened, [_randomised(None)] * 3, arms, show_arms=False)
     assert blinded.by_arm is None and blinded.pooled.allocated == 3
+
+
+def test_weekly_app_visits_are_done_once_their_rating_is_entered() -> None:
+    """App data has no visit record: an imported week reads done, a week without one overdue."""
+    anchors = {
+        Anchor.SCREENING: S1,
+        Anchor.CONSENT: S1,
+        Anchor.SESSION_1: S1 + dt.timedelta(days=20),
+        Anchor.FINAL_SESSION: None,
+    }
+    weeks = PROTOCOL.visits_with("mmp_pain")
+    statuses = {
+        s.visit.code: s
+        for s in timeline(
+            PROTOCOL,
+            anchors,
+            {},
+            {(weeks[0], "mmp_pain")},
+            S1 + dt.timedelta(days=20 + 7 * 4),
+        )
+    }
+    assert statuses[weeks[0]].state is VisitState.DONE
+    assert statuses[weeks[0]].missing_forms == ()
+    assert statuses[weeks[1]].state is VisitState.OVERDUE

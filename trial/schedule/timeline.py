@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from trial.protocol.schema import Anchor, FormSpec, Protocol, Visit
+from trial.protocol.schema import Anchor, FormKind, FormSpec, Protocol, Visit
 
 CLOSING_DAYS = 7  # a window that ends within a week is "closing"
 
@@ -96,6 +96,15 @@ def visit_state(
     return VisitState.OPEN
 
 
+def _app_visit_complete(
+    protocol: Protocol, visit: Visit, forms_done: Collection[tuple[str, str]]
+) -> bool:
+    return bool(visit.forms) and all(
+        protocol.form(code).kind is FormKind.APP and (visit.code, code) in forms_done
+        for code in visit.forms
+    )
+
+
 def timeline(
     protocol: Protocol,
     anchors: Mapping[Anchor, dt.date | None],
@@ -123,6 +132,9 @@ def timeline(
             visit.window_dates(anchor_date) if anchor_date else (None, None)
         )
         record = recorded.get(visit.code)
+        if record is None and _app_visit_complete(protocol, visit, forms_done):
+            # App data (weekly ratings) has no visit to record: its weeks are done once entered.
+            state = VisitState.DONE
         statuses.append(
             VisitStatus(
                 visit=visit,
