@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from django.apps import apps
 from django.urls import NoReverseMatch, resolve, reverse
@@ -36,25 +37,33 @@ class FormHandler:
     content: ContentFn | None = None  # for forms a monitor verifies against source (SDV)
 
 
+@cache
+def _declared() -> tuple[tuple[str, FormHandler], ...]:
+    """(app label, handler) for every handler the installed apps declare, read once: the
+    participant page asks for a handler per form and per visit."""
+    return tuple(
+        (config.label, handler)
+        for config in apps.get_app_configs()
+        if callable(getattr(config, "form_handlers", None))
+        for handler in config.form_handlers()
+    )
+
+
 def form_handlers() -> dict[str, FormHandler]:
-    """Form code -> its handler, from every installed app that declares some."""
+    """Form code -> its handler (the first app that declares it)."""
     handlers: dict[str, FormHandler] = {}
-    for config in apps.get_app_configs():
-        declare = getattr(config, "form_handlers", None)
-        for handler in declare() if declare else ():
-            for form in handler.forms:
-                handlers.setdefault(form, handler)
+    for _label, handler in _declared():
+        for form in handler.forms:
+            handlers.setdefault(form, handler)
     return handlers
 
 
 def handler_problems(form_codes: Iterable[str]) -> list[str]:
     """What is wrong with the declared handlers for these protocol forms (for the system check)."""
     owners: dict[str, list[str]] = {}
-    for config in apps.get_app_configs():
-        declare = getattr(config, "form_handlers", None)
-        for handler in declare() if declare else ():
-            for form in handler.forms:
-                owners.setdefault(form, []).append(config.label)
+    for label, handler in _declared():
+        for form in handler.forms:
+            owners.setdefault(form, []).append(label)
     problems = []
     for form in form_codes:
         found = owners.get(form, [])
@@ -86,11 +95,7 @@ def permitted_url(user: object, url_name: str, *args: object) -> str:
 def forms_done(participant_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
     """(visit, form) pairs entered, per participant: one query (or a few) per handler."""
     done: dict[int, set[tuple[str, str]]] = {pid: set() for pid in participant_ids}
-    seen: set[int] = set()
-    for handler in form_handlers().values():
-        if id(handler) in seen:
-            continue
-        seen.add(id(handler))
+    for _label, handler in _declared():
         for pid, visit, form in handler.done(participant_ids):
             done.setdefault(pid, set()).add((visit, form))
     return done
