@@ -21,6 +21,7 @@ from trial.views import (
     sessions,
     system,
     text_review,
+    users,
 )
 
 
@@ -36,6 +37,14 @@ urlpatterns = [
     path("logout/everywhere/", auth.LogoutEverywhereView.as_view(), name="logout_everywhere"),
     path("account/two-factor/", auth.two_factor_setup, name="two_factor_setup"),
     path("audit/", audit.audit_review, name="audit_review"),
+    path("users/", users.user_list, name="user_list"),
+    path("users/new/", users.user_new, name="user_new"),
+    path("users/<int:pk>/", users.user_detail, name="user_detail"),
+    path(
+        "account/set-password/<uidb64>/<token>/",
+        users.PasswordSetView.as_view(),
+        name="password_set",
+    ),
     path("blinding-review/", text_review.text_review, name="text_review"),
     path("screening/", screening.screening_list, name="screening_list"),
     path("screening/new/", screening.screening_edit, name="screening_new"),

@@ -10,7 +10,7 @@ from tests.urlmatrix import concrete_urls, seeded_ids
 from trial.roles import ROLES, Role, blinding_conflicts
 
 ALL = frozenset(role.code for role in ROLES)
-PUBLIC = {"login", "health", "set_language"}
+PUBLIC = {"login", "health", "set_language", "password_set"}
 
 # Which roles may open each page (GET). A page missing here fails test_matrix_covers_every_page.
 ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
@@ -36,6 +36,9 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "exit_edit": frozenset({"coordinator"}),
     "source_verification": frozenset({"monitor"}),
     "record_locks": frozenset({"data_manager", "pi"}),
+    "user_list": frozenset({"data_manager", "pi"}),
+    "user_new": frozenset({"data_manager", "pi"}),
+    "user_detail": frozenset({"data_manager", "pi"}),
     "sociodemographics_edit": frozenset({"coordinator"}),
     "medical_history_edit": frozenset({"coordinator"}),
     "baseline_mri_safety": frozenset({"coordinator"}),

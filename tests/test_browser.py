@@ -189,3 +189,47 @@ def test_assessor_enters_odi_and_promis29_at_week_16_and_sees_the_scores(page, t
     week16 = page.locator('[data-visit="week16"]')
     assert week16.locator('[data-form="odi"]').inner_text().startswith("✓")
     assert week16.locator('[data-form="promis29"]').inner_text().startswith("✓")
+
+
+def test_data_manager_creates_a_coordinator_who_sets_a_password_then_is_deactivated(page) -> None:
+    """Issue 20's user administration in a real browser: the data manager creates a coordinator,
+    the coordinator chooses a password from the e-mailed one-time link and logs in; once the data
+    manager deactivates the account, the coordinator's next request is refused."""
+    import re
+
+    from django.core import mail
+
+    mail.outbox.clear()
+    log_in(page, "datamanager")
+    page.get_by_test_id("role-home").wait_for()
+    page.get_by_role("link", name="Users").first.click()
+    page.get_by_role("link", name="New user").click()
+    page.get_by_label("User name").fill("claire")
+    page.get_by_label("First name").fill("Claire")
+    page.get_by_label("Last name").fill("Tremblay")
+    page.get_by_label("E-mail").fill("claire@example.org")
+    page.get_by_label("Role").select_option("coordinator")
+    page.get_by_label("Reason").fill("new research coordinator")
+    page.get_by_role("button", name="Create the account and send the link").click()
+    assert "Account claire created" in page.locator(".alert").first.inner_text()
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/account/set-password/\S+/", mail.outbox[0].body).group(0)
+
+    coordinator = page.context.browser.new_context(base_url=page.url.split("/users/")[0])
+    other = coordinator.new_page()
+    other.goto(link)
+    other.locator("#id_new_password1").fill("claire-chooses-a-long-one-7")
+    other.locator("#id_new_password2").fill("claire-chooses-a-long-one-7")
+    other.get_by_role("button", name="Set my password").click()
+    other.get_by_label("Username").fill("claire")
+    other.get_by_label("Password").fill("claire-chooses-a-long-one-7")
+    other.get_by_role("button", name="Log in").click()
+    other.get_by_test_id("role-home").wait_for()
+    assert "Research coordinator" in other.get_by_test_id("role-home").inner_text()
+
+    page.get_by_label("Reason for deactivating").fill("left the team")
+    page.get_by_role("button", name="Deactivate").click()
+    assert page.get_by_test_id("account-status").inner_text() == "deactivated"
+    response = other.goto("/participants/")
+    assert "/login/" in other.url, (response.status, other.url)
+    coordinator.close()

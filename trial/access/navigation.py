@@ -30,6 +30,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Exports"), "outcomes:export_page", "trial.export_data"),
     NavItem(_("Database lock"), "randomization:database_lock", "trial.lock_database"),
     NavItem(_("Audit trail"), "audit_review", "trial.view_audit_trail"),
+    NavItem(_("Users"), "user_list", "trial.manage_users"),
     NavItem(_("Blinding review"), "text_review", "trial.review_free_text"),
     NavItem(_("Two-factor"), "two_factor_setup", "trial.use_two_factor"),
 )
