@@ -19,6 +19,7 @@ from trial.views import (
     screening,
     sdv,
     sessions,
+    signoff,
     system,
     text_review,
     users,
@@ -74,6 +75,7 @@ urlpatterns = [
     path("participants/<str:study_id>/schedule/", enrolment.schedule_edit, name="schedule_edit"),
     path("participants/<str:study_id>/exit/", enrolment.exit_edit, name="exit_edit"),
     path("participants/<str:study_id>/locks/", record_locks.record_locks, name="record_locks"),
+    path("participants/<str:study_id>/sign-off/", signoff.visit_sign_off, name="visit_sign_off"),
     path(
         "participants/<str:study_id>/source-verification/",
         sdv.source_verification,

@@ -155,6 +155,7 @@ PI = Role(
     | frozenset(
         {
             "view_pi_home",
+            "sign_records",
             "view_allocation",
             "view_session_log",
             "override_eligibility",

@@ -19,6 +19,7 @@ from trial.models.queries import QueryStatus
 from trial.protocol import PROTOCOL
 from trial.selectors.consort import trial_consort
 from trial.selectors.journeys import hidden_forms_for, journeys, participant_table, with_links
+from trial.services.signatures import live_signatures
 from trial.services.text_review import blinded_copy
 from trial.views.helpers import participant_or_404
 
@@ -65,6 +66,8 @@ def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
     context["pain"] = pain_panel(participant)
     context["sdv_url"] = permitted_url(user, "source_verification", participant.study_id)
     context["locks_url"] = permitted_url(user, "record_locks", participant.study_id)
+    context["sign_off_url"] = permitted_url(user, "visit_sign_off", participant.study_id)
+    context["signatures"] = live_signatures(participant)
     return render(request, "trial/participant_detail.html", context)
 
 

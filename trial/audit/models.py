@@ -28,6 +28,7 @@ from trial.audit.recorder import (
     record,
     record_events,
 )
+from trial.audit.signature_guard import void_signatures
 from trial.crypto.keys import encrypt
 from trial.models.audit import AuditAction
 
@@ -68,6 +69,12 @@ class AuditedQuerySet(models.QuerySet):
                     for obj in created
                 ]
             )
+            voided_scopes = set()
+            for obj in created:  # one void per visit touched, not per row
+                scope = obj.lock_scope()
+                if scope is not None and scope[:2] not in voided_scopes:
+                    voided_scopes.add(scope[:2])
+                    void_signatures(obj, "imported")
         return created
 
 
@@ -93,10 +100,11 @@ class AuditedModel(models.Model):
             before = None if adding else self._audit_values_from_db()
             super().save(*args, **kwargs)
             after = self._audit_values_from_db()
-            if before is not None:
-                changed = [k for k, v in after.items() if before.get(k) != v]
-                if changed and not why:
-                    raise ReasonRequired(f"{self._meta.verbose_name} {self.pk}", changed)
+            changed = [k for k, v in after.items() if before is None or before.get(k) != v]
+            if before is not None and changed and not why:
+                raise ReasonRequired(f"{self._meta.verbose_name} {self.pk}", changed)
+            if changed:
+                void_signatures(self, why)
             self._audit_record(
                 AuditAction.CREATE if before is None else AuditAction.UPDATE,
                 before,
@@ -115,6 +123,7 @@ class AuditedModel(models.Model):
             pk = self.pk
             result = super().delete(*args, **kwargs)
             self.pk = pk
+            void_signatures(self, why)
             self._audit_record(AuditAction.DELETE, before, None, why)
             self.pk = None
             return result

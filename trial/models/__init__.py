@@ -14,6 +14,7 @@ from .record_lock import RecordLock
 from .screening import ScreeningEntry
 from .sdv import SourceVerification
 from .sessions import ExerciseEntry, TrainingSession
+from .signature import ElectronicSignature, SignatureMeaning
 from .text_review import TextReview, TextReviewStatus
 from .user import User
 from .visits import VisitRecord
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEntry",
     "DataQuery",
     "DatabaseLock",
+    "ElectronicSignature",
     "EligibilityAssessment",
     "ExerciseEntry",
     "MedicalHistory",
@@ -31,6 +33,7 @@ __all__ = [
     "ParticipantIdentity",
     "RecordLock",
     "ScreeningEntry",
+    "SignatureMeaning",
     "Sociodemographics",
     "SourceVerification",
     "StudyExit",

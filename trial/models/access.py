@@ -51,6 +51,7 @@ TRIAL_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("review_free_text", _("Review free text from unblinded staff before blinded staff see it")),
     ("use_two_factor", _("Set up two-factor authentication")),
     ("verify_source", _("Mark entered data as verified against source documents (SDV)")),
+    ("sign_records", _("Sign visits, eligibility decisions and the lock electronically (PI)")),
 )
 
 

@@ -29,6 +29,8 @@ class DatabaseLock(AuditedModel):
     unblinded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The lock checklist as it stood at locking: each item's count and, if not clear, the waiver.
+    checklist = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("database lock and trial unblinding")

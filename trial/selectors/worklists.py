@@ -34,6 +34,7 @@ class ItemKind(StrEnum):
     SESSION_DUE = "session_due"
     RANDOMISE = "randomise"
     SECOND_ENTRY = "second_entry"
+    SIGN_OFF = "sign_off"
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,28 @@ def assessor_items(user: object, today: dt.date) -> list[WorkItem]:
     return _by_due(items)
 
 
+def pi_items(user: object, today: dt.date) -> list[WorkItem]:
+    """Visits done and not signed off by the PI (a change to a signed visit voids its signature,
+    so the visit comes back here)."""
+    from trial.models import ElectronicSignature
+    from trial.services.signatures import VISIT
+
+    signed = set(
+        ElectronicSignature.objects.filter(object_type=VISIT, voided_at__isnull=True).values_list(
+            "participant_id", "visit_code"
+        )
+    )
+    items = []
+    for journey in journeys(user, Participant.objects.all(), today):
+        for status in journey.visits:
+            done = status.state in (VisitState.DONE, VisitState.DONE_OUT_OF_WINDOW)
+            if done and (journey.participant.pk, status.visit.code) not in signed:
+                url = reverse("visit_sign_off", args=[journey.participant.study_id])
+                what = f"Sign off: {status.visit.label}"
+                items.append(WorkItem(journey, ItemKind.SIGN_OFF, what, status.done_on, url))
+    return _by_due(items)
+
+
 @dataclass(frozen=True)
 class Worklist:
     """A role's worklist as its home page shows it: the heading, the items, and whether the
@@ -193,6 +216,7 @@ WORKLISTS = {
     "coordinator": (_("Due this week, overdue and missing"), coordinator_items),
     "therapist": (_("Today's sessions"), therapist_items),
     "assessor": (_("Outcome assessments due"), assessor_items),
+    "pi": (_("Visits to sign off"), pi_items),
 }
 
 

@@ -18,16 +18,17 @@ from trial.models.audit import AuditAction
 
 
 def is_locked_out(username: str) -> bool:
-    """Has django-axes locked this account (failures at or over the limit, cool-off running)?"""
+    """Has django-axes locked this account? Failures are counted per user name across every
+    attempt record (the lockout parameter is the user name alone), within the cool-off."""
     from axes.models import AccessAttempt
+    from django.db.models import Sum
 
-    attempts = AccessAttempt.objects.filter(
-        username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    )
+    attempts = AccessAttempt.objects.filter(username=username)
     cooloff = settings.AXES_COOLOFF_TIME
     if cooloff is not None:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cooloff)
-    return attempts.exists()
+    failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+    return failures >= settings.AXES_FAILURE_LIMIT
 
 
 def _user_sessions(user_id: int) -> list[str]:
