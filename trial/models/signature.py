@@ -48,7 +48,8 @@ class ElectronicSignature(AuditedModel):
         indexes = [models.Index(fields=["participant", "visit_code", "voided_at"])]
 
     def __str__(self) -> str:
-        return f"{self.printed_name} · {self.get_meaning_display()} · {self.signed_at:%Y-%m-%d %H:%M} UTC"
+        when = f"{self.signed_at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.printed_name} · {self.get_meaning_display()} · {when}"
 
     def audit_subject(self) -> str:
         return self.participant.study_id if self.participant_id else ""

@@ -1,5 +1,5 @@
-"""Signing: re-enter the password (and the TOTP code when enrolled), then a signature record bound to
-the SHA-256 of the signed content.
+"""Signing: re-enter the password (and the TOTP code when enrolled), then a signature record bound
+to the SHA-256 of the signed content.
 
 A wrong password counts as a failed login (django-axes): after ``AXES_FAILURE_LIMIT`` failures the
 account is locked out and can neither log in nor sign until the data manager unlocks it
