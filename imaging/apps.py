@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext as _
 
 
 class ImagingConfig(AppConfig):
@@ -11,3 +12,21 @@ class ImagingConfig(AppConfig):
         from imaging.handlers import form_handlers
 
         return form_handlers()
+
+    def lock_checks(self) -> list:
+        """MRI runs awaiting review or correction (read by ``trial.lock_checklist``)."""
+        from imaging.selectors import qc_counts
+        from trial.lock_checklist import ChecklistItem
+
+        counts = qc_counts()
+        return [
+            ChecklistItem(
+                "imaging_awaiting_review",
+                str(_("MRI segmentations awaiting review (or needing correction)")),
+                counts.awaiting_review,
+                "imaging:imaging_worklist",
+            ),
+            ChecklistItem(
+                "imaging_processing", str(_("MRI studies still processing")), counts.processing
+            ),
+        ]

@@ -29,6 +29,12 @@ class OutcomesConfig(AppConfig):
             object_id__in=[str(pk) for pk in stratifier],
         )
 
+    def lock_checks(self) -> list:
+        """Items this app adds to the database-lock checklist (read by ``trial.lock_checklist``)."""
+        from outcomes.handlers import lock_checks
+
+        return lock_checks()
+
     def work_items(self, role_code: str, user: object, by_participant: dict) -> list:
         """Items this app adds to a role's worklist (read by ``trial.selectors.worklists``)."""
         from outcomes.handlers import work_items

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
 from outcomes.instruments import DEFINITIONS
 from outcomes.instruments.policy import may_enter
 from trial.handlers import FormHandler, permitted_url
@@ -130,3 +132,16 @@ def work_items(role_code: str, user: object, by_participant: dict) -> list:
         )
         items.append(WorkItem(journey, ItemKind.SECOND_ENTRY, label, None, url))
     return items
+
+
+def lock_checks() -> list:
+    """Primary-outcome forms still awaiting their blind second entry."""
+    from outcomes.models import InstrumentResponse, Verification
+    from trial.lock_checklist import ChecklistItem
+
+    pending = InstrumentResponse.objects.filter(verification=Verification.PENDING).count()
+    return [
+        ChecklistItem(
+            "awaiting_second_entry", str(_("Questionnaires awaiting their second entry")), pending
+        )
+    ]

@@ -11,6 +11,20 @@ class BaselineIncomplete(RandomisationError):
     """The baseline visit or the stratification questionnaire is missing: the stratum is unknown."""
 
 
+class PreconditionsMissing(BaselineIncomplete):
+    """Baseline items the protocol requires before randomisation are missing and not waived.
+    The message lists them in words fit for therapists (never the stratification variable)."""
+
+    public_code = "BaselineIncomplete"
+
+    def __init__(self, study_id: str, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(
+            f"{study_id} cannot be randomised yet: missing {'; '.join(missing)}. Complete them, "
+            "or ask the PI to waive one with a reason."
+        )
+
+
 class StratumExhausted(RandomisationError):
     """No unused slot is left in the participant's stratum (never falls back to anything).
 

@@ -17,17 +17,20 @@ from django.utils import timezone
 from randomization.exceptions import (
     BaselineIncomplete,
     NoAllocationList,
+    PreconditionsMissing,
+    RandomisationError,
     StratumExhausted,
 )
-from randomization.models import AllocationList, AllocationSlot, Environment
+from randomization.models import AllocationList, AllocationSlot, Environment, PreconditionWaiver
 from trial.audit.context import audit_context
 from trial.audit.recorder import record
 from trial.exceptions import NotEligible
-from trial.handlers import form_scores
+from trial.handlers import form_scores, forms_done
 from trial.models import Participant, VisitRecord
 from trial.models.audit import AuditAction
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
+from trial.protocol.schema import Precondition
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,45 @@ def _check_ready(participant: Participant) -> None:
         raise BaselineIncomplete(f"{participant.study_id}: the baseline visit is not recorded.")
     if hasattr(participant, "exit"):
         raise NotEligible([f"{participant.study_id} has left the study"])
+    missing = missing_preconditions(participant)
+    if missing:
+        raise PreconditionsMissing(participant.study_id, [p.label for p in missing])
+
+
+def missing_preconditions(participant: Participant) -> list[Precondition]:
+    """The protocol's randomisation preconditions neither complete nor waived by the PI."""
+    done = forms_done([participant.pk]).get(participant.pk, set())
+    waived = set(
+        PreconditionWaiver.objects.filter(participant=participant).values_list(
+            "form_code", flat=True
+        )
+    )
+    return [
+        p
+        for p in PROTOCOL.randomisation_preconditions
+        if (PROTOCOL.baseline_visit, p.form) not in done and p.form not in waived
+    ]
+
+
+@transaction.atomic
+def waive_precondition(
+    participant: Participant, form_code: str, user: object, reason: str
+) -> PreconditionWaiver:
+    """The PI lets randomisation go ahead without one baseline item, with a reason (audited)."""
+    if not user.has_perm("trial.override_eligibility"):  # type: ignore[attr-defined]
+        raise RandomisationError("Only the PI waives a randomisation precondition.")
+    if form_code not in {p.form for p in PROTOCOL.randomisation_preconditions}:
+        raise RandomisationError("That is not a randomisation precondition.")
+    if not reason.strip():
+        raise RandomisationError("Say why randomisation may go ahead without it.")
+    if participant.randomized_on is not None:
+        raise RandomisationError(f"{participant.study_id} is already randomised.")
+    waiver, _created = PreconditionWaiver.objects.get_or_create(
+        participant=participant,
+        form_code=form_code,
+        defaults={"reason": reason.strip(), "waived_by": user, "waived_at": timezone.now()},
+    )
+    return waiver
 
 
 def randomise(

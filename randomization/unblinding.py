@@ -3,14 +3,23 @@ unblinding that follows the database lock. Every step is an audited save."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.utils import timezone
 
 from randomization.exceptions import RandomisationError
 from randomization.models import RequestStatus, UnblindingRequest
 from trial.audit.recorder import record
-from trial.models import DatabaseLock, Participant
+from trial.lock_checklist import ChecklistItem, lock_checklist
+from trial.models import DatabaseLock, Participant, SignatureMeaning
 from trial.models.audit import AuditAction
+from trial.services.signatures import (
+    DATABASE_LOCK,
+    TRIAL_UNBLINDING,
+    SigningProof,
+    record_signature,
+)
 
 
 class UnblindingRefused(RandomisationError):
@@ -58,20 +67,49 @@ def current_lock() -> DatabaseLock | None:
     return DatabaseLock.objects.first()
 
 
+class ChecklistOpen(UnblindingRefused):
+    """The lock checklist has items that are neither clear nor waived; nothing was locked."""
+
+    def __init__(self, items: list[ChecklistItem]) -> None:
+        self.items = items
+        listed = "; ".join(f"{item.label}: {item.count}" for item in items)
+        super().__init__(f"Clear or waive (with a reason) before locking: {listed}.")
+
+
 @transaction.atomic
-def lock_database(user: object) -> DatabaseLock:
-    """Lock (or lock again after an unlock). Locking a locked database changes nothing."""
+def lock_database(proof: SigningProof, waivers: Mapping[str, str] | None = None) -> DatabaseLock:
+    """Lock (or lock again after an unlock) as a signed procedure: every checklist item must be
+    clear or waived with a reason; the checklist with its waivers is kept on the lock row and
+    signed (meaning "database locked"). Locking a locked database changes nothing."""
+    user = proof.user
     _require(user, "trial.lock_database", "You may not lock the database.")
+    waivers = {code: why.strip() for code, why in (waivers or {}).items() if why.strip()}
+    items = lock_checklist()
+    open_items = [item for item in items if not item.clear and item.code not in waivers]
+    if open_items:
+        raise ChecklistOpen(open_items)
     existing = DatabaseLock.objects.select_for_update().first()
+    if existing is not None and existing.is_locked:
+        return existing
+    checklist = [item.as_record(waivers.get(item.code, "")) for item in items]
     if existing is None:
-        existing = DatabaseLock.objects.create(locked_at=timezone.now(), locked_by=user)
-    elif not existing.is_locked:
+        existing = DatabaseLock.objects.create(
+            locked_at=timezone.now(), locked_by=user, checklist=checklist
+        )
+    else:
         existing.locked_at, existing.locked_by = timezone.now(), user
         existing.unlocked_at, existing.unlocked_by, existing.unlock_reason = None, None, ""
+        existing.checklist = checklist
         existing.save(reason="database locked again")
-    else:
-        return existing
-    _event(AuditAction.LOCK, existing, "database locked")
+    waived = "; ".join(f"{code} waived: {why}" for code, why in waivers.items())
+    _event(AuditAction.LOCK, existing, "database locked" + (f" ({waived})" if waived else ""))
+    record_signature(
+        user,
+        DATABASE_LOCK,
+        f"{existing.pk}:{existing.locked_at.isoformat()}",
+        SignatureMeaning.LOCKED,
+        checklist,
+    )
     return existing
 
 
@@ -97,8 +135,10 @@ def unlock_database(user: object, reason: str) -> DatabaseLock:
 
 
 @transaction.atomic
-def unblind_trial(user: object) -> DatabaseLock:
-    """After the lock only: the statistician role then sees the arms."""
+def unblind_trial(proof: SigningProof) -> DatabaseLock:
+    """After the lock only, signed by the PI (meaning "trial unblinded"): the statistician role
+    then sees the arms."""
+    user = proof.user
     _require(user, "trial.approve_unblinding", "Only the PI unblinds the trial.")
     lock = DatabaseLock.objects.select_for_update().first()
     if lock is None or not lock.is_locked:
@@ -108,4 +148,11 @@ def unblind_trial(user: object) -> DatabaseLock:
         lock.unblinded_by = user
         lock.save(reason="trial unblinded after database lock")
         _event(AuditAction.UNBLIND, lock, "trial unblinded after database lock")
+        record_signature(
+            user,
+            TRIAL_UNBLINDING,
+            f"{lock.pk}:{lock.unblinded_at.isoformat()}",
+            SignatureMeaning.UNBLINDED,
+            {"lock": f"{lock.pk}:{lock.locked_at.isoformat()}", "checklist": lock.checklist},
+        )
     return lock

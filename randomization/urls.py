@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from randomization import views, views_blinding
+from randomization import views, views_blinding, views_waivers
 
 app_name = "randomization"
 
@@ -11,6 +11,11 @@ urlpatterns = [
         "participants/<str:study_id>/randomise/",
         views.randomise_view,
         name="randomise",
+    ),
+    path(
+        "participants/<str:study_id>/randomisation-waivers/",
+        views_waivers.precondition_waivers,
+        name="precondition_waivers",
     ),
     path("randomisation/lists/", views.allocation_lists, name="allocation_lists"),
     path("unblinding/", views_blinding.unblinding_decisions, name="unblinding_decisions"),

@@ -23,7 +23,15 @@ from randomization.unblinding import (
     unlock_database,
 )
 from trial.access.policy import requires
+from trial.handlers import permitted_url
+from trial.lock_checklist import lock_checklist
 from trial.redaction import public_message
+from trial.services.signatures import (
+    SignatureRefused,
+    check_credentials,
+    lock_signatures,
+    signing_context,
+)
 from trial.views.helpers import participant_or_404, participant_url, record_page, save_or_explain
 
 
@@ -85,25 +93,53 @@ def unblinding_decisions(request: HttpRequest) -> HttpResponse:
     return render(request, "randomization/unblinding_decisions.html", {"requests": requests})
 
 
+def _lock_action(request: HttpRequest) -> str:
+    """Run the posted lock, unlock or unblinding; returns the message for the reader."""
+    action = request.POST.get("action")
+    if action == "unlock":
+        unlock_database(request.user, request.POST.get("reason", ""))
+        return _("The database is unlocked.")
+    proof = check_credentials(
+        request, request.POST.get("password", ""), request.POST.get("otp_token", "")
+    )
+    if action == "unblind":
+        unblind_trial(proof)
+        return _("The trial is unblinded (signed).")
+    waivers = {
+        key.removeprefix("waive_"): value
+        for key, value in request.POST.items()
+        if key.startswith("waive_")
+    }
+    lock_database(proof, waivers)
+    return _("The database is locked (signed).")
+
+
 @requires("trial.lock_database")
 def database_lock(request: HttpRequest) -> HttpResponse:
+    """The lock as a procedure: the checklist (clear, or waived with a reason), then a signature;
+    the trial unblinding after it, signed by the PI."""
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "unblind":
-                unblind_trial(request.user)
-                messages.success(request, _("The trial is unblinded."))
-            elif request.POST.get("action") == "unlock":
-                unlock_database(request.user, request.POST.get("reason", ""))
-                messages.success(request, _("The database is unlocked."))
-            else:
-                lock_database(request.user)
-                messages.success(request, _("The database is locked."))
-        except UnblindingRefused as refusal:
+            message = _lock_action(request)
+        except (UnblindingRefused, SignatureRefused) as refusal:
             messages.error(request, public_message(refusal))
+        else:
+            messages.success(request, message)
         return redirect("randomization:database_lock")
     lock = current_lock()
     approved = UnblindingRequest.objects.filter(status=RequestStatus.APPROVED)
-    context: dict[str, object] = {"lock": lock, "emergency_count": approved.count()}
+    checklist = [] if lock is not None and lock.is_locked else lock_checklist()
+    context: dict[str, object] = {
+        "lock": lock,
+        "emergency_count": approved.count(),
+        "checklist": [
+            (item, permitted_url(request.user, item.url_name) if item.url_name else "")
+            for item in checklist
+        ],
+        "lock_signatures": lock_signatures(),
+        "may_unblind": request.user.has_perm("trial.approve_unblinding"),
+        **signing_context(request.user),
+    }
     context["blinding_index"] = blinding_index_rows(request.user)
     return render(request, "randomization/database_lock.html", context)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from outcomes.instruments import lsiq
+from outcomes.instruments import lsiq, odi
 from outcomes.instruments.services import save_instrument_response
 from trial.audit.context import audit_context
 from trial.models import EligibilityAssessment, MriSafety, Participant, ScreeningEntry
@@ -65,12 +65,39 @@ def enrolled(user: object, consent_on: dt.date = TODAY, **overrides: object) -> 
 def with_baseline(
     participant: Participant, user: object, lsiq_yes: int, on: dt.date
 ) -> Participant:
-    """Baseline visit done with an LSIQ of ``lsiq_yes`` "yes" answers."""
+    """Baseline visit done with an LSIQ of ``lsiq_yes`` "yes" answers, and the randomisation
+    preconditions in place (ODI, MedX, DynaMo), entered through the real services."""
     answers = {item: int(i < lsiq_yes) for i, item in enumerate(lsiq.ITEMS)}
     with audit_context(reason=""):
         save_instrument_response(participant, "baseline", "lsiq", answers, on, user)
+        save_instrument_response(
+            participant, "baseline", "odi", {item: 1 for item in odi.ITEMS}, on, user
+        )
+        baseline_strength(participant, on, user)
         record_visit(participant, "baseline", user, done_on=on)
     return participant
+
+
+def baseline_strength(participant: Participant, on: dt.date, user: object) -> None:
+    """A MedX test and a one-participant DynaMo export at baseline."""
+    from outcomes.devices.entry import save_medx
+    from outcomes.devices.models.strength import MEDX_ANGLES
+    from outcomes.imports.service import commit_import, preview_import
+    from outcomes.models import ImportKind, MedxTest
+
+    test = MedxTest(participant=participant, visit_code="baseline", tested_on=on,
+                    unit_entered="N·m", counterweight=40, gravity_torque_nm=45.0,
+                    rom_flexion_deg=72, rom_extension_deg=0)  # fmt: skip
+    save_medx(test, {a: 150.0 + a for a in MEDX_ANGLES}, user)
+    csv = (
+        "Study ID,Visit,Date,Test Type,Movement,Side,Peak Force (N),Lever Arm (m),"
+        f"Body Mass (kg),ROM (deg)\n{participant.study_id},baseline,{on} 10:30,Strength,"
+        "Hip Extension,Left,200,0.42,70,\n"
+    )
+    upload = preview_import(ImportKind.DYNAMO, f"dynamo-{participant.study_id}.csv",
+                            csv.encode(), user)  # fmt: skip
+    assert upload.status == "previewed", upload.report
+    commit_import(upload, user)
 
 
 def ensure_list(user: object, per_stratum: int = 12) -> None:
@@ -86,3 +113,23 @@ def ensure_list(user: object, per_stratum: int = 12) -> None:
         [s.code for s in PROTOCOL.strata], [a.code for a in PROTOCOL.arms], [2, 4], per_stratum, 7
     )
     import_list(to_csv(rows), "test list", Environment.PRODUCTION, user)
+
+
+def signed(user: object) -> object:
+    """The signing proof a page gets after the user re-enters their (demo) password."""
+    from django.test import RequestFactory
+
+    from tests.conftest import DEMO_PASSWORD
+    from trial.services.signatures import check_credentials
+
+    request = RequestFactory().post("/")
+    request.user = user
+    return check_credentials(request, DEMO_PASSWORD)
+
+
+def lock_waiving_everything(user: object, why: str = "test: open items waived") -> object:
+    """Lock the database as a signed procedure, waiving whatever the checklist has open."""
+    from randomization.unblinding import lock_database
+    from trial.lock_checklist import lock_checklist
+
+    return lock_database(signed(user), {item.code: why for item in lock_checklist()})

@@ -37,6 +37,8 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "source_verification": frozenset({"monitor"}),
     "record_locks": frozenset({"data_manager", "pi"}),
     "user_list": frozenset({"data_manager", "pi"}),
+    "visit_sign_off": frozenset({"pi"}),
+    "randomization:precondition_waivers": frozenset({"pi"}),
     "user_new": frozenset({"data_manager", "pi"}),
     "user_detail": frozenset({"data_manager", "pi"}),
     "sociodemographics_edit": frozenset({"coordinator"}),

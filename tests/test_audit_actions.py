@@ -8,11 +8,11 @@ import pytest
 from randomization.services import randomise
 from randomization.unblinding import (
     decide_unblinding,
-    lock_database,
     request_unblinding,
     unblind_trial,
     unlock_database,
 )
+from tests.journey import lock_waiving_everything, signed
 from trial.models import AuditEntry, Participant
 from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
@@ -41,10 +41,10 @@ def test_each_event_is_written_once_with_its_action(role_users: dict) -> None:
 
     emergency = request_unblinding(person, role_users["coordinator"], "severe reaction")
     decide_unblinding(emergency, role_users["pi"], True, "")
-    lock_database(role_users["data_manager"])
+    lock_waiving_everything(role_users["data_manager"])
     unlock_database(role_users["data_manager"], "query 3")
-    lock_database(role_users["data_manager"])
-    unblind_trial(role_users["pi"])
+    lock_waiving_everything(role_users["data_manager"])
+    unblind_trial(signed(role_users["pi"]))
     new = AuditEntry.objects.order_by("seq")[before:]
     actions = [row.action for row in new if row.field == ""]
     assert actions.count(AuditAction.LOCK) == 2

@@ -11,10 +11,10 @@ from randomization.models import AllocationSlot, BlindingGuess, UnblindingReques
 from randomization.unblinding import (
     UnblindingRefused,
     decide_unblinding,
-    lock_database,
     request_unblinding,
     unblind_trial,
 )
+from tests.journey import lock_waiving_everything, signed
 from tests.urlmatrix import concrete_urls, seeded_ids
 from trial.models import AuditEntry, Participant
 from trial.protocol import PROTOCOL
@@ -107,12 +107,12 @@ def test_statistician_sees_arms_only_after_lock_and_unblinding(role_users, clien
     label = PROTOCOL.arm(AllocationSlot.objects.get(participant__study_id=study_id).arm).label
     statistician = client_for("statistician")
     with pytest.raises(UnblindingRefused, match="Lock the database"):
-        unblind_trial(role_users["pi"])
-    lock_database(role_users["data_manager"])
+        unblind_trial(signed(role_users["pi"]))
+    lock_waiving_everything(role_users["data_manager"])
     assert label not in statistician.get(f"/participants/{study_id}/").content.decode()
     with pytest.raises(UnblindingRefused):
-        unblind_trial(role_users["data_manager"])
-    unblind_trial(role_users["pi"])
+        unblind_trial(signed(role_users["data_manager"]))
+    unblind_trial(signed(role_users["pi"]))
     assert label in statistician.get(f"/participants/{study_id}/").content.decode()
     assert label not in client_for("assessor").get(f"/participants/{study_id}/").content.decode()
 

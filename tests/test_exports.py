@@ -16,6 +16,7 @@ from outcomes.exports.services import ExportRefused, check
 from outcomes.exports.variables import ExportOptions
 from outcomes.models import ExportRecord, ExportStatus, InstrumentResponse
 from tests.conftest import DEMO_PASSWORD
+from tests.journey import lock_waiving_everything, signed
 from trial.models import AuditEntry, Participant
 from trial.models.audit import AuditAction
 from trial.models.participant import ParticipantIdentity
@@ -137,7 +138,7 @@ def test_deidentified_export_has_no_identifier_date_or_free_text(
 def test_arm_only_for_unblinded_readers_and_every_export_audited(
     trial_data: dict, client_for
 ) -> None:
-    from randomization.unblinding import lock_database, unblind_trial
+    from randomization.unblinding import unblind_trial
 
     statistician = trial_data["statistician"]
     with pytest.raises(ExportRefused, match="blinded"):
@@ -152,8 +153,8 @@ def test_arm_only_for_unblinded_readers_and_every_export_audited(
     header = b"".join(forged.streaming_content).split(b"\n")[0].split(b",")
     assert b"arm" not in header and header[0] == b"study_id"
 
-    lock_database(trial_data["data_manager"])
-    unblind_trial(trial_data["pi"])
+    lock_waiving_everything(trial_data["data_manager"])
+    unblind_trial(signed(trial_data["pi"]))
     content = _download(client, "wide", deidentified=True, include_arm=True)
     wide = _frame(content)
     assert list(wide.columns[:2]) == ["study_id", "arm"]

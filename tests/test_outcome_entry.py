@@ -14,7 +14,7 @@ from outcomes.instruments import InvalidResponse, odi, promis29
 from outcomes.instruments.double_entry import enter_second
 from outcomes.instruments.services import rescore, save_instrument_response
 from outcomes.models import InstrumentResponse, Verification
-from tests.journey import TODAY, enrolled
+from tests.journey import TODAY, enrolled, lock_waiving_everything
 from trial.audit.exceptions import ReasonRequired
 from trial.models import AuditEntry, User
 from trial.models.queries import DataQuery, QueryOrigin, QueryStatus
@@ -217,10 +217,9 @@ def test_query_workflow_is_audited_and_on_the_worklists(person, role_users) -> N
 
 
 def test_no_outcome_entry_after_database_lock(person, role_users, second_assessor) -> None:
-    from randomization.unblinding import lock_database
 
     response = save(person, role_users["assessor"], confirmed=True)
-    lock_database(role_users["data_manager"])
+    lock_waiving_everything(role_users["data_manager"])
     with pytest.raises(EntryRefused, match="locked"):
         save(person, role_users["assessor"], answers={**ODI, "odi_01": 0}, reason="late")
     with pytest.raises(EntryRefused, match="locked"):

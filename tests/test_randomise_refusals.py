@@ -14,12 +14,13 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 
+from outcomes.instruments import lsiq
+from outcomes.instruments.services import save_instrument_response
 from randomization.importing import import_list
 from randomization.listfile import to_csv
 from randomization.models import Environment
 from randomization.sequence import AllocationRow
-from randomization.unblinding import lock_database
-from tests.journey import TODAY, enrolled, with_baseline
+from tests.journey import TODAY, enrolled, lock_waiving_everything, with_baseline
 from trial.audit.context import audit_context
 from trial.models import Participant
 from trial.protocol import PROTOCOL
@@ -73,7 +74,7 @@ def _stratum_exhausted(users: dict) -> Participant:
 
 def _database_locked(users: dict) -> Participant:
     participant = _ready(users["coordinator"])
-    lock_database(users["data_manager"])
+    lock_waiving_everything(users["data_manager"])
     return participant
 
 
@@ -124,3 +125,44 @@ def test_every_randomise_refusal_is_worded_without_the_stratifier(
                 assert not _leaks(text, participant.study_id), (role.code, channel, scenario)
         participant.refresh_from_db()
         assert participant.randomized_on is None
+
+
+def test_missing_preconditions_refuse_until_done_or_waived_by_the_pi(
+    role_users: dict, client_for: Callable[[str], Client]
+) -> None:
+    """Randomisation preconditions are protocol data: without the baseline strength tests the
+    therapist is refused with their names (and never the stratifier's); the PI waives each with
+    a reason on the participant's page, and randomisation goes ahead."""
+    from randomization.models import AllocationSlot, PreconditionWaiver
+    from tests.journey import ensure_list
+
+    ensure_list(role_users["statistician"])
+    participant = enrolled(role_users["coordinator"])
+    answers = {item: int(i < LSIQ_YES) for i, item in enumerate(lsiq.ITEMS)}
+    save_instrument_response(participant, "baseline", "lsiq", answers, TODAY,
+                             role_users["coordinator"])  # fmt: skip
+    record_visit(participant, "baseline", role_users["coordinator"], done_on=TODAY)
+    therapist = client_for("therapist")
+    url = f"/participants/{participant.study_id}/randomise/"
+    text = _visible(therapist.post(url).content.decode())
+    for precondition in PROTOCOL.randomisation_preconditions:
+        assert precondition.label in text
+    assert _leaks(text, participant.study_id) == []
+    assert not AllocationSlot.objects.filter(participant=participant).exists()
+
+    pi = client_for("pi")
+    waivers = f"/participants/{participant.study_id}/randomisation-waivers/"
+    page = pi.get(waivers).content.decode()
+    for precondition in PROTOCOL.randomisation_preconditions:
+        assert f'data-form="{precondition.form}" data-missing="yes"' in page
+    assert client_for("therapist").post(waivers, {"form": "odi", "reason": "x"}).status_code == 403
+    pi.post(waivers, {"form": "medx", "reason": ""})
+    assert not PreconditionWaiver.objects.filter(participant=participant).exists()
+    for precondition in PROTOCOL.randomisation_preconditions:
+        pi.post(waivers, {"form": precondition.form, "reason": "scanner down; done in week 1"})
+    assert PreconditionWaiver.objects.filter(participant=participant).count() == len(
+        PROTOCOL.randomisation_preconditions
+    )
+    with override_settings(RANDOMISATION_ENVIRONMENT="production"):
+        therapist.post(url)
+    assert AllocationSlot.objects.filter(participant=participant).exists()

@@ -8,6 +8,7 @@ from .blinding import (
     UnblindingRequest,
 )
 from .lists import AllocationList, AllocationSlot, Environment
+from .waivers import PreconditionWaiver
 
 __all__ = [
     "DONT_KNOW",
@@ -16,6 +17,7 @@ __all__ = [
     "AllocationSlot",
     "BlindingGuess",
     "Environment",
+    "PreconditionWaiver",
     "RequestStatus",
     "UnblindingRequest",
 ]

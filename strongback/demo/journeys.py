@@ -18,6 +18,7 @@ from randomization.models import AllocationList, Environment
 from randomization.selectors import arm_for_service
 from randomization.sequence import generate
 from randomization.services import randomise
+from strongback.demo.devices import baseline_strength
 from trial.models import (
     AdverseEvent,
     EligibilityAssessment,
@@ -132,6 +133,9 @@ class JourneyBuilder:
             participant.save(reason="session 1 booked")
             return screening
         session_1 = baseline_on + dt.timedelta(days=self.rng.randint(3, 6))
+        baseline_strength(
+            self.rng, participant, session_1 - dt.timedelta(days=3), self.coordinator, self.assessor
+        )
         randomise(participant, self.therapist, on=session_1)
         participant.refresh_from_db()
         last = min(PROTOCOL.sessions.total, self._sessions_due(session_1))

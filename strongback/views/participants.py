@@ -67,6 +67,11 @@ def participant_detail(request: HttpRequest, study_id: str) -> HttpResponse:
     context["sdv_url"] = permitted_url(user, "source_verification", participant.study_id)
     context["locks_url"] = permitted_url(user, "record_locks", participant.study_id)
     context["sign_off_url"] = permitted_url(user, "visit_sign_off", participant.study_id)
+    context["waivers_url"] = (
+        permitted_url(user, "randomization:precondition_waivers", participant.study_id)
+        if participant.randomized_on is None
+        else ""
+    )
     context["signatures"] = live_signatures(participant)
     return render(request, "trial/participant_detail.html", context)
 

@@ -100,6 +100,16 @@ class CriterionKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """A baseline form that must be complete before randomisation; the PI may waive it for one
+    participant with a reason. ``label`` is shown to therapists, so it never names the
+    stratification questionnaire."""
+
+    form: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Criterion:
     """One eligibility rule. ``test`` answers "does the criterion hold?"; None means unknown.
 
@@ -203,6 +213,8 @@ class Protocol:
     # Words beyond the arm, template and exercise names that tell which arm someone is in
     # (equipment, methods): free text from unblinded staff is checked for all of them.
     arm_revealing_terms: tuple[str, ...] = ()
+    # Baseline forms that must be complete before randomisation (each waivable by the PI).
+    randomisation_preconditions: tuple[Precondition, ...] = ()
 
     def unblinding_vocabulary(self) -> tuple[str, ...]:
         """Every phrase that would tell a blinded reader the arm."""
@@ -223,6 +235,14 @@ class Protocol:
             if unknown:
                 raise ValueError(f"Visit {visit.code} names unknown forms {sorted(unknown)}.")
         visit_codes = {visit.code for visit in self.visits}
+        baseline_forms = (
+            set(self.visit(self.baseline_visit).forms) if self.baseline_visit else set()
+        )
+        for precondition in self.randomisation_preconditions:
+            if precondition.form not in baseline_forms:
+                raise ValueError(
+                    f"Randomisation precondition {precondition.form!r} is not a baseline form."
+                )
         for name in ("baseline_visit", "primary_endpoint_visit"):
             code = getattr(self, name)
             if code and code not in visit_codes:

@@ -15,6 +15,7 @@ from trial.protocol.schema import (
     Exercise,
     FormKind,
     FormSpec,
+    Precondition,
     Protocol,
     SessionPlan,
     SessionTemplate,
@@ -371,4 +372,11 @@ PROTOCOL = Protocol(
     baseline_visit="baseline",
     primary_endpoint_visit="week16",
     arm_revealing_terms=ARM_REVEALING_TERMS,
+    # Baseline measures precede session 1 (registration); the stratification questionnaire is
+    # required by the stratum itself, so it is not repeated here.
+    randomisation_preconditions=(
+        Precondition("odi", "baseline disability questionnaire entered (verification may follow)"),
+        Precondition("medx", "baseline MedX lumbar extension strength test"),
+        Precondition("dynamo", "baseline DynaMo hip strength tests"),
+    ),
 )

@@ -37,7 +37,15 @@ class SignatureRefused(JourneyError):
     """Nothing was signed; the message says why (never which of password or code was wrong)."""
 
 
-def check_credentials(request: HttpRequest, password: str, otp_token: str = "") -> None:
+@dataclass(frozen=True)
+class SigningProof:
+    """The signer re-entered their credentials just now (what ``check_credentials`` returns);
+    services that must be signed (the lock, the trial unblinding) take one."""
+
+    user: object
+
+
+def check_credentials(request: HttpRequest, password: str, otp_token: str = "") -> SigningProof:
     """The signer proves again who they are (§11.200(a)(1)): password, and the TOTP code when the
     account has an authenticator. Failures feed the login lockout."""
     user = request.user
@@ -55,6 +63,7 @@ def check_credentials(request: HttpRequest, password: str, otp_token: str = "") 
         raise SignatureRefused(
             _("The password (or authenticator code) is not right. Nothing was signed.")
         )
+    return SigningProof(user)
 
 
 def sign(
@@ -206,3 +215,10 @@ def live_signatures(participant: Participant) -> list[ElectronicSignature]:
 def signing_context(user: object) -> dict[str, bool]:
     """What the signature fields need: whether to ask for an authenticator code too."""
     return {"user_has_otp": TOTPDevice.objects.filter(user=user, confirmed=True).exists()}
+
+
+def lock_signatures() -> list[ElectronicSignature]:
+    """The signatures of every lock and trial unblinding, newest first (the lock page)."""
+    return list(
+        ElectronicSignature.objects.filter(object_type__in=[DATABASE_LOCK, TRIAL_UNBLINDING])
+    )

@@ -49,6 +49,10 @@ class AccountSummary:
     has_token: bool
     last_login: datetime | None
 
+    @property
+    def current_role(self) -> str:
+        return self.role.code if self.role else ""
+
 
 def _require_reason(reason: str) -> str:
     if not reason.strip():
