@@ -4,6 +4,7 @@ from django.urls import path
 
 from outcomes.dashboards import views as views_dashboard
 from outcomes.devices import views as views_devices
+from outcomes.devices import views_layouts
 from outcomes.exports import views as views_exports
 from outcomes.instruments import views as outcome_views
 from outcomes.queries import views as views_queries
@@ -37,6 +38,7 @@ urlpatterns = [
         name="app_code_issue",
     ),
     path("imports/<str:kind>/", views_devices.import_upload, name="import_upload"),
+    path("imports/<str:kind>/layouts/", views_layouts.import_layouts, name="import_layouts"),
     path("imports/preview/<int:import_id>/", views_devices.import_preview, name="import_preview"),
     path("participants/<str:study_id>/queries/new/", views_queries.query_raise, name="query_raise"),
     path("queries/", views_queries.query_list, name="query_list"),

@@ -55,6 +55,7 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "outcomes:actigraphy": ALL,
     "outcomes:medx_entry": frozenset({"coordinator", "assessor"}),
     "outcomes:import_upload": frozenset({"coordinator"}),
+    "outcomes:import_layouts": frozenset({"coordinator"}),
     "outcomes:import_preview": frozenset({"coordinator"}),
     "outcomes:app_code_issue": frozenset({"coordinator"}),
     "imaging:imaging_visit": ALL,

@@ -252,3 +252,39 @@ def test_a_diary_saved_after_scoring_queues_a_rescore_guided_by_it(client_for, t
     assert recording.nights.count() == nights_before  # replaced, not duplicated
     rescored = recording.nights.get(night=night.into_bed.date())
     assert rescored.guider == "sleeplog" and rescored.tib_min == 510
+
+
+@pytest.mark.django_db
+def test_a_site_adds_an_import_layout_on_its_page_and_imports_with_it(
+    role_users: dict, client_for
+) -> None:
+    """Import layouts have a page: the coordinator adds a semicolon layout with other column
+    names, makes it the default, and a file in that format imports."""
+    from outcomes.models import DynamoTest, ImportProfile
+
+    client = client_for("coordinator")
+    upload_page = client.get("/imports/dynamo/").content.decode()
+    assert 'href="/imports/dynamo/layouts/"' in upload_page
+    assert "STRONG-BACK DynaMo layout v1" in client.get("/imports/dynamo/layouts/").content.decode()
+    names = {"study_id": "ID", "visit": "Timepoint", "tested_at": "When", "category": "Type",
+             "movement": "Test", "side": "Side", "peak_force_n": "Force", "lever_arm_m": "Arm",
+             "body_mass_kg": "Mass", "rom_deg": "ROM"}  # fmt: skip
+    post = {f"col_{k}": v for k, v in names.items()}
+    post.update(name="Clinic B export", delimiter=";", datetime_format="%d/%m/%Y %H:%M",
+                is_default="on", reason="clinic B exports with semicolons")  # fmt: skip
+    assert client.post("/imports/dynamo/layouts/", post).status_code == 302
+    layout = ImportProfile.objects.get(kind="dynamo", name="Clinic B export")
+    assert layout.is_default and layout.columns["study_id"] == "ID"
+    assert ImportProfile.objects.filter(kind="dynamo", is_default=True).count() == 1
+
+    participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+    before = DynamoTest.objects.count()
+    csv = ("ID;Timepoint;When;Type;Test;Side;Force;Arm;Mass;ROM\n"
+           f"{participant.study_id};week16;02/11/2026 10:30;Strength;Hip Extension;Left;"
+           "210;0.42;70;\n")  # fmt: skip
+    from outcomes.imports.service import commit_import, preview_import
+
+    upload = preview_import("dynamo", "clinic-b.csv", csv.encode(), role_users["coordinator"])
+    assert upload.status == "previewed", upload.report
+    commit_import(upload, role_users["coordinator"])
+    assert DynamoTest.objects.count() == before + 1

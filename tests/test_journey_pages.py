@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from outcomes.models import InstrumentResponse
 from randomization.models import AllocationSlot
+from tests.conftest import DEMO_PASSWORD
 from tests.test_blinding import assert_no_leak
 from tests.urlmatrix import concrete_urls, seeded_ids
 from trial.models import (
@@ -244,8 +245,20 @@ def test_pi_finds_exclusions_to_override_on_the_home_page(client_for) -> None:
     page = pi.get(f"/screening/{excluded.pk}/override/").content.decode()
     cancel = page.split('class="btn btn-link"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
     assert pi.get(cancel).status_code in (200, 302)  # the way back opens for the PI (was 403)
-    response = pi.post(f"/screening/{excluded.pk}/override/", {"reason": "reviewed"})
+    unsigned = pi.post(f"/screening/{excluded.pk}/override/", {"reason": "reviewed"})
+    assert unsigned.status_code == 200  # the password (the signature) is required
+    excluded.eligibility.refresh_from_db()
+    assert not excluded.eligibility.may_enrol
+    wrong = {"reason": "reviewed", "password": "not-it"}
+    assert pi.post(f"/screening/{excluded.pk}/override/", wrong).status_code == 200
+    signed = {"reason": "reviewed", "password": DEMO_PASSWORD}
+    response = pi.post(f"/screening/{excluded.pk}/override/", signed)
     assert response.status_code == 302
+    from trial.models import ElectronicSignature
+
+    assert ElectronicSignature.objects.filter(
+        object_type="eligibility_override", object_key=str(excluded.pk), meaning="approved"
+    ).exists()
     assert pi.get(response["Location"], follow=True).status_code == 200
     excluded.eligibility.refresh_from_db()
     assert excluded.eligibility.may_enrol

@@ -86,3 +86,29 @@ def test_only_the_pi_signs_visits(client_for, role: str) -> None:
     odi, _visit = _signed_visit()
     url = f"/participants/{odi.participant.study_id}/sign-off/"
     assert client_for(role).get(url).status_code == 403
+
+
+def test_the_pi_signs_a_serious_adverse_event_review(client_for, role_users) -> None:
+    from trial.models import AdverseEvent
+
+    event = AdverseEvent.objects.order_by("pk").first()
+    assert event is not None, "the demo records an adverse event"
+    event.serious, event.pi_reviewed_at = True, None
+    event.save(reason="test: made serious")
+    pi = client_for("pi")
+    home = pi.get("/home/pi/").content.decode()
+    assert f'action="/adverse-events/{event.pk}/acknowledge/"' in home or "Sign as reviewed" in home
+    url = next(
+        part.split('"', 1)[0]
+        for part in home.split('action="')[1:]
+        if f"/{event.pk}/" in part.split('"', 1)[0] and "ack" in part.split('"', 1)[0]
+    )
+    pi.post(url, {"password": "wrong"})
+    event.refresh_from_db()
+    assert event.pi_reviewed_at is None
+    pi.post(url, {"password": DEMO_PASSWORD})
+    event.refresh_from_db()
+    assert event.pi_reviewed_at is not None
+    assert ElectronicSignature.objects.filter(
+        object_type="serious_event_review", object_key=str(event.pk), meaning="reviewed"
+    ).exists()

@@ -183,7 +183,7 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "outcomes/import_upload.html",
-        {"form": form, "kind": source, "recent": recent},
+        {"form": form, "kind": source, "recent": recent, "slug": kind},
     )
 
 

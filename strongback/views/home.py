@@ -66,6 +66,9 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
             outcome=ScreeningOutcome.NOT_ELIGIBLE, participant__isnull=True
         ).select_related("eligibility")[:20]
     if request.user.has_perm("trial.review_serious_events"):
+        from trial.services.signatures import signing_context
+
+        context.update(signing_context(request.user))
         context["serious_events"] = blinded_copy(
             request.user, list(worklists.serious_events_to_review())
         )

@@ -93,6 +93,14 @@ class OverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
     )
+    password = forms.CharField(
+        label=_("Your password, to sign the override"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Your electronic signature (meaning: reviewed and approved)."),
+    )
+    otp_token = forms.CharField(
+        label=_("Authenticator code (if you use one)"), required=False, max_length=8
+    )
 
 
 class EnrolmentForm(forms.Form):

@@ -222,3 +222,42 @@ def lock_signatures() -> list[ElectronicSignature]:
     return list(
         ElectronicSignature.objects.filter(object_type__in=[DATABASE_LOCK, TRIAL_UNBLINDING])
     )
+
+
+ELIGIBILITY_OVERRIDE = "eligibility_override"
+SERIOUS_EVENT_REVIEW = "serious_event_review"
+
+
+def sign_override(proof: SigningProof, screening: object, reason: str) -> ElectronicSignature:
+    """The PI's eligibility override, recorded and signed in one transaction."""
+    from trial.services.eligibility import override_eligibility
+
+    with transaction.atomic():
+        override_eligibility(screening, proof.user, reason)
+        assessment = screening.eligibility  # type: ignore[attr-defined]
+        content = {
+            "screening": screening.pk,  # type: ignore[attr-defined]
+            "failed": list(assessment.failed_criteria),
+            "reason": reason.strip(),
+        }
+        return record_signature(
+            proof.user, ELIGIBILITY_OVERRIDE, str(screening.pk),  # type: ignore[attr-defined]
+            SignatureMeaning.APPROVED, content,
+        )  # fmt: skip
+
+
+def sign_serious_event_review(proof: SigningProof, event: object) -> ElectronicSignature:
+    """The PI's review of a serious adverse event, recorded and signed in one transaction."""
+    from trial.services.safety import acknowledge_serious_event
+
+    with transaction.atomic():
+        acknowledge_serious_event(event, proof.user)
+        content = {
+            "event": event.pk,  # type: ignore[attr-defined]
+            "participant": event.participant.study_id,  # type: ignore[attr-defined]
+            "onset": str(event.onset_on),  # type: ignore[attr-defined]
+        }
+        return record_signature(
+            proof.user, SERIOUS_EVENT_REVIEW, str(event.pk),  # type: ignore[attr-defined]
+            SignatureMeaning.REVIEWED, content, participant=event.participant,  # type: ignore[attr-defined]
+        )  # fmt: skip

@@ -22,9 +22,11 @@ from trial.forms.journey import (
 )
 from trial.handlers import permitted_url
 from trial.models import EligibilityAssessment, MriSafety, ScreeningEntry, StudyExit
+from trial.redaction import public_message
 from trial.services import eligibility as eligibility_service
 from trial.services.enrolment import Consent, Identity, enrol
 from trial.services.safety import record_exit
+from trial.services.signatures import SignatureRefused, check_credentials, sign_override
 from trial.views.helpers import (
     participant_or_404,
     participant_url,
@@ -89,15 +91,15 @@ def eligibility_override(request: HttpRequest, pk: int) -> HttpResponse:
     form = OverrideForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
-        done = save_or_explain(
-            form,
-            lambda: (
-                eligibility_service.override_eligibility(
-                    screening, request.user, form.cleaned_data["reason"]
-                )
-                or True
-            ),
-        )
+        data = form.cleaned_data
+        try:
+            proof = check_credentials(request, data["password"], data["otp_token"])
+        except SignatureRefused as refusal:
+            form.add_error("password", public_message(refusal))
+        else:
+            done = save_or_explain(
+                form, lambda: sign_override(proof, screening, data["reason"]) or True
+            )
     # The PI overrides from their home; the screening form is the coordinator's page, so the
     # way back is the screening form only for a reader it lets in.
     back = permitted_url(request.user, "eligibility_edit", screening.pk) or reverse("home")

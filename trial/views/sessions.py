@@ -14,8 +14,13 @@ from trial.forms.journey import AdverseEventForm
 from trial.forms.sessions import ExerciseFormSet, SessionForm, exercise_initial
 from trial.models import AdverseEvent, TrainingSession
 from trial.protocol import PROTOCOL
-from trial.services.safety import acknowledge_serious_event
+from trial.redaction import public_message
 from trial.services.sessions import log_session, planned_date, template_for
+from trial.services.signatures import (
+    SignatureRefused,
+    check_credentials,
+    sign_serious_event_review,
+)
 from trial.services.text_review import note_saved, shown_text
 from trial.views.helpers import (
     participant_or_404,
@@ -128,8 +133,14 @@ def adverse_event_edit(
 def acknowledge_event(request: HttpRequest, event_id: int) -> HttpResponse:
     event = get_object_or_404(AdverseEvent, pk=event_id)
     try:
-        acknowledge_serious_event(event, request.user)
+        proof = check_credentials(
+            request, request.POST.get("password", ""), request.POST.get("otp_token", "")
+        )
+        sign_serious_event_review(proof, event)
     except PermissionError as refusal:
         raise PermissionDenied from refusal
-    messages.success(request, _("Serious adverse event marked as reviewed."))
+    except SignatureRefused as refusal:
+        messages.error(request, public_message(refusal))
+        return redirect("home")
+    messages.success(request, _("Serious adverse event reviewed and signed."))
     return redirect("home")
