@@ -1,4 +1,4 @@
-"""The trail writes each event an auditor filters on: randomise, import, lock, unlock and
+"""The trail writes each event an auditor filters on: randomise, import, lock, unlock, sign and
 unblind (trial and emergency). Each names what it concerns and never the arm."""
 
 from __future__ import annotations
@@ -52,3 +52,7 @@ def test_each_event_is_written_once_with_its_action(role_users: dict) -> None:
     unblinds = [row for row in new if row.action == AuditAction.UNBLIND]
     assert [row.subject for row in unblinds] == [person.study_id, ""]
     assert AuditEntry.objects.filter(action=AuditAction.IMPORT).exists()  # the demo's imports
+    signs = [row for row in new if row.action == AuditAction.SIGN]
+    assert [row.object_type for row in signs] == [
+        "database_lock", "database_lock", "trial_unblinding"
+    ]  # fmt: skip

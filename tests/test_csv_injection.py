@@ -19,7 +19,7 @@ from trial.models import AdverseEvent, Participant
 pytestmark = pytest.mark.django_db
 PAYLOADS = ('=HYPERLINK("http://evil.example","x")', "+SUM(1,2)", "-2+3+cmd|' /C calc'!A0",
             "@SUM(A1)", "\t=1+1", "\r=1+1")  # fmt: skip
-DATASETS = ("long", "wide", "codebook", "imaging", "adverse_events", "sessions")
+DATASETS = ("long", "wide", "codebook", "imaging", "adverse_events", "sessions", "signatures")
 
 
 def test_safe_cell_neutralises_formulas_and_keeps_numbers() -> None:
@@ -51,6 +51,13 @@ def test_no_csv_export_carries_a_live_formula(role_users: dict, client_for: Call
         identity = participant.identity
         identity.first_name, identity.last_name = PAYLOADS[1], PAYLOADS[0]
         identity.save()
+        pi = role_users["pi"]
+        pi.first_name = PAYLOADS[3]  # a signer's printed name
+        pi.save()
+        from trial.services.signatures import record_signature
+
+        record_signature(pi, "visit", f"{participant.study_id}:baseline", "approved", {},
+                         participant=participant, visit_code="baseline")  # fmt: skip
         AdverseEvent.objects.create(
             participant=participant, onset_on=participant.randomized_on, description=PAYLOADS[2],
             severity="mild", relatedness="possible", action_taken="none", outcome="recovered",

@@ -116,8 +116,17 @@ def test_serious_event_flagged_to_the_pi_until_reviewed(client_for) -> None:
         client_for("coordinator").post(f"/adverse-events/{event.pk}/acknowledge/").status_code
         == 403
     )
-    assert pi.post(f"/adverse-events/{event.pk}/acknowledge/").status_code == 302
+    url = f"/adverse-events/{event.pk}/acknowledge/"
+    assert pi.post(url, {"password": "not-mine"}).status_code == 302
+    event.refresh_from_db()
+    assert event.pi_reviewed_at is None  # the review is a signature: no password, no review
+    assert pi.post(url, {"password": DEMO_PASSWORD}).status_code == 302
     assert "No serious adverse event awaits review" in pi.get("/home/pi/").content.decode()
+    from trial.models import ElectronicSignature
+
+    assert ElectronicSignature.objects.filter(
+        object_type="serious_event_review", object_key=str(event.pk), meaning="reviewed"
+    ).exists()
 
 
 def test_therapist_randomises_at_session_1_and_logs_it(client_for) -> None:

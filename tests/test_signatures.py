@@ -50,6 +50,12 @@ def test_signing_needs_the_password_and_change_voids_it(client_for, role_users) 
     assert signature.signer == role_users["pi"] and signature.meaning == "approved"
     assert len(signature.content_sha256) == 64
     assert _state(pi.get(url).content.decode(), visit) == "yes"
+    from outcomes.exports.services import rows
+    from outcomes.exports.variables import ExportOptions
+
+    exported = list(rows(role_users["pi"], "signatures", ExportOptions()))
+    mine = [r for r in exported if r[0] == participant.study_id and r[1] == visit]
+    assert mine and mine[0][4] == "reviewed and approved" and mine[0][8] == signature.content_sha256
     detail = pi.get(f"/participants/{participant.study_id}/").content.decode()
     assert 'data-testid="signature"' in detail and "reviewed and approved" in detail
     assert AuditEntry.objects.filter(
@@ -86,29 +92,3 @@ def test_only_the_pi_signs_visits(client_for, role: str) -> None:
     odi, _visit = _signed_visit()
     url = f"/participants/{odi.participant.study_id}/sign-off/"
     assert client_for(role).get(url).status_code == 403
-
-
-def test_the_pi_signs_a_serious_adverse_event_review(client_for, role_users) -> None:
-    from trial.models import AdverseEvent
-
-    event = AdverseEvent.objects.order_by("pk").first()
-    assert event is not None, "the demo records an adverse event"
-    event.serious, event.pi_reviewed_at = True, None
-    event.save(reason="test: made serious")
-    pi = client_for("pi")
-    home = pi.get("/home/pi/").content.decode()
-    assert f'action="/adverse-events/{event.pk}/acknowledge/"' in home or "Sign as reviewed" in home
-    url = next(
-        part.split('"', 1)[0]
-        for part in home.split('action="')[1:]
-        if f"/{event.pk}/" in part.split('"', 1)[0] and "ack" in part.split('"', 1)[0]
-    )
-    pi.post(url, {"password": "wrong"})
-    event.refresh_from_db()
-    assert event.pi_reviewed_at is None
-    pi.post(url, {"password": DEMO_PASSWORD})
-    event.refresh_from_db()
-    assert event.pi_reviewed_at is not None
-    assert ElectronicSignature.objects.filter(
-        object_type="serious_event_review", object_key=str(event.pk), meaning="reviewed"
-    ).exists()

@@ -36,11 +36,13 @@ DATASETS = {
     "imaging": "Approved imaging metrics with provenance",
     "sessions": "Session log (exercises imply the arm)",
     "adverse_events": "Adverse events",
+    "signatures": "Electronic signatures (who, meaning, when, hash of what was signed)",
 }
 DATASET_PERMISSION = {"sessions": "trial.view_session_log",
                       "adverse_events": "trial.view_adverse_events"}  # fmt: skip
 EVENT_TABLES = {"sessions": tables.session_rows, "adverse_events": tables.adverse_event_rows,
-                "imaging": tables.imaging_rows}  # fmt: skip
+                "imaging": tables.imaging_rows,
+                "signatures": tables.signature_rows}  # fmt: skip
 ROWS_PER_CHUNK = 500
 
 

@@ -108,3 +108,24 @@ def imaging_rows(options: ExportOptions) -> Iterator[list[str]]:
                    run.label_source, run.model_name, run.model_sha256, run.code_version,
                    metric.image_sha256, metric.labels_sha256, str(run.pk),
                    format_date(run.reviewed_at, anchor, options)]  # fmt: skip
+
+
+SIGNATURE_HEADER = ["study_id", "visit", "signed", "key", "meaning", "printed_name", "role",
+                    "signed_at_utc", "content_sha256", "voided_at_utc", "void_reason"]  # fmt: skip
+
+
+def signature_rows(options: ExportOptions) -> Iterator[list[str]]:
+    """Every electronic signature with its manifestation (21 CFR 11.50): who, what it means,
+    when (UTC), and the hash of what was signed. De-identified files leave out the times."""
+    from trial.models import ElectronicSignature
+
+    yield SIGNATURE_HEADER
+    signatures = ElectronicSignature.objects.select_related("participant").order_by("signed_at")
+    for s in signatures:
+        when = "" if options.deidentified else f"{s.signed_at:%Y-%m-%dT%H:%M:%SZ}"
+        voided = (
+            "" if options.deidentified or not s.voided_at else f"{s.voided_at:%Y-%m-%dT%H:%M:%SZ}"
+        )
+        yield [s.participant.study_id if s.participant_id else "", s.visit_code, s.object_type,
+               s.object_key, s.get_meaning_display(), s.printed_name, s.role, when,
+               s.content_sha256, voided, s.void_reason]  # fmt: skip

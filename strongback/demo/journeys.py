@@ -128,14 +128,14 @@ class JourneyBuilder:
             return screening
         baseline_on = consent_on + dt.timedelta(days=self.rng.randint(2, 10))
         self._baseline(participant, baseline_on)
+        # The strength tests complete the baseline (randomisation requires them).
+        strength_on = baseline_on + dt.timedelta(days=1)
+        baseline_strength(self.rng, participant, strength_on, self.coordinator, self.assessor)
         if scenario == "baseline_done":
             participant.session_1_planned_on = self.today
             participant.save(reason="session 1 booked")
             return screening
         session_1 = baseline_on + dt.timedelta(days=self.rng.randint(3, 6))
-        baseline_strength(
-            self.rng, participant, session_1 - dt.timedelta(days=3), self.coordinator, self.assessor
-        )
         randomise(participant, self.therapist, on=session_1)
         participant.refresh_from_db()
         last = min(PROTOCOL.sessions.total, self._sessions_due(session_1))

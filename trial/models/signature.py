@@ -22,6 +22,15 @@ class SignatureMeaning(models.TextChoices):
     UNBLINDED = "unblinded", _("trial unblinded")
 
 
+SIGNED_KINDS = {
+    "visit": _("visit sign-off"),
+    "database_lock": _("database lock"),
+    "trial_unblinding": _("trial unblinding"),
+    "eligibility_override": _("eligibility override"),
+    "serious_event_review": _("serious adverse event review"),
+}
+
+
 class ElectronicSignature(AuditedModel):
     # Signing the lock and the unblinding happens while the database is locked.
     editable_when_locked = True
@@ -53,6 +62,10 @@ class ElectronicSignature(AuditedModel):
 
     def audit_subject(self) -> str:
         return self.participant.study_id if self.participant_id else ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(SIGNED_KINDS.get(self.object_type, self.object_type))
 
     @property
     def manifestation(self) -> str:

@@ -236,7 +236,7 @@ def sign_override(proof: SigningProof, screening: object, reason: str) -> Electr
         override_eligibility(screening, proof.user, reason)
         assessment = screening.eligibility  # type: ignore[attr-defined]
         content = {
-            "screening": screening.pk,  # type: ignore[attr-defined]
+            "screening_entry": screening.pk,  # type: ignore[attr-defined]
             "failed": list(assessment.failed_criteria),
             "reason": reason.strip(),
         }
