@@ -121,3 +121,26 @@ def test_synthetic_week_edges_non_wear_and_means(week) -> None:
     assert summary["nights"] == 6  # diary nights only, as GGIR's cleaned report
     diary_tst = [(p.final_wake - p.sleep) / MINUTE - 20 for p in plan[:6]]
     assert _close(summary["tst_min"], sum(diary_tst) / 6)
+
+
+@pytest.mark.parametrize("signal", ["stillness", "noise"])
+def test_a_week_of_stillness_or_noise_gives_no_night_longer_than_its_window(signal: str) -> None:
+    """A worn week without a day (one sustained inactivity bout, or a small random wobble that
+    never moves 5°) used to report nights of 10,080 minutes: each night is clipped to its
+    noon-to-noon window."""
+    from outcomes.actigraphy.epochs import Epochs
+
+    epoch_s, days = 5, 7
+    n = days * 24 * 3600 // epoch_s
+    rng = np.random.default_rng(3)
+    angle = np.full(n, -30.0) if signal == "stillness" else -30.0 + rng.normal(0, 0.5, n)
+    start = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC).timestamp()
+    epochs = Epochs(start, epoch_s, angle, np.zeros(n), np.full(n, 62), np.zeros(n, bool))
+    nights, _sib = summarise(epochs, [])
+    assert len(nights) >= 6
+    for night in nights:
+        if night.spt_min is None:
+            continue
+        assert 0 < night.tst_min <= night.spt_min <= 24 * 60, night
+        assert night.sleep_onset >= dt.datetime.combine(night.night, dt.time(12))
+        assert night.wake <= dt.datetime.combine(night.night, dt.time(12)) + dt.timedelta(days=1)

@@ -145,7 +145,10 @@ def summarise_night(
     }
     if not keep.any():
         return NightSummary(cleaning_code=5, **base)
-    onset, wake = int(starts[keep][0]), int(ends[keep][-1])
+    # A bout that runs past the night's noon-to-noon window (a week of stillness is one bout)
+    # counts only inside it: no night is longer than its window.
+    onset = max(int(starts[keep][0]), window.start)
+    wake = min(int(ends[keep][-1]), window.stop)
     minutes = epochs.epoch_s / 60
     asleep = sib[onset:wake]
     wake_starts, _ = runs(~asleep)
