@@ -144,3 +144,21 @@ def test_a_week_of_stillness_or_noise_gives_no_night_longer_than_its_window(sign
         assert 0 < night.tst_min <= night.spt_min <= 24 * 60, night
         assert night.sleep_onset >= dt.datetime.combine(night.night, dt.time(12))
         assert night.wake <= dt.datetime.combine(night.night, dt.time(12)) + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(("length", "window"), [(1, 5), (4, 5), (5, 5), (1000, 63), (20001, 501)])
+def test_the_rolling_median_equals_pandas_centred_with_partial_windows(
+    length: int, window: int
+) -> None:
+    import pandas as pd
+
+    from outcomes.actigraphy.epochs import _rolling_median
+
+    values = np.random.default_rng(length).normal(size=(length, 3)).astype(np.float32)
+    expected = (
+        pd.DataFrame(values.astype(np.float64))
+        .rolling(window, center=True, min_periods=1)
+        .median()
+        .to_numpy()
+    )
+    np.testing.assert_array_equal(_rolling_median(values, window), expected)

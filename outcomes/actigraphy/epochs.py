@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import bottleneck as bn
 import numpy as np
-import pandas as pd
 
 from outcomes.actigraphy.cwa import CwaFile
 
@@ -130,8 +130,14 @@ class _Accumulator:
 
 
 def _rolling_median(values: np.ndarray, window: int) -> np.ndarray:
-    frame = pd.DataFrame(values.astype(np.float64))
-    return frame.rolling(window, center=True, min_periods=1).median().to_numpy()
+    """Centred rolling median with partial windows at both ends, equal to pandas'
+    ``rolling(window, center=True, min_periods=1).median()`` (tested) but several times faster:
+    bottleneck's trailing window over the signal padded with ``window // 2`` NaNs, which it
+    skips, then shifted back by half a window."""
+    half, length = window // 2, len(values)
+    tail = np.full((max(half, window - length), *values.shape[1:]), np.nan)
+    padded = np.concatenate([values.astype(np.float64), tail])
+    return bn.move_median(padded, window, min_count=1, axis=0)[half : half + length]
 
 
 def epochs_from_cwa(cwa: CwaFile, epoch_s: int = EPOCH_S, chunk_sectors: int = 4096) -> Epochs:
