@@ -1,5 +1,6 @@
 """Reading a synthetic 7-day 100 Hz AX3 file (~60 M samples): wall time and peak memory of a
-fresh process, and skdh's reader on the same file when it is installed."""
+fresh process (reading, streaming into epochs, and the whole sleep scoring with its nights), and
+skdh's reader on the same file when it is installed."""
 
 from __future__ import annotations
 
@@ -28,6 +29,15 @@ elif sys.argv[2] == "ours-streaming-epochs":
     from outcomes.actigraphy import CwaFile
     from outcomes.actigraphy.epochs import epochs_from_cwa
     samples = int(epochs_from_cwa(CwaFile(sys.argv[1])).samples.sum())
+elif sys.argv[2] == "ours-sleep-scoring":
+    from outcomes.actigraphy import CwaFile
+    from outcomes.actigraphy.epochs import epochs_from_cwa
+    from outcomes.actigraphy.nights import summarise
+    epochs = epochs_from_cwa(CwaFile(sys.argv[1]))
+    nights, _ = summarise(epochs, [])
+    longest = max((n.spt_min or 0) for n in nights)
+    assert longest <= 24 * 60, longest
+    samples = int(epochs.samples.sum())
 else:
     from skdh.io import ReadCwa
     samples = len(ReadCwa().predict(file=sys.argv[1])["accel"])
@@ -72,7 +82,7 @@ def rows() -> list[str]:
             f"{size_mb:.0f} MB | {written:.1f} s |"
         ]
         ours = None
-        for reader in ("ours", "ours-streaming-epochs", "skdh"):
+        for reader in ("ours", "ours-streaming-epochs", "ours-sleep-scoring", "skdh"):
             measured = _read(path, reader)
             if measured is None:
                 lines.append(f"| read with {reader} | not installed or failed | | |")
