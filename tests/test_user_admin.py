@@ -162,3 +162,29 @@ def test_only_data_manager_and_pi_administer_users(client_for, role: str) -> Non
     client = client_for(role)
     assert client.get("/users/").status_code == 403
     assert client.post("/users/new/", {"username": "x"}).status_code == 403
+
+
+def test_the_pi_may_unblind_a_coordinator_and_no_one_else(client_for, role_users) -> None:
+    """The design's unblinded flag: the PI grants a coordinator the arm (audited, reason); the
+    data manager cannot, an assessor cannot receive it, and removing it blinds again."""
+    from randomization.selectors import may_see_arm
+
+    pi, dm = client_for("pi"), client_for("data_manager")
+    coordinator, assessor = role_users["coordinator"], role_users["assessor"]
+    assert not may_see_arm(coordinator)
+    assert "Grant the unblinded flag" not in dm.get(f"/users/{coordinator.pk}/").content.decode()
+    dm.post(f"/users/{coordinator.pk}/", {"action": "unblind", "reason": "x"})
+    assert not may_see_arm(User.objects.get(pk=coordinator.pk))
+    refused = pi.post(f"/users/{assessor.pk}/", {"action": "unblind", "reason": "x"}, follow=True)
+    assert "keeps this role blinded" in refused.content.decode()
+    assert not may_see_arm(User.objects.get(pk=assessor.pk))
+
+    assert "Grant the unblinded flag" in pi.get(f"/users/{coordinator.pk}/").content.decode()
+    pi.post(f"/users/{coordinator.pk}/", {"action": "unblind", "reason": "runs the sessions too"})
+    assert may_see_arm(User.objects.get(pk=coordinator.pk))
+    assert AuditEntry.objects.filter(
+        object_id=str(coordinator.pk), field="unblinded_flag", new_value="True",
+        reason="runs the sessions too",
+    ).exists()  # fmt: skip
+    pi.post(f"/users/{coordinator.pk}/", {"action": "blind", "reason": "back to assessments"})
+    assert not may_see_arm(User.objects.get(pk=coordinator.pk))

@@ -29,6 +29,8 @@ class Role:
     blinded_to_arm: bool
     blinded_to_lsiq: bool = False
     staff: bool = False  # may use the Django admin (its own permission checks still apply)
+    # The PI may unblind one person of this role to the arm (the design's "unblinded flag").
+    may_be_unblinded: bool = False
 
     @property
     def group_name(self) -> str:
@@ -40,6 +42,7 @@ COORDINATOR = Role(
     label=_("Research coordinator"),
     home="home_coordinator",
     blinded_to_arm=True,
+    may_be_unblinded=True,
     permissions=frozenset(
         {
             "view_coordinator_home",
@@ -211,6 +214,10 @@ def role_label_for(user: object) -> str:
     if getattr(user, "is_superuser", False):
         codes.append("superuser")
     return ",".join(codes)
+
+
+# What the PI's unblinded flag grants to one person (the arm, nothing else).
+UNBLINDED_FLAG_PERMISSIONS = ("view_allocation",)
 
 
 def blinding_conflicts(role: Role) -> list[str]:

@@ -28,7 +28,13 @@ from trial.audit.recorder import FieldChange, record
 from trial.exceptions import JourneyError
 from trial.models import User
 from trial.models.audit import AuditAction
-from trial.roles import ROLES_BY_CODE, Role, blinding_conflicts, roles_of
+from trial.roles import (
+    ROLES_BY_CODE,
+    UNBLINDED_FLAG_PERMISSIONS,
+    Role,
+    blinding_conflicts,
+    roles_of,
+)
 from trial.services.accounts import is_locked_out, revoke_access
 
 OBJECT_TYPE = "trial.User"
@@ -48,6 +54,7 @@ class AccountSummary:
     failed_attempts: int
     has_token: bool
     last_login: datetime | None
+    unblinded_flag: bool = False
 
     @property
     def current_role(self) -> str:
@@ -117,6 +124,50 @@ def summary_of(user: User) -> AccountSummary:
         failed_attempts=failed,
         has_token=Token.objects.filter(user=user).exists(),
         last_login=user.last_login,
+        unblinded_flag=has_unblinded_flag(user),
+    )
+
+
+def _flag_permissions() -> list[object]:
+    from django.contrib.auth.models import Permission
+
+    return list(
+        Permission.objects.filter(
+            content_type__app_label="trial", codename__in=UNBLINDED_FLAG_PERMISSIONS
+        )
+    )
+
+
+def has_unblinded_flag(user: User) -> bool:
+    return user.user_permissions.filter(codename__in=UNBLINDED_FLAG_PERMISSIONS).exists()
+
+
+@transaction.atomic
+def set_unblinded_flag(actor: User, user: User, granted: bool, reason: str) -> None:
+    """The PI unblinds (or blinds again) one person whose role the design allows it for: the
+    permissions in ``UNBLINDED_FLAG_PERMISSIONS``, held by that user alone. Their sessions and
+    tokens end so the change applies at once."""
+    why = _require_reason(reason)
+    _refuse_self(actor, user)
+    if not actor.has_perm("trial.approve_unblinding"):
+        raise UserAdminRefused(_("Only the PI grants or removes the unblinded flag."))
+    role = next(iter(roles_of(user)), None)
+    if granted and (role is None or not role.may_be_unblinded):
+        raise UserAdminRefused(_("The trial's design keeps this role blinded to the arm."))
+    if has_unblinded_flag(user) == granted:
+        raise UserAdminRefused(_("Nothing to change."))
+    if granted:
+        user.user_permissions.add(*_flag_permissions())
+    else:
+        user.user_permissions.remove(*_flag_permissions())
+    revoke_access(user, f"unblinded flag {'granted' if granted else 'removed'}: {why}")
+    record(
+        AuditAction.PERMISSION_CHANGE,
+        object_type=OBJECT_TYPE,
+        object_id=user.pk,
+        subject=user.username,
+        changes=[FieldChange("unblinded_flag", str(not granted), str(granted))],
+        reason=why,
     )
 
 
@@ -197,6 +248,8 @@ def change_role(actor: User, user: User, role_code: str, reason: str) -> None:
     if before == role.code:
         raise UserAdminRefused(_("The account already has that role."))
     user.groups.set([Group.objects.get_or_create(name=role.group_name)[0]])
+    if not role.may_be_unblinded:
+        user.user_permissions.remove(*_flag_permissions())
     # A new role means new permissions: sessions and tokens issued under the old one end.
     revoke_access(user, f"role changed: {why}")
     record(

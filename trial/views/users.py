@@ -103,6 +103,9 @@ def _act(request: HttpRequest, user: User) -> tuple[str, str | None]:
         return _(
             "Password invalidated; a set-password link was sent to the account's e-mail."
         ), None
+    if action in ("unblind", "blind"):
+        service.set_unblinded_flag(actor, user, action == "unblind", why)
+        return _("Unblinded flag changed; the account's sessions and API tokens were ended."), None
     if action == "issue_token":
         key = service.issue_token(actor, user, why)
         return _("API token issued. Copy it now: it is not shown again."), key
@@ -134,6 +137,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_self": user.pk == request.user.pk,
             "roles": ROLE_CHOICES,
             "new_token": new_token,
+            "may_flag": request.user.has_perm("trial.approve_unblinding"),
         },
     )
     if new_token is not None:
