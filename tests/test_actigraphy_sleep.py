@@ -162,3 +162,21 @@ def test_the_rolling_median_equals_pandas_centred_with_partial_windows(
         .to_numpy()
     )
     np.testing.assert_array_equal(_rolling_median(values, window), expected)
+
+
+def test_a_100_hz_recording_gives_the_planned_night(tmp_path) -> None:
+    """At 100 Hz the z-angle path keeps every 5th sample (as skdh resamples to 20 Hz): the
+    night is still found within 5 minutes, with ENMO from every sample."""
+    start = dt.datetime(2026, 3, 2, 10, 0)
+    plan = planned_week(start.date(), nights=1)
+    accel = week_accel(start, 1.1, 100.0, plan)
+    path = tmp_path / "night.cwa"
+    write_cwa(path, accel, start, fs=100.0)
+    epochs = epochs_from_cwa(CwaFile(path))
+    assert epochs.samples.sum() == len(accel)
+    nights, _ = summarise(epochs, [])
+    night = next(n for n in nights if n.night == plan[0].into_bed.date())
+    assert abs(night.sleep_onset - plan[0].sleep) <= 5 * MINUTE
+    assert abs(night.wake - plan[0].final_wake) <= 5 * MINUTE
+    spt = (plan[0].final_wake - plan[0].sleep) / MINUTE
+    assert _close(night.tst_min, spt - 20), night
