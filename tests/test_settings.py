@@ -124,7 +124,21 @@ def test_embedded_defaults_need_no_services(module: str) -> None:
     )
     engine, eager, debug = result.stdout.split()
     assert engine == "django.db.backends.sqlite3" and eager == "True"
-    assert debug == ("True" if module.endswith("demo") else "False")
+    assert debug == "False"  # the demo too: a mistyped URL must not list the URLconf
+
+
+def test_the_demo_serves_static_files_with_debug_off() -> None:
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/static/css/app.css'); "
+        "print(r.status_code, b''.join(r.streaming_content)[:1] != b'')"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "strongback.settings.demo"}, timeout=60,
+    )  # fmt: skip
+    assert result.stdout.split() == ["200", "True"], result.stderr[-2000:]
 
 
 def test_health_is_public_and_terse(db) -> None:

@@ -1,6 +1,12 @@
-"""``make run``: the embedded demo. DEBUG is on here and nowhere else."""
+"""``make run``: the embedded demo, served as production serves (``DEBUG`` off, so a mistyped URL
+gets the friendly 404 page, not Django's URL list), with static files from WhiteNoise."""
 
 from .base import *  # noqa: F403
+from .base import MIDDLEWARE
 
-DEBUG = True
+DEBUG = False
 TRIAL_DEMO = True
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Served straight from the app and project folders: no collectstatic step for the demo.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
