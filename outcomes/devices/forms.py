@@ -13,6 +13,8 @@ from outcomes.models import ImportKind, ImportProfile, MedxTest, SleepDiaryNight
 from trial.forms import ReasonForChangeMixin
 
 MAX_UPLOAD_BYTES = 512 * 2**20
+# An export of a whole trial's DynaMo or app data is a few megabytes; parsing is in memory.
+MAX_CSV_BYTES = 20 * 2**20
 
 
 class MedxForm(ReasonForChangeMixin, forms.ModelForm):
@@ -126,6 +128,15 @@ class UploadForm(forms.Form):
 
 class CsvImportForm(UploadForm):
     profile = forms.ModelChoiceField(queryset=ImportProfile.objects.none(), label=_("Layout"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(
+                _("The file is over %(mb)d MB, the limit for a CSV export.")
+                % {"mb": MAX_CSV_BYTES // 2**20}
+            )
+        return upload
 
     def __init__(self, kind: ImportKind, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -179,6 +179,10 @@ def preview_import(
     kind: str, filename: str, data: bytes, user: object, profile: ImportProfile | None = None
 ) -> DeviceImport:
     """Keep the file and what importing it would do; a file with any error is ``rejected``."""
+    try:  # a file that is not text at all is refused before anything is kept
+        decode(data)
+    except ImportFileError as problem:
+        raise ImportRefused(str(problem)) from None
     digest = sha256_of(data)
     refuse_if_imported(kind, digest)
     profile = profile or default_profile(kind)

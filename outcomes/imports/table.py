@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -32,17 +33,38 @@ class Table:
         return not self.errors
 
 
+# C0 controls other than tab, line feed and carriage return, and DEL.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class ImportFileError(ValueError):
     """The file cannot be read as text CSV at all."""
 
 
 def decode(data: bytes) -> str:
+    """The file as text (UTF-8, or Windows-1252 as older exports are), refused when it holds
+    a NUL or another control character: that is a binary file (a spreadsheet, an image) or a
+    damaged one, and the database could not store it anyway. The message names the place."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("The file is not text (neither UTF-8 nor Windows-1252).")
+        bad = CONTROL.search(text)
+        if bad is not None:
+            line = text.count("\n", 0, bad.start()) + 1
+            column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            what = "a NUL character" if bad.group() == "\x00" else (
+                f"a control character (U+{ord(bad.group()):04X})"
+            )  # fmt: skip
+            raise ImportFileError(
+                f"Line {line}, column {column}: {what}; the file is not text CSV. Export it "
+                "again as CSV (UTF-8)."
+            )
+        return text
+    raise ImportFileError(
+        "The file is not text (neither UTF-8 nor Windows-1252): export it as CSV (UTF-8)."
+    )
 
 
 def read_table(

@@ -1,0 +1,101 @@
+"""Bad input to every text upload and import: no server error, a message that names the problem,
+nothing saved and no file left behind (issue 25's red-team cases and more)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from outcomes.models import DeviceImport
+from randomization.models import AllocationList
+
+pytestmark = pytest.mark.django_db
+
+
+def _png() -> bytes:
+    raw = b"\x00\xff\x81\x8d\x90" * 20
+    chunk = b"IDAT" + zlib.compress(raw)
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(chunk) - 4) + chunk
+            + struct.pack(">I", zlib.crc32(chunk)))  # fmt: skip
+
+
+DYNAMO_HEADER = (
+    "Study ID,Visit,Date,Test Type,Movement,Side,Peak Force (N),Lever Arm (m),Body Mass (kg),"
+    "ROM (deg)\n"
+)
+CSV_CASES = {
+    "zero bytes": (b"", "empty"),
+    "NUL in a text cell": (
+        (
+            DYNAMO_HEADER + "SB-001,baseline,2026-11-02 10:30,Strength,Hip\x00Extension,Left,"
+            "200,0.42,70,\n"
+        ).encode(),
+        "NUL",
+    ),
+    "a PNG named .csv": (_png(), "not text"),
+    "gzip bytes": (gzip.compress(b"x" * 1000), "not text"),
+    "control character": ((DYNAMO_HEADER + "SB-001\x07,baseline\n").encode(), "control character"),
+}
+
+
+def _files() -> int:
+    root = Path(settings.MEDIA_ROOT)
+    return sum(len(files) for _d, _s, files in os.walk(root)) if root.exists() else 0
+
+
+@pytest.mark.parametrize("kind", ["dynamo", "mmp"])
+@pytest.mark.parametrize("case", list(CSV_CASES))
+def test_csv_imports_refuse_bad_files_with_a_message(kind: str, case: str, client_for) -> None:
+    data, words = CSV_CASES[case]
+    client = client_for("coordinator")
+    before, files = DeviceImport.objects.count(), _files()
+    from outcomes.imports.service import default_profile
+
+    upload = SimpleUploadedFile(f"{case}.csv", data, "text/csv")
+    response = client.post(
+        f"/imports/{kind}/", {"file": upload, "profile": default_profile(kind).pk}
+    )
+    assert response.status_code == 200, response.status_code
+    assert words.lower() in response.content.decode().lower(), response.content.decode()[-3000:]
+    assert DeviceImport.objects.count() == before
+    assert _files() == files
+
+
+def test_a_csv_import_over_its_size_limit_is_refused_naming_the_limit(client_for, settings) -> None:
+    from outcomes.devices import forms
+
+    settings.DEBUG = False
+    limit = forms.MAX_CSV_BYTES
+    big = SimpleUploadedFile("big.csv", DYNAMO_HEADER.encode() + b"x" * (limit + 1), "text/csv")
+    before = DeviceImport.objects.count()
+    response = client_for("coordinator").post("/imports/dynamo/", {"file": big})
+    assert response.status_code == 200
+    assert f"{limit // 2**20} MB" in response.content.decode()
+    assert DeviceImport.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("case", "data", "words"),
+    [
+        ("Latin-1 text", "study,é\n".encode("latin-1"), "not UTF-8"),
+        ("a PNG", _png(), "not UTF-8"),
+        ("zero bytes", b"", "empty"),
+        ("NUL", b"stratum,block\x00,position\n", "NUL"),
+    ],
+)
+def test_allocation_list_refuses_bad_files(case: str, data: bytes, words: str, client_for) -> None:
+    before = AllocationList.objects.count()
+    response = client_for("statistician").post(
+        "/randomisation/lists/",
+        {"file": SimpleUploadedFile("list.csv", data), "name": case, "environment": "test"},
+    )
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert AllocationList.objects.count() == before
