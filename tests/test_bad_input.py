@@ -10,13 +10,18 @@ import zlib
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from outcomes.models import DeviceImport
 from randomization.models import AllocationList
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _own_media(settings, tmp_path) -> None:
+    """A media folder of this test's own, so "no file left behind" counts only its files."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 def _png() -> bytes:
@@ -46,6 +51,8 @@ CSV_CASES = {
 
 
 def _files() -> int:
+    from django.conf import settings
+
     root = Path(settings.MEDIA_ROOT)
     return sum(len(files) for _d, _s, files in os.walk(root)) if root.exists() else 0
 
@@ -99,3 +106,50 @@ def test_allocation_list_refuses_bad_files(case: str, data: bytes, words: str, c
     assert response.status_code == 200
     assert words in response.content.decode()
     assert AllocationList.objects.count() == before
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _lying_zip() -> bytes:
+    """One member that inflates to 8 MB while both its headers claim 100 bytes."""
+    data = bytearray(_zip({"IM0001": b"\0" * (8 << 20)}))
+    real = struct.pack("<I", 8 << 20)
+    for offset in [i for i in range(len(data) - 3) if data[i : i + 4] == real]:
+        data[offset : offset + 4] = struct.pack("<I", 100)
+    return bytes(data)
+
+
+ZIP_CASES = {
+    "a header that lies about the size": (_lying_zip(), "the zip is damaged"),
+    "truncated": (_zip({"IM0001": os.urandom(5000)})[:-40], "not a zip file"),
+    "a zip inside the zip": (_zip({"inner.zip": _zip({"IM1": b"x"})}), "no DICOM image"),
+    "path traversal names": (_zip({"../../etc/passwd": b"root"}), "no DICOM image"),
+    "not a zip at all": (b"%PDF-1.4 not a zip", "not a zip file"),
+}
+
+
+@pytest.mark.parametrize("case", list(ZIP_CASES))
+def test_mri_zip_uploads_refuse_bad_archives(case: str, client_for) -> None:
+    from imaging.models import ImagingStudy
+    from trial.models import Participant
+
+    data, words = ZIP_CASES[case]
+    participant = Participant.objects.order_by("pk").first()
+    before, files = ImagingStudy.objects.count(), _files()
+    response = client_for("coordinator").post(
+        f"/participants/{participant.study_id}/visits/baseline/mri/",
+        {"kind": "dicom", "file": SimpleUploadedFile("study.zip", data, "application/zip")},
+    )
+    assert response.status_code == 200, response.status_code
+    assert words in response.content.decode(), response.content.decode()[-2500:]
+    assert ImagingStudy.objects.count() == before
+    assert _files() == files

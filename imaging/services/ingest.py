@@ -11,8 +11,9 @@ import io
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pydicom
@@ -134,11 +135,41 @@ def _jsonable(summary: object) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(summary).items()}
 
 
+ZIP_MAX_MEMBERS = 20_000  # a lumbar MR export has a few hundred to a few thousand files
+ZIP_READ_CHUNK = 1 << 20
+
+
 def _safe_members(archive: zipfile.ZipFile, limit: int) -> list[zipfile.ZipInfo]:
     members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise ImagingError(f"the zip holds more than {ZIP_MAX_MEMBERS} files")
     if sum(m.file_size for m in members) > limit:
         raise ImagingError(f"the zip expands beyond {limit // 1024**2} MB")
     return members
+
+
+def _read_members(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int
+) -> Iterator[tuple[str, bytes]]:
+    """Each member's bytes, counted as they are actually inflated (a header may lie about the
+    size): over ``limit`` in all, or a damaged, encrypted or unsupported member, is refused."""
+    total = 0
+    for member in members:
+        parts = []
+        try:
+            with archive.open(member) as handle:
+                while chunk := handle.read(ZIP_READ_CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise ImagingError(f"the zip expands beyond {limit // 1024**2} MB")
+                    parts.append(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise ImagingError(f"the zip is damaged ({member.filename!r}: {error})") from None
+        except (NotImplementedError, RuntimeError) as error:  # encrypted or unknown method
+            raise ImagingError(
+                f"the zip member {member.filename!r} cannot be read: {error}"
+            ) from None
+        yield member.filename, b"".join(parts)
 
 
 def datasets_from_members(members: Iterable[tuple[str, bytes]]) -> tuple[list[Dataset], list[str]]:
@@ -170,8 +201,9 @@ def datasets_from_zip(data: bytes) -> tuple[list[Dataset], list[str]]:
     except zipfile.BadZipFile as error:
         raise ImagingError("the upload is not a zip file") from error
     with archive:
-        members = _safe_members(archive, settings.IMAGING_UPLOAD_MAX_BYTES)
-        return datasets_from_members((m.filename, archive.read(m)) for m in members)
+        limit = settings.IMAGING_UPLOAD_MAX_BYTES
+        members = _safe_members(archive, limit)
+        return datasets_from_members(_read_members(archive, members, limit))
 
 
 def datasets_from_files(files: Sequence[tuple[str, bytes]]) -> tuple[list[Dataset], list[str]]:
