@@ -188,3 +188,20 @@ def test_the_pi_may_unblind_a_coordinator_and_no_one_else(client_for, role_users
     ).exists()  # fmt: skip
     pi.post(f"/users/{coordinator.pk}/", {"action": "blind", "reason": "back to assessments"})
     assert not may_see_arm(User.objects.get(pk=coordinator.pk))
+
+
+def test_a_user_name_is_never_given_twice_and_accounts_are_never_deleted(
+    client_for, role_users
+) -> None:
+    """21 CFR 11.100: a signature's owner is unique and never reassigned."""
+    dm = client_for("data_manager")
+    taken = role_users["assessor"].username.upper()  # case does not make a new name
+    page = dm.post(
+        "/users/new/",
+        {"username": taken, "first_name": "A", "last_name": "B", "email": "a@example.org",
+         "role": "assessor", "reason": "second assessor"},
+    ).content.decode()  # fmt: skip
+    assert "That user name is taken" in page
+    assert User.objects.filter(username__iexact=taken).count() == 1
+    with pytest.raises(PermissionError):
+        role_users["assessor"].delete()
