@@ -79,25 +79,32 @@ def with_baseline(
 
 
 def baseline_strength(participant: Participant, on: dt.date, user: object) -> None:
-    """A MedX test and a one-participant DynaMo export at baseline."""
+    """A MedX test (through its entry service) and a DynaMo result at baseline. The DynaMo row
+    belongs to one shared test import record: the import itself is tested in
+    ``tests/test_device_imports.py``; here only its presence matters, for many participants."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
     from outcomes.devices.entry import save_medx
     from outcomes.devices.models.strength import MEDX_ANGLES
-    from outcomes.imports.service import commit_import, preview_import
-    from outcomes.models import ImportKind, MedxTest
+    from outcomes.models import DeviceImport, DynamoTest, ImportKind, MedxTest
 
     test = MedxTest(participant=participant, visit_code="baseline", tested_on=on,
                     unit_entered="N·m", counterweight=40, gravity_torque_nm=45.0,
                     rom_flexion_deg=72, rom_extension_deg=0)  # fmt: skip
     save_medx(test, {a: 150.0 + a for a in MEDX_ANGLES}, user)
-    csv = (
-        "Study ID,Visit,Date,Test Type,Movement,Side,Peak Force (N),Lever Arm (m),"
-        f"Body Mass (kg),ROM (deg)\n{participant.study_id},baseline,{on} 10:30,Strength,"
-        "Hip Extension,Left,200,0.42,70,\n"
-    )
-    upload = preview_import(ImportKind.DYNAMO, f"dynamo-{participant.study_id}.csv",
-                            csv.encode(), user)  # fmt: skip
-    assert upload.status == "previewed", upload.report
-    commit_import(upload, user)
+    source = DeviceImport.objects.filter(kind=ImportKind.DYNAMO, sha256="0" * 64).first()
+    if source is None:
+        source = DeviceImport(kind=ImportKind.DYNAMO, sha256="0" * 64, filename="journeys.csv",
+                              size=0, status="imported", uploaded_by=user,
+                              imported_at=timezone.now())  # fmt: skip
+        source.file.save("journeys.csv", ContentFile(b""), save=False)
+        source.save()
+    moment = timezone.make_aware(dt.datetime.combine(on, dt.time(10, 30)))
+    DynamoTest(source=source, participant=participant, visit_code="baseline", tested_at=moment,
+               category="strength", movement="Hip Extension", side="left", peak_force_n=200.0,
+               lever_arm_m=0.42, torque_nm=84.0, body_mass_kg=70.0, torque_per_kg=1.2,
+               entry_key=f"journeys:{participant.pk}").save()  # fmt: skip
 
 
 def ensure_list(user: object, per_stratum: int = 12) -> None:

@@ -26,7 +26,7 @@ def seed_devices(
     rng: random.Random, coordinator: object, assessor: object, actigraphy: bool
 ) -> None:
     """App codes and weekly pain for the randomised, and optionally an actigraphy week (the
-    baseline strength tests come with each participant's baseline: ``baseline_strength``)."""
+    baseline strength tests come with the baseline: ``baseline_medx``, ``dynamo_export``)."""
     randomised = list(Participant.objects.filter(randomized_on__isnull=False).order_by("pk"))
     if not randomised:
         return
@@ -35,43 +35,50 @@ def seed_devices(
         _actigraphy(randomised[0], coordinator)
 
 
-def baseline_strength(
-    rng: random.Random, participant: Participant, on: dt.date, coordinator: object, assessor: object
+def baseline_medx(
+    rng: random.Random, participant: Participant, on: dt.date, assessor: object
 ) -> None:
-    """MedX (entered by the assessor) and a DynaMo export (imported by the coordinator) at the
-    baseline visit: randomisation requires both (``PROTOCOL.randomisation_preconditions``)."""
-    if not MedxTest.objects.filter(participant=participant, visit_code=BASELINE).exists():
-        base = rng.uniform(150, 260)
-        printed = {a: round(base * (0.55 + 0.45 * a / 72), 1) for a in MEDX_ANGLES}
-        test = MedxTest(
-            participant=participant,
-            visit_code=BASELINE,
-            tested_on=on,
-            unit_entered="ft·lb",
-            counterweight=rng.randint(20, 60),
-            gravity_torque_nm=round(rng.uniform(30, 60), 1),
-            rom_flexion_deg=72,
-            rom_extension_deg=0,
-        )
-        save_medx(test, printed, assessor)
-    _dynamo(rng, participant, on, coordinator)
+    """MedX at the baseline visit, entered by the assessor from the printout (randomisation
+    requires it: ``PROTOCOL.randomisation_preconditions``)."""
+    if MedxTest.objects.filter(participant=participant, visit_code=BASELINE).exists():
+        return
+    base = rng.uniform(150, 260)
+    printed = {a: round(base * (0.55 + 0.45 * a / 72), 1) for a in MEDX_ANGLES}
+    test = MedxTest(
+        participant=participant,
+        visit_code=BASELINE,
+        tested_on=on,
+        unit_entered="ft·lb",
+        counterweight=rng.randint(20, 60),
+        gravity_torque_nm=round(rng.uniform(30, 60), 1),
+        rom_flexion_deg=72,
+        rom_extension_deg=0,
+    )
+    save_medx(test, printed, assessor)
 
 
-def _dynamo(rng: random.Random, p: Participant, day: dt.date, user: object) -> None:
+def dynamo_export(
+    rng: random.Random, tested: list[tuple[Participant, dt.date]], user: object
+) -> None:
+    """One DynaMo export holding the baseline tests of everyone in ``tested``, imported as a site
+    imports its weekly export (randomisation requires these tests too)."""
+    if not tested:
+        return
     lines = [
         "Study ID,Visit,Date,Test Type,Movement,Side,Peak Force (N),Lever Arm (m),"
         "Body Mass (kg),ROM (deg)"
     ]
-    mass = rng.randint(55, 95)
-    for movement in ("Hip Extension", "Hip Abduction"):
+    for p, day in tested:
+        mass = rng.randint(55, 95)
+        for movement in ("Hip Extension", "Hip Abduction"):
+            for side in ("Left", "Right"):
+                force = rng.randint(120, 320)
+                row = f"{p.study_id},{BASELINE},{day} 10:30,Strength,{movement},{side}"
+                lines.append(f"{row},{force},0.42,{mass},")
         for side in ("Left", "Right"):
-            force = rng.randint(120, 320)
-            row = f"{p.study_id},{BASELINE},{day} 10:30,Strength,{movement},{side}"
-            lines.append(f"{row},{force},0.42,{mass},")
-    for side in ("Left", "Right"):
-        row = f"{p.study_id},{BASELINE},{day} 10:45,Range of Motion,Hip Flexion,{side}"
-        lines.append(f"{row},,,,{rng.randint(95, 125)}")
-    name = f"dynamo-{p.study_id}.csv"
+            row = f"{p.study_id},{BASELINE},{day} 10:45,Range of Motion,Hip Flexion,{side}"
+            lines.append(f"{row},,,,{rng.randint(95, 125)}")
+    name = f"dynamo-export-{len(tested)}.csv"
     upload = preview_import(ImportKind.DYNAMO, name, "\n".join(lines).encode(), user)
     if upload.status == "previewed":
         commit_import(upload, user)

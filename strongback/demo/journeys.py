@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 
 from outcomes.instruments import definition, lsiq, odi
@@ -18,7 +19,7 @@ from randomization.models import AllocationList, Environment
 from randomization.selectors import arm_for_service
 from randomization.sequence import generate
 from randomization.services import randomise
-from strongback.demo.devices import baseline_strength
+from strongback.demo.devices import baseline_medx, dynamo_export
 from trial.models import (
     AdverseEvent,
     EligibilityAssessment,
@@ -88,6 +89,8 @@ class JourneyBuilder:
             assessor,
             pi,
         )
+        self.dynamo_due: list[tuple[Participant, dt.date]] = []
+        self.pending: list[Callable[[], None]] = []
 
     def build(self, scenario: str) -> ScreeningEntry:
         days_ago = {"in_intervention": 60, "week16_done": 200, "withdrawn": 150, "lost": 190}
@@ -128,13 +131,29 @@ class JourneyBuilder:
             return screening
         baseline_on = consent_on + dt.timedelta(days=self.rng.randint(2, 10))
         self._baseline(participant, baseline_on)
-        # The strength tests complete the baseline (randomisation requires them).
+        # The strength tests complete the baseline (randomisation requires them): MedX now,
+        # DynaMo in the one export ``finish`` imports for everyone.
         strength_on = baseline_on + dt.timedelta(days=1)
-        baseline_strength(self.rng, participant, strength_on, self.coordinator, self.assessor)
+        baseline_medx(self.rng, participant, strength_on, self.assessor)
+        self.dynamo_due.append((participant, strength_on))
         if scenario == "baseline_done":
             participant.session_1_planned_on = self.today
             participant.save(reason="session 1 booked")
             return screening
+        self.pending.append(lambda: self._after_baseline(participant, scenario, baseline_on))
+        return screening
+
+    def finish(self) -> None:
+        """Import the DynaMo export of every baseline, then take each journey on from session 1."""
+        dynamo_export(self.rng, self.dynamo_due, self.coordinator)
+        self.dynamo_due = []
+        pending, self.pending = self.pending, []
+        for step in pending:
+            step()
+
+    def _after_baseline(
+        self, participant: Participant, scenario: str, baseline_on: dt.date
+    ) -> None:
         session_1 = baseline_on + dt.timedelta(days=self.rng.randint(3, 6))
         randomise(participant, self.therapist, on=session_1)
         participant.refresh_from_db()
@@ -169,7 +188,6 @@ class JourneyBuilder:
             )
         if scenario == "in_intervention" and not AdverseEvent.objects.exists():
             self._adverse_events(participant, session_1)
-        return screening
 
     def _dob(self, screening: ScreeningEntry) -> dt.date:
         return screening.screened_on - dt.timedelta(days=365 * screening.age + 100)

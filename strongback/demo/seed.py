@@ -63,6 +63,7 @@ def seed_demo(
         existing = ScreeningEntry.objects.count()
         for index in range(existing, participants):
             builder.build(SCENARIOS[index % len(SCENARIOS)])
+        builder.finish()
         if existing < participants:
             seed_devices(rng, users["coordinator"], users["assessor"], actigraphy=actigraphy)
         if imaging:
