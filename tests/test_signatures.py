@@ -92,3 +92,24 @@ def test_only_the_pi_signs_visits(client_for, role: str) -> None:
     odi, _visit = _signed_visit()
     url = f"/participants/{odi.participant.study_id}/sign-off/"
     assert client_for(role).get(url).status_code == 403
+
+
+def test_the_pi_signs_the_eligibility_decision_and_a_corrected_fact_unsigns_it(
+    client_for, role_users
+) -> None:
+    odi, _visit = _signed_visit()
+    participant = odi.participant
+    url = f"/participants/{participant.study_id}/sign-off/"
+    pi = client_for("pi")
+    assert _state(pi.get(url).content.decode(), "eligibility") == "no"
+    pi.post(url, {"visit": "eligibility", "password": "wrong"})
+    assert _state(pi.get(url).content.decode(), "eligibility") == "no"
+    pi.post(url, {"visit": "eligibility", "password": DEMO_PASSWORD})
+    assert _state(pi.get(url).content.decode(), "eligibility") == "yes"
+    assert ElectronicSignature.objects.filter(
+        object_type="eligibility_decision", object_key=participant.study_id, meaning="approved"
+    ).exists()
+    assessment = participant.screening.eligibility
+    assessment.scoliosis_degrees = (assessment.scoliosis_degrees or 0) + 1
+    assessment.save(reason="source document re-read")
+    assert _state(pi.get(url).content.decode(), "eligibility") == "no"

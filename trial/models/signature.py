@@ -27,6 +27,7 @@ SIGNED_KINDS = {
     "database_lock": _("database lock"),
     "trial_unblinding": _("trial unblinding"),
     "eligibility_override": _("eligibility override"),
+    "eligibility_decision": _("eligibility decision"),
     "serious_event_review": _("serious adverse event review"),
 }
 

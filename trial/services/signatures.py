@@ -29,6 +29,8 @@ from trial.services.accounts import is_locked_out
 from trial.services.sdv import content_hash
 
 VISIT = "visit"
+ELIGIBILITY_DECISION = "eligibility_decision"
+ELIGIBILITY_ROW = "eligibility"  # the sign-off page's row for the eligibility decision
 DATABASE_LOCK = "database_lock"
 TRIAL_UNBLINDING = "trial_unblinding"
 
@@ -150,7 +152,8 @@ def visit_sign_offs(participant: Participant) -> list[VisitSignOff]:
     signatures = list(
         ElectronicSignature.objects.filter(participant=participant, object_type=VISIT)
     )
-    rows = []
+    has_assessment = getattr(participant.screening, "eligibility", None) is not None  # type: ignore[attr-defined]
+    rows = [_eligibility_row(participant)] if has_assessment else []
     for visit in PROTOCOL.visits:
         if not visit.forms:
             continue
@@ -165,6 +168,50 @@ def visit_sign_offs(participant: Participant) -> list[VisitSignOff]:
         voided = tuple(s for s in mine if s is not live)
         rows.append(VisitSignOff(visit.code, str(visit.label), tuple(content), live, voided))
     return rows
+
+
+def eligibility_content(participant: Participant) -> dict[str, object]:
+    """What the PI's signature of the eligibility decision covers: every recorded fact and
+    override of the assessment, and the decision itself."""
+    from django.forms.models import model_to_dict
+
+    assessment = participant.screening.eligibility  # type: ignore[attr-defined]
+    facts = model_to_dict(assessment)
+    facts.pop("id", None)
+    return {**facts, "may_enrol": assessment.may_enrol,
+            "failed": list(assessment.failed_criteria)}  # fmt: skip
+
+
+def _eligibility_row(participant: Participant) -> VisitSignOff:
+    """The eligibility decision as the first row of the sign-off page: signed while its hash
+    matches the assessment as it stands (a corrected fact shows it unsigned again)."""
+    content = content_hash(eligibility_content(participant))
+    mine = list(
+        ElectronicSignature.objects.filter(
+            participant=participant, object_type=ELIGIBILITY_DECISION
+        )
+    )
+    live = next((s for s in mine if s.voided_at is None and s.content_sha256 == content), None)
+    voided = tuple(s for s in mine if s is not live)
+    return VisitSignOff(ELIGIBILITY_ROW, str(_("Eligibility decision")), ("eligibility",), live,
+                        voided)  # fmt: skip
+
+
+def sign_eligibility(
+    request: HttpRequest, participant: Participant, password: str, otp_token: str = ""
+) -> ElectronicSignature:
+    if not request.user.has_perm("trial.sign_records"):
+        raise SignatureRefused(_("Only the PI signs eligibility decisions."))
+    return sign(
+        request,
+        password=password,
+        otp_token=otp_token,
+        object_type=ELIGIBILITY_DECISION,
+        object_key=participant.study_id,
+        meaning=SignatureMeaning.APPROVED,
+        content=eligibility_content(participant),
+        participant=participant,
+    )
 
 
 def sign_visit(

@@ -11,7 +11,9 @@ from trial.access.policy import requires
 from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 from trial.services.signatures import (
+    ELIGIBILITY_ROW,
     SignatureRefused,
+    sign_eligibility,
     sign_visit,
     signing_context,
     visit_sign_offs,
@@ -24,17 +26,15 @@ def visit_sign_off(request: HttpRequest, study_id: str) -> HttpResponse:
     participant = participant_or_404(study_id)
     if request.method == "POST":
         visit = request.POST.get("visit", "")
-        if visit not in {v.code for v in PROTOCOL.visits}:
+        password, otp = request.POST.get("password", ""), request.POST.get("otp_token", "")
+        if visit != ELIGIBILITY_ROW and visit not in {v.code for v in PROTOCOL.visits}:
             messages.error(request, _("No such visit."))
         else:
             try:
-                sign_visit(
-                    request,
-                    participant,
-                    visit,
-                    request.POST.get("password", ""),
-                    request.POST.get("otp_token", ""),
-                )
+                if visit == ELIGIBILITY_ROW:
+                    sign_eligibility(request, participant, password, otp)
+                else:
+                    sign_visit(request, participant, visit, password, otp)
             except SignatureRefused as refusal:
                 messages.error(request, public_message(refusal))
             else:
