@@ -183,14 +183,9 @@ def assessor_items(user: object, today: dt.date) -> list[WorkItem]:
 def pi_items(user: object, today: dt.date) -> list[WorkItem]:
     """Visits done and not signed off by the PI (a change to a signed visit voids its signature,
     so the visit comes back here)."""
-    from trial.models import ElectronicSignature
-    from trial.services.signatures import VISIT
+    from trial.services.signatures import signed_visits
 
-    signed = set(
-        ElectronicSignature.objects.filter(object_type=VISIT, voided_at__isnull=True).values_list(
-            "participant_id", "visit_code"
-        )
-    )
+    signed = signed_visits()
     items = []
     for journey in journeys(user, Participant.objects.all(), today):
         for status in journey.visits:

@@ -235,6 +235,15 @@ def sign_visit(
     )
 
 
+def signed_visits() -> set[tuple[int, str]]:
+    """(participant id, visit code) of every visit with a live sign-off, in one query."""
+    return set(
+        ElectronicSignature.objects.filter(object_type=VISIT, voided_at__isnull=True).values_list(
+            "participant_id", "visit_code"
+        )
+    )
+
+
 def unsigned_visit_count() -> int:
     """Visits with a completed visit record and no live signature (the lock checklist)."""
     from trial.models import VisitRecord
@@ -242,12 +251,7 @@ def unsigned_visit_count() -> int:
     done = set(
         VisitRecord.objects.filter(outcome="done").values_list("participant_id", "visit_code")
     )
-    signed = set(
-        ElectronicSignature.objects.filter(object_type=VISIT, voided_at__isnull=True).values_list(
-            "participant_id", "visit_code"
-        )
-    )
-    return len(done - signed)
+    return len(done - signed_visits())
 
 
 def live_signatures(participant: Participant) -> list[ElectronicSignature]:

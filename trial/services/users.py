@@ -61,6 +61,12 @@ class AccountSummary:
         return self.role.code if self.role else ""
 
 
+def _audit(user: User, action: str, reason: str, changes: list[FieldChange] | None = None) -> None:
+    """One audit row (or one per changed field) about the administered account."""
+    record(action, object_type=OBJECT_TYPE, object_id=user.pk, subject=user.username,
+           changes=changes, reason=reason)  # fmt: skip
+
+
 def _require_reason(reason: str) -> str:
     if not reason.strip():
         raise UserAdminRefused(_("Say why (the reason is kept in the audit trail)."))
@@ -161,13 +167,11 @@ def set_unblinded_flag(actor: User, user: User, granted: bool, reason: str) -> N
     else:
         user.user_permissions.remove(*_flag_permissions())
     revoke_access(user, f"unblinded flag {'granted' if granted else 'removed'}: {why}")
-    record(
+    _audit(
+        user,
         AuditAction.PERMISSION_CHANGE,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        changes=[FieldChange("unblinded_flag", str(not granted), str(granted))],
-        reason=why,
+        why,
+        [FieldChange("unblinded_flag", str(not granted), str(granted))],
     )
 
 
@@ -227,13 +231,11 @@ def create_user(
     user.set_unusable_password()
     user.save()
     user.groups.set([Group.objects.get_or_create(name=role.group_name)[0]])
-    record(
+    _audit(
+        user,
         AuditAction.CREATE,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        changes=[FieldChange("role", None, role.code), FieldChange("email", None, user.email)],
-        reason=why,
+        why,
+        [FieldChange("role", None, role.code), FieldChange("email", None, user.email)],
     )
     transaction.on_commit(lambda: _send_link(user, base_url, first=True))
     return user
@@ -252,14 +254,7 @@ def change_role(actor: User, user: User, role_code: str, reason: str) -> None:
         user.user_permissions.remove(*_flag_permissions())
     # A new role means new permissions: sessions and tokens issued under the old one end.
     revoke_access(user, f"role changed: {why}")
-    record(
-        AuditAction.PERMISSION_CHANGE,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        changes=[FieldChange("role", before, role.code)],
-        reason=why,
-    )
+    _audit(user, AuditAction.PERMISSION_CHANGE, why, [FieldChange("role", before, role.code)])
 
 
 @transaction.atomic
@@ -271,14 +266,7 @@ def deactivate(actor: User, user: User, reason: str) -> None:
         raise UserAdminRefused(_("The account is already deactivated."))
     user.is_active = False
     user.save(update_fields=["is_active"])
-    record(
-        AuditAction.PERMISSION_CHANGE,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        changes=[FieldChange("is_active", "True", "False")],
-        reason=why,
-    )
+    _audit(user, AuditAction.PERMISSION_CHANGE, why, [FieldChange("is_active", "True", "False")])
     revoke_access(user, f"account deactivated: {why}")
 
 
@@ -290,14 +278,7 @@ def reactivate(actor: User, user: User, reason: str) -> None:
         raise UserAdminRefused(_("The account is already active."))
     user.is_active = True
     user.save(update_fields=["is_active"])
-    record(
-        AuditAction.PERMISSION_CHANGE,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        changes=[FieldChange("is_active", "False", "True")],
-        reason=why,
-    )
+    _audit(user, AuditAction.PERMISSION_CHANGE, why, [FieldChange("is_active", "False", "True")])
 
 
 @transaction.atomic
@@ -308,13 +289,7 @@ def unlock(actor: User, user: User, reason: str) -> int:
     why = _require_reason(reason)
     _refuse_self(actor, user)
     cleared = reset(username=user.username)
-    record(
-        AuditAction.UNLOCK,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        reason=f"login lockout cleared ({cleared} record(s)): {why}",
-    )
+    _audit(user, AuditAction.UNLOCK, f"login lockout cleared ({cleared} record(s)): {why}")
     return cleared
 
 
@@ -326,13 +301,8 @@ def force_password_reset(actor: User, user: User, reason: str, base_url: str) ->
     user.set_unusable_password()
     user.save(update_fields=["password"])
     revoke_access(user, f"password reset forced: {why}")
-    record(
-        AuditAction.PERMISSION_CHANGE,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        changes=[FieldChange("password", "set", "reset required")],
-        reason=why,
+    _audit(
+        user, AuditAction.PERMISSION_CHANGE, why, [FieldChange("password", "set", "reset required")]
     )
     transaction.on_commit(lambda: _send_link(user, base_url, first=False))
 
@@ -347,14 +317,7 @@ def issue_token(actor: User, user: User, reason: str) -> str:
         raise UserAdminRefused(_("A deactivated account cannot get an API token."))
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
-    record(
-        AuditAction.PERMISSION_CHANGE,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        changes=[FieldChange("api_token", None, "issued")],
-        reason=why,
-    )
+    _audit(user, AuditAction.PERMISSION_CHANGE, why, [FieldChange("api_token", None, "issued")])
     return token.key
 
 
@@ -365,12 +328,7 @@ def revoke_token(actor: User, user: User, reason: str) -> int:
     deleted, _counts = Token.objects.filter(user=user).delete()
     if not deleted:
         raise UserAdminRefused(_("The account has no API token."))
-    record(
-        AuditAction.PERMISSION_CHANGE,
-        object_type=OBJECT_TYPE,
-        object_id=user.pk,
-        subject=user.username,
-        changes=[FieldChange("api_token", "issued", "revoked")],
-        reason=why,
+    _audit(
+        user, AuditAction.PERMISSION_CHANGE, why, [FieldChange("api_token", "issued", "revoked")]
     )
     return deleted
