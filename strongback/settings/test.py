@@ -16,6 +16,10 @@ CI = env.bool("CI", default=False)
 # Live-server request threads must not keep connections open past the test (persistent
 # connections would block dropping the test database).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-# Files written by tests (and by the workers they start) never mix with the demo's.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")
+# Files written by tests (and by the workers they start) never mix with the demo's, nor with
+# those of another pytest-xdist worker (each has its own test database, so its own row ids).
+_XDIST_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
+MEDIA_ROOT = env.path(
+    "MEDIA_ROOT", default=BASE_DIR / "var" / "-".join(filter(None, ["test-media", _XDIST_WORKER]))
+)
 AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=Path(MEDIA_ROOT) / "audit")

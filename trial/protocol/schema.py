@@ -215,6 +215,8 @@ class Protocol:
     arm_revealing_terms: tuple[str, ...] = ()
     # Baseline forms that must be complete before randomisation (each waivable by the PI).
     randomisation_preconditions: tuple[Precondition, ...] = ()
+    # The statistical analysis plan (``trial.protocol.analysis.AnalysisPlan``).
+    analysis: object | None = None
 
     def unblinding_vocabulary(self) -> tuple[str, ...]:
         """Every phrase that would tell a blinded reader the arm."""

@@ -24,6 +24,7 @@ from trial.protocol.schema import (
     Visit,
     Window,
 )
+from trial.protocol.strongback_analysis import ANALYSIS_PLAN
 
 Facts = Mapping[str, object]
 
@@ -379,4 +380,5 @@ PROTOCOL = Protocol(
         Precondition("medx", "baseline MedX lumbar extension strength test"),
         Precondition("dynamo", "baseline DynaMo hip strength tests"),
     ),
+    analysis=ANALYSIS_PLAN,
 )
