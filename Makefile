@@ -26,9 +26,11 @@ run: $(VENV)/.run-deps
 	echo "Serving on http://127.0.0.1:8000/ (log in with a demo user above)"; \
 	$(DEMO) exec $(PY) manage.py runserver 127.0.0.1:8000
 
+# One pytest-xdist worker per core, each with its own test database, media folder and Celery
+# queues; PYTEST_ARGS="-n 0" runs serially.
 test: $(VENV)/.test-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 # Speed figures (a table in var/bench/results.md). Needs PostgreSQL: DATABASE_URL, or the local
 # default below; a throw-away test database is created and dropped.

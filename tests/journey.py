@@ -102,7 +102,7 @@ def baseline_strength(participant: Participant, on: dt.date, user: object) -> No
         source.save()
     moment = timezone.make_aware(dt.datetime.combine(on, dt.time(10, 30)))
     DynamoTest(source=source, participant=participant, visit_code="baseline", tested_at=moment,
-               category="strength", movement="Hip Extension", side="left", peak_force_n=200.0,
+               category="strength", movement="hip_extension", side="left", peak_force_n=200.0,
                lever_arm_m=0.42, torque_nm=84.0, body_mass_kg=70.0, torque_per_kg=1.2,
                entry_key=f"journeys:{participant.pk}").save()  # fmt: skip
 

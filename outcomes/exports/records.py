@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from imaging.selectors import approved_metrics
 from outcomes.devices.models.files import ProcessingStatus
+from outcomes.devices.models.strength import DynamoCategory, DynamoTest
+from outcomes.exports.conduct import add_conduct
 from outcomes.exports.variables import IDENTIFIERS, OUTCOME_VISITS, ExportOptions
 from outcomes.models import ActigraphyRecording, InstrumentResponse, MedxTest
 from randomization.selectors import visible_arms
@@ -46,15 +48,17 @@ def _batch(
     ids: list[int], user: object, options: ExportOptions, hidden: frozenset[str]
 ) -> Iterator[ParticipantRecord]:
     records: dict[int, ParticipantRecord] = {}
-    for pk, study_id, consent, randomised, stratum, kind, reason, exit_on in (
+    for pk, study_id, consent, randomised, stratum, kind, reason, exit_on, data_use, mis in (
         Participant.objects.filter(pk__in=ids)
         .order_by("study_id")
         .values_list("pk", "study_id", "consent_date", "randomized_on",
-                     "randomization_stratum", "exit__kind", "exit__reason", "exit__exit_on")
+                     "randomization_stratum", "exit__kind", "exit__reason", "exit__exit_on",
+                     "exit__data_use", "mis_stratified")
     ):  # fmt: skip
         records[pk] = ParticipantRecord(study_id, randomised, values={
             "consent_date": consent, "randomised_on": randomised, "stratum": stratum or None,
             "exit_kind": kind, "exit_reason": reason, "exit_on": exit_on,
+            "exit_data_use": data_use, "mis_stratified": mis if stratum else None,
         })  # fmt: skip
     if options.include_arm:
         for pk, arm in visible_arms(user, ids).items():
@@ -70,7 +74,9 @@ def _batch(
                 values[variable.name] = getattr(identity, variable.name)
     _instruments(records, ids, hidden)
     _devices(records, ids)
+    _dynamo(records, ids)
     _imaging(records, ids)
+    add_conduct(records, ids, options.include_arm)
     yield from records.values()
 
 
@@ -108,6 +114,27 @@ def _devices(records: dict[int, ParticipantRecord], ids: list[int]) -> None:
     ):
         for key, value in summary.items():
             records[pid].values[f"{visit}__actigraphy_{key}"] = value
+
+
+def _dynamo(records: dict[int, ParticipantRecord], ids: list[int]) -> None:
+    """The best trial of each movement and side: the highest torque per kg (strength; its force
+    and torque come with it), the largest range of motion."""
+    tests = DynamoTest.objects.filter(participant_id__in=ids, visit_code__in=OUTCOME_VISITS)
+    for pid, visit, category, movement, side, force, torque, per_kg, rom in tests.values_list(
+        "participant_id", "visit_code", "category", "movement", "side", "peak_force_n",
+        "torque_nm", "torque_per_kg", "rom_deg",
+    ):  # fmt: skip
+        values = records[pid].values
+        if category == DynamoCategory.STRENGTH:
+            key = f"{visit}__dynamo_{movement}_{side}"
+            best = values.get(f"{key}_torque_per_kg")
+            if per_kg is not None and (best is None or per_kg > best):
+                values[f"{key}_peak_force_n"] = force
+                values[f"{key}_torque_nm"] = torque
+                values[f"{key}_torque_per_kg"] = per_kg
+        elif rom is not None:
+            key = f"{visit}__dynamo_rom_{movement}_{side}_deg"
+            values[key] = max(rom, values.get(key) or rom)
 
 
 def _imaging(records: dict[int, ParticipantRecord], ids: list[int]) -> None:

@@ -15,7 +15,9 @@ from imaging.metrics.levels import LEVELS
 from outcomes.actigraphy.nights import OUTCOMES as SLEEP_OUTCOMES
 from outcomes.instruments import DEFINITIONS
 from trial.protocol import PROTOCOL
+from trial.protocol.strongback_analysis import DYNAMO_RANGE, DYNAMO_STRENGTH, SIDES
 
+PLAN = PROTOCOL.analysis
 OUTCOME_VISITS = PROTOCOL.outcome_visits()
 IMAGING_LEVELS = (*LEVELS, "all")
 IMAGING_MEASURES = (
@@ -38,6 +40,7 @@ class Variable:
     identifying: bool = False  # a HIPAA Safe Harbor direct identifier: identified exports only
     free_text: bool = False  # removed from de-identified exports
     needs: str = ""  # a permission the reader must hold (e.g. LSIQ answers)
+    arm_only: bool = False  # hints at the arm (the assessor's guess): only in files with the arm
 
     @property
     def column(self) -> str:
@@ -89,6 +92,60 @@ PARTICIPANT = (
     ),
     Variable("exit_reason", "Reason for exit", "code", "exit"),
     Variable("exit_on", "Exit date", "date", "exit"),
+    Variable(
+        "exit_data_use",
+        "Data that may still be used after exit",
+        "code",
+        "exit",
+        allowed="all, collected (up to the exit date), none (excluded from analysis)",
+    ),
+    Variable(
+        "mis_stratified",
+        "Randomised in a stratum the corrected LSIQ contradicts",
+        "code",
+        "randomisation",
+        allowed="0, 1",
+        needs="trial.view_lsiq",
+    ),
+    Variable(
+        "sessions_attended",
+        "Supervised sessions attended",
+        "integer",
+        "session log",
+        allowed=f"0-{PROTOCOL.sessions.total}",
+    ),
+    Variable(
+        "adherence_pct",
+        f"Sessions attended of {PROTOCOL.sessions.total} planned",
+        "number",
+        "session log",
+        unit="%",
+    ),
+    *(
+        Variable(
+            f"in_{population.code}",
+            f"In the {population.label} population",
+            "code",
+            "analysis plan",
+            allowed="0, 1",
+            version=population.rule(),
+        )
+        for population in PLAN.populations
+    ),
+    *(
+        Variable(
+            f"mmp_week_{week:02d}_{name}",
+            f"Manage My Pain, week {week}: {label}",
+            kind,
+            "mmp_pain",
+            unit=unit,
+        )
+        for week in range(1, PROTOCOL.sessions.weeks + 1)
+        for name, label, kind, unit in (
+            ("mean_severity", "mean pain severity", "number", "0-10"),
+            ("ratings", "pain ratings recorded", "integer", ""),
+        )
+    ),
 )
 IDENTIFIERS = tuple(
     Variable(name, label, "identifier", "identity", identifying=True)
@@ -157,16 +214,89 @@ DEVICES = (
 )
 
 
+VISIT = (
+    Variable("visit_outcome", "Visit done or missed", "code", "visit log", allowed="done, missed"),
+    Variable("visit_date", "Visit date", "date", "visit log"),
+    Variable(
+        "visit_out_of_window",
+        "Visit outside its protocol window",
+        "code",
+        "visit log",
+        allowed="0, 1",
+    ),
+)
+VERIFICATION = Variable(
+    f"{PROTOCOL.primary_outcome}_verification",
+    "Double entry of the primary outcome",
+    "code",
+    PROTOCOL.primary_outcome,
+    allowed="not_required, pending, verified, discrepant, adjudicated",
+)
+DYNAMO = (
+    *(
+        Variable(
+            f"dynamo_{movement}_{side}_{key}",
+            f"DynaMo {movement.replace('_', ' ')} {side}: {label} (best trial)",
+            "number",
+            "dynamo",
+            unit=unit,
+        )
+        for movement in DYNAMO_STRENGTH
+        for side in SIDES
+        for key, label, unit in (
+            ("peak_force_n", "peak force", "N"),
+            ("torque_nm", "torque", "N·m"),
+            ("torque_per_kg", "torque / body mass", "N·m/kg"),
+        )
+    ),
+    *(
+        Variable(
+            f"dynamo_rom_{movement}_{side}_deg",
+            f"DynaMo {movement.replace('_', ' ')} {side}: range of motion (best trial)",
+            "number",
+            "dynamo",
+            unit="°",
+        )
+        for movement in DYNAMO_RANGE
+        for side in SIDES
+    ),
+)
+GUESS = (
+    Variable(
+        "blinding_guess",
+        "Assessor's guess of the arm",
+        "code",
+        "blinding_guess",
+        allowed="an arm code, dont_know",
+        arm_only=True,
+    ),
+    Variable(
+        "blinding_confidence",
+        "Assessor's confidence in the guess",
+        "integer",
+        "blinding_guess",
+        allowed="1 (a pure guess) - 5 (certain)",
+    ),
+)
+
+
 def visit_variables(visit: str, forms: Iterable[str]) -> list[Variable]:
-    """The variables a visit can hold, in a fixed order (its instruments, devices, imaging)."""
+    """The variables a visit can hold, in a fixed order (visit log, instruments, devices,
+    imaging, the assessor's guess)."""
     forms = set(forms)
-    out: list[Variable] = []
+    out: list[Variable] = list(VISIT)
     for name in DEFINITIONS:
         if name in forms:
             out.extend(_instrument_variables(name))
+            if name == PROTOCOL.primary_outcome:
+                out.append(VERIFICATION)
     out.extend(v for v in DEVICES if v.source in forms)
+    if "dynamo" in forms:
+        out.extend(DYNAMO)
     if "mri" in forms:
         out.extend(_imaging_variables())
+    if "blinding_guess" in forms:
+        out.extend(GUESS)
     return [replace(v, visit=visit) for v in out]
 
 
@@ -186,5 +316,7 @@ def catalogue(
     return [
         v
         for v in chosen
-        if (not v.needs or v.needs in permissions) and not (options.deidentified and v.free_text)
+        if (not v.needs or v.needs in permissions)
+        and not (options.deidentified and v.free_text)
+        and not (v.arm_only and not options.include_arm)
     ]

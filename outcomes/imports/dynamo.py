@@ -8,6 +8,10 @@ import hashlib
 from dataclasses import dataclass
 
 from outcomes.imports.table import Table, convert_rows, number, when
+from trial.protocol.strongback_analysis import DYNAMO_RANGE, DYNAMO_STRENGTH
+
+# The tests the protocol names: a row of any other test would reach no export, so it is refused.
+MOVEMENTS = {"strength": DYNAMO_STRENGTH, "rom": DYNAMO_RANGE}
 
 REQUIRED = ("study_id", "visit", "tested_at", "category", "movement", "side")
 CATEGORIES = {
@@ -96,6 +100,11 @@ def parse(table: Table, datetime_format: str, visits: tuple[str, ...]):
             body_mass_kg=_optional(values, "body_mass_kg", "Body mass", 20, 300),
             rom_deg=_optional(values, "rom_deg", "ROM", 0, 180),
         )
+        if row.movement not in MOVEMENTS[category]:
+            raise ValueError(
+                f"Movement {values['movement']!r} is not a {values['category']} test of the "
+                f"protocol ({', '.join(MOVEMENTS[category])})."
+            )
         if category == "strength" and row.peak_force_n is None:
             raise ValueError("A strength test needs a peak force.")
         if category == "rom" and row.rom_deg is None:
