@@ -34,3 +34,14 @@ def requeue_stalled_recordings() -> list[int]:
 
     with audit_context(channel="task"):
         return requeue()
+
+
+@shared_task(name="outcomes.tasks.run_analysis", acks_late=True)
+def run_analysis(run_id: int) -> str:
+    """Run the SAP for one recorded run (the page polls its step); returns its status."""
+    from outcomes.analysis.models import AnalysisRun
+    from outcomes.analysis.runs import execute
+
+    with audit_context(channel="task"):
+        run = AnalysisRun.objects.select_related("user").get(pk=run_id)
+        return execute(run).status

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from outcomes.analysis import views as views_analysis
 from outcomes.dashboards import views as views_dashboard
 from outcomes.devices import views as views_devices
 from outcomes.devices import views_layouts
@@ -50,4 +51,13 @@ urlpatterns = [
     path("exports/", views_exports.export_page, name="export_page"),
     path("exports/<int:pk>/", views_exports.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views_exports.export_download, name="export_download"),
+    path("analysis/", views_analysis.analysis_page, name="analysis"),
+    path("analysis/dataset/", views_analysis.analysis_dataset, name="analysis_dataset"),
+    path("analysis/runs/", views_analysis.analysis_start, name="analysis_start"),
+    path("analysis/runs/<int:pk>/", views_analysis.analysis_run, name="analysis_run"),
+    path(
+        "analysis/runs/<int:pk>/<str:kind>/",
+        views_analysis.analysis_report,
+        name="analysis_report",
+    ),
 ]

@@ -93,6 +93,11 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "outcomes:export_page": frozenset({"statistician", "data_manager", "pi"}),
     "outcomes:export_status": frozenset({"statistician", "data_manager", "pi"}),
     "outcomes:export_download": frozenset({"statistician", "data_manager", "pi"}),
+    "outcomes:analysis": frozenset({"statistician"}),
+    "outcomes:analysis_dataset": frozenset({"statistician"}),
+    "outcomes:analysis_start": frozenset({"statistician"}),
+    "outcomes:analysis_run": frozenset({"statistician"}),
+    "outcomes:analysis_report": frozenset({"statistician"}),
     "home_coordinator": frozenset({"coordinator"}),
     "home_therapist": frozenset({"therapist"}),
     "home_assessor": frozenset({"assessor"}),
@@ -103,7 +108,8 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
 }
 STAFF_ROLES = frozenset(role.code for role in ROLES if role.staff)
 # Pages about one user's own object: a permitted role gets 404 for someone else's.
-OWNER_ONLY = frozenset({"outcomes:export_status", "outcomes:export_download"})
+OWNER_ONLY = frozenset({"outcomes:export_status", "outcomes:export_download",
+                        "outcomes:analysis_run", "outcomes:analysis_report"})  # fmt: skip
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def analysis_frame(n: int = 106, seed: int = 1) -> pd.DataFrame:
         end[rng.random(n) < 0.1] = np.nan  # some week-16 values missing
         frame[f"{outcome.code}_0"] = base if outcome.adjust_for_baseline else np.nan
         frame[f"{outcome.code}_16"] = end
-        frame[f"{outcome.code}_change"] = end - base if outcome.adjust_for_baseline else np.nan
+        frame[f"{outcome.code}_chg"] = end - base if outcome.adjust_for_baseline else np.nan
     return frame
 
 
@@ -61,7 +61,7 @@ def test_every_analysis_of_the_plan_runs_on_a_trial_shaped_dataset() -> None:
 def test_what_cannot_be_estimated_says_why() -> None:
     frame = analysis_frame(n=20)
     frame["mf_fat_fraction_16"] = np.nan
-    frame["mf_fat_fraction_change"] = np.nan
+    frame["mf_fat_fraction_chg"] = np.nan
     frame["lsiq_0"] = np.nan
     result = run(frame, PLAN, real_arms=False)
     fat = next(r for r in result.secondary if r.outcome.code == "mf_fat_fraction")

@@ -28,6 +28,8 @@ BASELINE, ENDPOINT = PROTOCOL.baseline_visit, PROTOCOL.primary_endpoint_visit
 EXPERIMENTAL = PROTOCOL.arms[0].code  # MC+ILEX is compared with free weights (RQ1)
 DUMMY_SEED = 20240601
 DUMMY_LABEL = "DUMMY ALLOCATION - not the trial's result"
+# Dummy arms never borrow the real arms' names: a dummy file cannot be read as the real one.
+DUMMY_ARMS = ("DUMMY_A", "DUMMY_B")
 
 
 class AnalysisRefused(Exception):
@@ -66,8 +68,11 @@ def build(user: object, dummy: bool) -> AnalysisData:
         )
     else:
         data.derivations["arm"] = "allocated arm (allocation list), as randomised"
-    frame["arm_experimental"] = (frame["arm"] == EXPERIMENTAL).astype(int)
-    data.derivations["arm_experimental"] = f"1 = {EXPERIMENTAL}, 0 = the comparator"
+    first = DUMMY_ARMS[0] if dummy else EXPERIMENTAL
+    frame["arm_experimental"] = (frame["arm"] == first).astype(int)
+    data.derivations["arm_experimental"] = (
+        f"1 = {first}, 0 = {'DUMMY_B' if dummy else 'the comparator'}"
+    )
     frame["stratum_high"] = (frame["stratum"] == PROTOCOL.stratification.high).astype(float)
     frame.loc[frame["stratum"].isna(), "stratum_high"] = float("nan")
     data.derivations["stratum_high"] = f"1 = {PROTOCOL.stratification.high}"
@@ -78,9 +83,10 @@ def build(user: object, dummy: bool) -> AnalysisData:
 
 
 def dummy_arms(study_ids: list[str], strata: list[object]) -> list[str]:
-    """Balanced within each stratum, shuffled by a fixed seed (independent of the allocation)."""
+    """DUMMY_A / DUMMY_B, balanced within each stratum and shuffled by a fixed seed: independent
+    of the allocation, and named so that no one can take them for the real arms."""
     rng = random.Random(DUMMY_SEED)  # noqa: S311 - a labelled dummy, not an allocation
-    arms = [arm.code for arm in PROTOCOL.arms]
+    arms = list(DUMMY_ARMS)
     out: dict[str, str] = {}
     for stratum in sorted({str(s) for s in strata}):
         members = sorted(sid for sid, s in zip(study_ids, strata, strict=True) if str(s) == stratum)
@@ -133,7 +139,7 @@ def _row(record: ParticipantRecord, data: AnalysisData) -> dict[str, object]:
         row[f"{outcome.code}_0"] = base if outcome.adjust_for_baseline else None
         row[f"{outcome.code}_16"] = end
         has_both = outcome.adjust_for_baseline and base is not None and end is not None
-        row[f"{outcome.code}_change"] = end - base if has_both else None
+        row[f"{outcome.code}_chg"] = end - base if has_both else None
     if not data.derivations.get("study_id"):
         data.derivations.update(_derivations())
     return row
@@ -164,5 +170,5 @@ def _derivations() -> dict[str, str]:
     for o in PLAN.outcomes:
         d[f"{o.code}_0"] = f"{o.label} at {BASELINE}: {o.derivation()}"
         d[f"{o.code}_16"] = f"{o.label} at {ENDPOINT}: {o.derivation()}"
-        d[f"{o.code}_change"] = f"{o.code}_16 - {o.code}_0"
+        d[f"{o.code}_chg"] = f"{o.code}_16 - {o.code}_0"
     return d

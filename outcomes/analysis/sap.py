@@ -118,7 +118,7 @@ def run(frame: pd.DataFrame, plan: AnalysisPlan, real_arms: bool) -> SapResult:
 
 
 def _mediation(itt: pd.DataFrame, plan: AnalysisPlan, result: SapResult) -> None:
-    mediator, outcome = f"{plan.mediator}_change", f"{plan.mediated}_change"
+    mediator, outcome = f"{plan.mediator}_chg", f"{plan.mediated}_chg"
     covariates = [f"{plan.mediator}_0", f"{plan.mediated}_0"]
     try:
         result.mediation = mediation(

@@ -8,7 +8,8 @@ from collections import defaultdict
 from typing import Protocol
 
 from outcomes.devices.models.app import PainEntry
-from outcomes.exports.variables import OUTCOME_VISITS, PLAN, VERIFICATION
+from outcomes.exports.catalogue import VERIFICATION
+from outcomes.exports.variables import OUTCOME_VISITS, PLAN
 from outcomes.models import InstrumentResponse
 from randomization.models import BlindingGuess
 from trial.models import VisitRecord

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from outcomes.exports import layout, tables
+from outcomes.exports.catalogue import catalogue
 from outcomes.exports.records import participant_records
-from outcomes.exports.variables import OUTCOME_VISITS, ExportOptions, catalogue
+from outcomes.exports.variables import OUTCOME_VISITS, ExportOptions
 from outcomes.models import ExportRecord, ExportStatus
 from randomization.selectors import may_see_arm
 from trial.audit.context import AuditContext, context_for_user, current_context

@@ -7,17 +7,30 @@ are named ``<visit>__<variable>`` in the wide file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from imaging.labels import MUSCLEMAP_ABDOMEN
 from imaging.metrics.levels import LEVELS
-from outcomes.actigraphy.nights import OUTCOMES as SLEEP_OUTCOMES
-from outcomes.instruments import DEFINITIONS
 from trial.protocol import PROTOCOL
-from trial.protocol.strongback_analysis import DYNAMO_RANGE, DYNAMO_STRENGTH, SIDES
 
 PLAN = PROTOCOL.analysis
+MEDICAL_CONDITIONS = (
+    "hypertension",
+    "cardiovascular_disease",
+    "diabetes",
+    "respiratory_disease",
+    "osteoarthritis",
+    "inflammatory_arthritis",
+    "osteoporosis",
+    "depression_or_anxiety",
+    "cancer_history",
+)
+MEDX_ANGLES = (72, 60, 48, 36, 24, 12, 0)
+DIARY = (
+    ("quality", "quality (1-5)", ""),
+    ("estimated_sol_min", "estimated sleep latency", "min"),
+    ("estimated_waso_min", "estimated wake after sleep onset", "min"),
+    ("awakenings", "awakenings", ""),
+)
 OUTCOME_VISITS = PROTOCOL.outcome_visits()
 IMAGING_LEVELS = (*LEVELS, "all")
 IMAGING_MEASURES = (
@@ -56,6 +69,8 @@ class ExportOptions:
 
 PARTICIPANT = (
     Variable("consent_date", "Consent signed on", "date", "enrolment"),
+    Variable("consent_version", "Consent form version", "code", "enrolment"),
+    Variable("consent_language", "Consent language", "code", "enrolment"),
     Variable("randomised_on", "Randomised on (session 1)", "date", "randomisation"),
     Variable(
         "stratum", "Randomisation stratum (LSIQ)", "code", "randomisation", needs="trial.view_lsiq"
@@ -75,6 +90,26 @@ PARTICIPANT = (
     ),
     Variable("height_cm", "Height", "number", "sociodemographics", unit="cm"),
     Variable("weight_kg", "Weight", "number", "sociodemographics", unit="kg"),
+    Variable("bmi", "Body mass index (computed)", "number", "sociodemographics", unit="kg/m2"),
+    Variable("lbp_history", "Low back pain history", "code", "sociodemographics"),
+    *(
+        Variable(
+            f"mh_{name}",
+            f"Medical history: {name.replace('_', ' ')}",
+            "code",
+            "medical_history",
+            allowed="0, 1",
+        )
+        for name in MEDICAL_CONDITIONS
+    ),
+    Variable(
+        "mh_other_conditions",
+        "Medical history: other conditions",
+        "text",
+        "medical_history",
+        free_text=True,
+    ),
+    Variable("mh_smoking", "Smoking", "code", "medical_history"),
     Variable(
         "previous_treatments",
         "Previous treatments for back pain",
@@ -159,164 +194,3 @@ IDENTIFIERS = tuple(
     )
 )
 ARM = Variable("arm", "Allocated arm", "code", "randomisation", allowed="see protocol arms")
-
-
-def _instrument_variables(name: str) -> list[Variable]:
-    definition = DEFINITIONS[name]
-    needs = "trial.view_lsiq" if name == "lsiq" else ""
-    out = [Variable(f"{name}_completed_on", f"{definition.title.en}: completed on", "date",
-                    name, version=definition.version, needs=needs)]  # fmt: skip
-    for item in definition.items:
-        out.append(Variable(item.key, item.label.en[:200], "integer", name,
-                            allowed=item.describe_allowed(),
-                            unit=item.unit.en if item.unit else "",
-                            version=definition.version, needs=needs))  # fmt: skip
-    out.append(Variable(f"{name}_total", f"{definition.title.en}: total score", "number", name,
-                        version=definition.version, needs=needs))  # fmt: skip
-    for subscore in definition.score({}).subscores:
-        out.append(Variable(f"{name}_{subscore}", f"{definition.title.en}: {subscore}", "number",
-                            name, version=definition.version, needs=needs))  # fmt: skip
-    return out
-
-
-def _imaging_variables() -> list[Variable]:
-    muscles = dict.fromkeys(label.muscle for label in MUSCLEMAP_ABDOMEN)
-    return [
-        Variable(
-            f"mri_{muscle}_{side}_{level}_{key}",
-            f"{muscle} {side} {level}: {label}",
-            "number",
-            "imaging (approved runs)",
-            unit=unit,
-        )
-        for muscle in muscles
-        for side in ("left", "right")
-        for level in IMAGING_LEVELS
-        for key, label, unit in IMAGING_MEASURES
-    ]
-
-
-DEVICES = (
-    Variable("medx_tested_on", "MedX test date", "date", "medx"),
-    Variable("medx_peak_torque_nm", "MedX peak torque", "number", "medx", unit="N·m"),
-    Variable("medx_strength_index", "MedX strength index", "number", "medx", unit="N·m·°"),
-    Variable("actigraphy_nights", "Actigraphy nights kept", "integer", "actigraphy"),
-    *(
-        Variable(
-            f"actigraphy_{name}",
-            f"Actigraphy seven-night mean {name}",
-            "number",
-            "actigraphy",
-            version="GGIR-style HDCZA",
-        )
-        for name in SLEEP_OUTCOMES
-    ),
-)
-
-
-VISIT = (
-    Variable("visit_outcome", "Visit done or missed", "code", "visit log", allowed="done, missed"),
-    Variable("visit_date", "Visit date", "date", "visit log"),
-    Variable(
-        "visit_out_of_window",
-        "Visit outside its protocol window",
-        "code",
-        "visit log",
-        allowed="0, 1",
-    ),
-)
-VERIFICATION = Variable(
-    f"{PROTOCOL.primary_outcome}_verification",
-    "Double entry of the primary outcome",
-    "code",
-    PROTOCOL.primary_outcome,
-    allowed="not_required, pending, verified, discrepant, adjudicated",
-)
-DYNAMO = (
-    *(
-        Variable(
-            f"dynamo_{movement}_{side}_{key}",
-            f"DynaMo {movement.replace('_', ' ')} {side}: {label} (best trial)",
-            "number",
-            "dynamo",
-            unit=unit,
-        )
-        for movement in DYNAMO_STRENGTH
-        for side in SIDES
-        for key, label, unit in (
-            ("peak_force_n", "peak force", "N"),
-            ("torque_nm", "torque", "N·m"),
-            ("torque_per_kg", "torque / body mass", "N·m/kg"),
-        )
-    ),
-    *(
-        Variable(
-            f"dynamo_rom_{movement}_{side}_deg",
-            f"DynaMo {movement.replace('_', ' ')} {side}: range of motion (best trial)",
-            "number",
-            "dynamo",
-            unit="°",
-        )
-        for movement in DYNAMO_RANGE
-        for side in SIDES
-    ),
-)
-GUESS = (
-    Variable(
-        "blinding_guess",
-        "Assessor's guess of the arm",
-        "code",
-        "blinding_guess",
-        allowed="an arm code, dont_know",
-        arm_only=True,
-    ),
-    Variable(
-        "blinding_confidence",
-        "Assessor's confidence in the guess",
-        "integer",
-        "blinding_guess",
-        allowed="1 (a pure guess) - 5 (certain)",
-    ),
-)
-
-
-def visit_variables(visit: str, forms: Iterable[str]) -> list[Variable]:
-    """The variables a visit can hold, in a fixed order (visit log, instruments, devices,
-    imaging, the assessor's guess)."""
-    forms = set(forms)
-    out: list[Variable] = list(VISIT)
-    for name in DEFINITIONS:
-        if name in forms:
-            out.extend(_instrument_variables(name))
-            if name == PROTOCOL.primary_outcome:
-                out.append(VERIFICATION)
-    out.extend(v for v in DEVICES if v.source in forms)
-    if "dynamo" in forms:
-        out.extend(DYNAMO)
-    if "mri" in forms:
-        out.extend(_imaging_variables())
-    if "blinding_guess" in forms:
-        out.extend(GUESS)
-    return [replace(v, visit=visit) for v in out]
-
-
-def catalogue(
-    visits: Sequence[tuple[str, Iterable[str]]], options: ExportOptions, permissions: set[str]
-) -> list[Variable]:
-    """Every variable of this export, in column order, after the options and the reader's
-    permissions have removed what they must."""
-    chosen: list[Variable] = []
-    if options.include_arm:
-        chosen.append(ARM)
-    if options.identified and not options.deidentified:
-        chosen.extend(IDENTIFIERS)
-    chosen.extend(PARTICIPANT)
-    for visit, forms in visits:
-        chosen.extend(visit_variables(visit, forms))
-    return [
-        v
-        for v in chosen
-        if (not v.needs or v.needs in permissions)
-        and not (options.deidentified and v.free_text)
-        and not (v.arm_only and not options.include_arm)
-    ]

@@ -1,6 +1,7 @@
 """Every model of the app, for Django's registry: each is declared in its concern's package
 (instruments, devices, exports)."""
 
+from outcomes.analysis.models import AnalysisRun
 from outcomes.devices.models import (
     ActigraphyRecording,
     AppEnrolment,
@@ -20,6 +21,7 @@ from outcomes.instruments.models import InstrumentResponse, Verification
 
 __all__ = [
     "ActigraphyRecording",
+    "AnalysisRun",
     "AppEnrolment",
     "DeviceImport",
     "DynamoTest",

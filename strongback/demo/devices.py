@@ -36,17 +36,22 @@ def seed_devices(
 
 
 def baseline_medx(
-    rng: random.Random, participant: Participant, on: dt.date, assessor: object
+    rng: random.Random,
+    participant: Participant,
+    on: dt.date,
+    assessor: object,
+    visit: str = BASELINE,
+    gain: float = 1.0,
 ) -> None:
-    """MedX at the baseline visit, entered by the assessor from the printout (randomisation
-    requires it: ``PROTOCOL.randomisation_preconditions``)."""
-    if MedxTest.objects.filter(participant=participant, visit_code=BASELINE).exists():
+    """MedX at a visit (the baseline by default: randomisation requires it), entered by the
+    assessor from the printout; ``gain`` scales the torque (training effect at week 16)."""
+    if MedxTest.objects.filter(participant=participant, visit_code=visit).exists():
         return
-    base = rng.uniform(150, 260)
+    base = rng.uniform(150, 260) * gain
     printed = {a: round(base * (0.55 + 0.45 * a / 72), 1) for a in MEDX_ANGLES}
     test = MedxTest(
         participant=participant,
-        visit_code=BASELINE,
+        visit_code=visit,
         tested_on=on,
         unit_entered="ft·lb",
         counterweight=rng.randint(20, 60),
@@ -58,7 +63,7 @@ def baseline_medx(
 
 
 def dynamo_export(
-    rng: random.Random, tested: list[tuple[Participant, dt.date]], user: object
+    rng: random.Random, tested: list[tuple[Participant, dt.date, str]], user: object
 ) -> None:
     """One DynaMo export holding the baseline tests of everyone in ``tested``, imported as a site
     imports its weekly export (randomisation requires these tests too)."""
@@ -68,15 +73,15 @@ def dynamo_export(
         "Study ID,Visit,Date,Test Type,Movement,Side,Peak Force (N),Lever Arm (m),"
         "Body Mass (kg),ROM (deg)"
     ]
-    for p, day in tested:
+    for p, day, visit in tested:
         mass = rng.randint(55, 95)
         for movement in ("Hip Extension", "Hip Abduction"):
             for side in ("Left", "Right"):
                 force = rng.randint(120, 320)
-                row = f"{p.study_id},{BASELINE},{day} 10:30,Strength,{movement},{side}"
+                row = f"{p.study_id},{visit},{day} 10:30,Strength,{movement},{side}"
                 lines.append(f"{row},{force},0.42,{mass},")
         for side in ("Left", "Right"):
-            row = f"{p.study_id},{BASELINE},{day} 10:45,Range of Motion,Hip Flexion,{side}"
+            row = f"{p.study_id},{visit},{day} 10:45,Range of Motion,Hip Flexion,{side}"
             lines.append(f"{row},,,,{rng.randint(95, 125)}")
     name = f"dynamo-export-{len(tested)}.csv"
     upload = preview_import(ImportKind.DYNAMO, name, "\n".join(lines).encode(), user)

@@ -15,7 +15,7 @@ from outcomes.instruments.services import save_instrument_response
 from outcomes.queries.services import raise_query
 from randomization.importing import import_list
 from randomization.listfile import to_csv
-from randomization.models import AllocationList, Environment
+from randomization.models import DONT_KNOW, AllocationList, BlindingGuess, Environment
 from randomization.selectors import arm_for_service
 from randomization.sequence import generate
 from randomization.services import randomise
@@ -89,8 +89,9 @@ class JourneyBuilder:
             assessor,
             pi,
         )
-        self.dynamo_due: list[tuple[Participant, dt.date]] = []
+        self.dynamo_due: list[tuple[Participant, dt.date, str]] = []
         self.pending: list[Callable[[], None]] = []
+        self.dynamo_week16: list[tuple[Participant, dt.date, str]] = []
 
     def build(self, scenario: str) -> ScreeningEntry:
         days_ago = {"in_intervention": 60, "week16_done": 200, "withdrawn": 150, "lost": 190}
@@ -135,7 +136,7 @@ class JourneyBuilder:
         # DynaMo in the one export ``finish`` imports for everyone.
         strength_on = baseline_on + dt.timedelta(days=1)
         baseline_medx(self.rng, participant, strength_on, self.assessor)
-        self.dynamo_due.append((participant, strength_on))
+        self.dynamo_due.append((participant, strength_on, BASELINE))
         if scenario == "baseline_done":
             participant.session_1_planned_on = self.today
             participant.save(reason="session 1 booked")
@@ -150,6 +151,8 @@ class JourneyBuilder:
         pending, self.pending = self.pending, []
         for step in pending:
             step()
+        dynamo_export(self.rng, self.dynamo_week16, self.coordinator)
+        self.dynamo_week16 = []
 
     def _after_baseline(
         self, participant: Participant, scenario: str, baseline_on: dt.date
@@ -164,18 +167,7 @@ class JourneyBuilder:
             last = min(last, 20)
         self._sessions(participant, last)
         if scenario == "week16_done":
-            week16 = session_1 + dt.timedelta(days=PROTOCOL.visit(WEEK16).offset + 2)
-            record_visit(participant, WEEK16, self.assessor, done_on=week16)
-            save_instrument_response(
-                participant,
-                WEEK16,
-                "odi",
-                {item: self.rng.randint(0, 2) for item in odi.ITEMS},
-                week16,
-                self.assessor,
-            )
-            for name in ("promis29", "sf12", "ipaq_short", "nprs", "sri"):
-                self._questionnaire(participant, WEEK16, name, week16)
+            self._week16(participant, session_1)
         if scenario in ("withdrawn", "lost"):
             exit_on = session_1 + dt.timedelta(days=PROTOCOL.sessions.planned_day(last) + 10)
             record_exit(
@@ -188,6 +180,32 @@ class JourneyBuilder:
             )
         if scenario == "in_intervention" and not AdverseEvent.objects.exists():
             self._adverse_events(participant, session_1)
+
+    def _week16(self, participant: Participant, session_1: dt.date) -> None:
+        """The endpoint visit: disability a little lower than at baseline (each ODI section
+        down by 0-2 points), the other questionnaires, MedX, DynaMo (in the shared export) and
+        the assessor's guess of the arm."""
+        week16 = session_1 + dt.timedelta(days=PROTOCOL.visit(WEEK16).offset + 2)
+        record_visit(participant, WEEK16, self.assessor, done_on=week16)
+        baseline = participant.instrument_responses.get(visit_code=BASELINE, instrument="odi")
+        answers = {
+            item: max(0, int(baseline.responses.get(item, 1)) - self.rng.randint(0, 2))
+            for item in odi.ITEMS
+        }
+        save_instrument_response(participant, WEEK16, "odi", answers, week16, self.assessor)
+        for name in ("promis29", "sf12", "ipaq_short", "nprs", "sri"):
+            self._questionnaire(participant, WEEK16, name, week16)
+        gain = self.rng.uniform(1.0, 1.3)
+        baseline_medx(self.rng, participant, week16, self.assessor, WEEK16, gain)
+        self.dynamo_week16.append((participant, week16, WEEK16))
+        guess = self.rng.choice([*(arm.code for arm in PROTOCOL.arms), DONT_KNOW])
+        BlindingGuess(
+            participant=participant,
+            guess=guess,
+            confidence=self.rng.randint(1, 4),
+            guessed_on=week16,
+            assessor=self.assessor,
+        ).save()
 
     def _dob(self, screening: ScreeningEntry) -> dt.date:
         return screening.screened_on - dt.timedelta(days=365 * screening.age + 100)

@@ -14,7 +14,8 @@ from django.utils import timezone
 from strongback.demo.devices import seed_devices
 from strongback.demo.journeys import SCENARIOS, JourneyBuilder, ensure_demo_allocation_list
 from trial.audit.context import audit_context
-from trial.models import Participant, ScreeningEntry, User
+from trial.models import Participant, ScreeningEntry, User, VisitRecord
+from trial.protocol import PROTOCOL
 from trial.roles import ROLES, Role
 from trial.services import sync_roles
 
@@ -40,7 +41,10 @@ def seed_demo(
     seed: int = 14864451,
     actigraphy: bool = False,
     imaging: bool = False,
+    completers: int = 0,
 ) -> list[DemoLogin]:
+    """``participants`` at every stage of the journey, then enough extra participants who
+    completed week 16 for ``completers`` in all (the analysis report needs a cohort)."""
     if not getattr(settings, "TRIAL_DEMO", False):
         raise DemoRefused("seed_demo refuses to run: these settings are not a demo (TRIAL_DEMO).")
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
@@ -63,6 +67,14 @@ def seed_demo(
         existing = ScreeningEntry.objects.count()
         for index in range(existing, participants):
             builder.build(SCENARIOS[index % len(SCENARIOS)])
+        done = VisitRecord.objects.filter(visit_code=PROTOCOL.primary_endpoint_visit).count()
+        planned = sum(
+            1
+            for i in range(existing, participants)
+            if SCENARIOS[i % len(SCENARIOS)] == "week16_done"
+        )
+        for _ in range(max(0, completers - done - planned)):
+            builder.build("week16_done")
         builder.finish()
         if existing < participants:
             seed_devices(rng, users["coordinator"], users["assessor"], actigraphy=actigraphy)
@@ -85,8 +97,11 @@ def retire_foreign_anchor() -> None:
     path = anchor_path()
     if not path.exists():
         return
-    stored = AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first() \
-        if anchor else None  # fmt: skip
+    stored = (
+        AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
+        if anchor
+        else None
+    )
     if anchor is None or stored != anchor.hash:
         path.rename(path.with_name(f"{path.name}.previous-demo-{timezone.now():%Y%m%dT%H%M%S}"))
 

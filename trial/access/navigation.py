@@ -28,6 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Imaging QC"), "imaging:imaging_worklist", "trial.review_imaging"),
     NavItem(_("Dashboard"), "outcomes:dashboard", "trial.view_blinded_dashboard"),
     NavItem(_("Exports"), "outcomes:export_page", "trial.export_data"),
+    NavItem(_("Analysis"), "outcomes:analysis", "trial.view_statistician_home"),
     NavItem(_("Database lock"), "randomization:database_lock", "trial.lock_database"),
     NavItem(_("Audit trail"), "audit_review", "trial.view_audit_trail"),
     NavItem(_("Users"), "user_list", "trial.manage_users"),

@@ -1,4 +1,4 @@
-"""``python manage.py seed_demo [--participants N]``: the demo trial (refused in production)."""
+"""``manage.py seed_demo [--participants N] [--completers N]``: the demo (refused in production)."""
 
 from typing import Any
 
@@ -13,6 +13,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--participants", type=int, default=24)
         parser.add_argument(
+            "--completers",
+            type=int,
+            default=40,
+            help="Participants who completed week 16, in all (the analysis report's cohort).",
+        )
+        parser.add_argument(
             "--password",
             default=None,
             help="One password for every demo user (default: a new random one each, printed).",
@@ -22,6 +28,7 @@ class Command(BaseCommand):
         try:
             logins = seed_demo(
                 participants=options["participants"],
+                completers=options["completers"],
                 password=options["password"],
                 actigraphy=True,
                 imaging=True,
