@@ -108,6 +108,7 @@ def test_the_sap_runs_on_the_dummy_then_the_real_allocation(
     html = statistician.get(f"/analysis/runs/{run.pk}/html/")
     report = b"".join(html.streaming_content).decode()
     assert "DUMMY ALLOCATION" in report and "Primary outcome" in report
+    assert "alt='CONSORT flow diagram' src='data:image/png;base64," in report
     pdf = b"".join(statistician.get(f"/analysis/runs/{run.pk}/pdf/").streaming_content)
     assert pdf.startswith(b"%PDF")
     assert AuditEntry.objects.filter(object_type="outcomes.AnalysisRun",

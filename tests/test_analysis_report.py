@@ -65,7 +65,7 @@ def test_what_cannot_be_estimated_says_why() -> None:
     frame["lsiq_0"] = np.nan
     result = run(frame, PLAN, real_arms=False)
     fat = next(r for r in result.secondary if r.outcome.code == "mf_fat_fraction")
-    assert fat.effect is None and "complete cases" in fat.problem
+    assert fat.effect is None and "no participant has this outcome" in fat.problem
     assert result.mediation is None and result.mediation_problem
     assert result.moderation is None and "LSIQ" in result.moderation_problem
     assert result.blinding_problem.startswith("needs the real arms")

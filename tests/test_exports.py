@@ -196,3 +196,40 @@ def test_blinded_statistician_exports_name_no_arm(trial_data: dict, client_for) 
         for deidentified in (True, False):
             text = _download(client, dataset, deidentified=deidentified).decode()
             assert_no_leak(text, (dataset, deidentified))
+
+
+def test_conduct_and_device_columns_carry_the_database_values(trial_data: dict, client_for) -> None:
+    """The columns added for the analysis hold what the database holds."""
+    from outcomes.models import DynamoTest, MedxTest, PainEntry
+    from trial.models import VisitRecord
+    from trial.selectors.anchors import session_summaries
+
+    wide = _frame(_download(client_for("data_manager"), "wide", deidentified=True))
+    wide = wide.set_index("study_id")
+    test = DynamoTest.objects.filter(category="strength", visit_code="baseline").first()
+    best = max(t.torque_per_kg for t in DynamoTest.objects.filter(
+        participant=test.participant, visit_code="baseline", movement=test.movement,
+        side=test.side))  # fmt: skip
+    column = f"baseline__dynamo_{test.movement}_{test.side}_torque_per_kg"
+    assert float(wide.loc[test.participant.study_id, column]) == pytest.approx(best)
+    medx = MedxTest.objects.filter(visit_code="baseline").first()
+    row = wide.loc[medx.participant.study_id]
+    assert float(row["baseline__medx_torque_72"]) == pytest.approx(medx.torque_72)
+    visit = VisitRecord.objects.filter(visit_code="baseline", outcome="done").first()
+    row = wide.loc[visit.participant.study_id]
+    assert row["baseline__visit_outcome"] == "done"
+    assert row["baseline__visit_out_of_window"] == ("1" if visit.out_of_window else "0")
+    summary = session_summaries([visit.participant_id]).get(visit.participant_id)
+    if summary:
+        assert int(row["sessions_attended"]) == summary.attended
+    randomised = Participant.objects.filter(randomized_on__isnull=False).first()
+    assert wide.loc[randomised.study_id, "in_itt"] == "1"
+    assert wide.loc[Participant.objects.filter(randomized_on=None).first().study_id,
+                    "in_itt"] == "0"  # fmt: skip
+    odi = InstrumentResponse.objects.filter(instrument="odi", visit_code="baseline").first()
+    assert wide.loc[odi.participant.study_id, "baseline__odi_verification"] == odi.verification
+    entry = PainEntry.objects.select_related("participant").first()
+    if entry and entry.participant.randomized_on:
+        week = (entry.recorded_at.date() - entry.participant.randomized_on).days // 7 + 1
+        if 1 <= week <= 16:
+            assert int(wide.loc[entry.participant.study_id, f"mmp_week_{week:02d}_ratings"]) >= 1

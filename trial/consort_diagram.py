@@ -96,7 +96,7 @@ def consort_graph(
 
 
 def render(graph: graphviz.Digraph, fmt: str) -> bytes:
-    """SVG or PDF bytes (Graphviz's ``dot`` program must be installed)."""
-    if fmt not in ("svg", "pdf"):
+    """SVG, PDF or PNG bytes (Graphviz's ``dot`` program must be installed)."""
+    if fmt not in ("svg", "pdf", "png"):
         raise ValueError(f"unknown format {fmt!r}")
     return graph.pipe(format=fmt)

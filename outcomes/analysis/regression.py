@@ -115,6 +115,8 @@ def ols(
     """Least squares on the complete cases of the model's columns."""
     used = [outcome, *numeric, *categorical]
     complete = frame.dropna(subset=used)
+    if complete.empty:
+        raise ValueError(f"{outcome}: no participant has this outcome and every covariate.")
     x, names = design(complete, numeric, categorical, interactions)
     y = complete[outcome].to_numpy(dtype=float)
     n, p = x.shape

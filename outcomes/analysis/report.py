@@ -31,6 +31,7 @@ class ReportMeta:
     code_version: str
     analyst: str
     arm_labels: tuple[str, str]  # (experimental, comparator)
+    consort_png: bytes | None = None  # the live diagram, pooled for a blinded reader
 
 
 def _effect_text(result: OutcomeResult) -> str:
@@ -222,6 +223,12 @@ def render_html(result: SapResult, meta: ReportMeta) -> str:
         parts.append(f"<p>{escape(result.blinding_problem)}</p>")
     else:
         parts.append(_table(["Index", "estimate"], _blinding_rows(result)))
+    parts.append("<h2>CONSORT flow diagram</h2>")
+    if meta.consort_png:
+        consort = base64.b64encode(meta.consort_png).decode()
+        parts.append(f"<img alt='CONSORT flow diagram' src='data:image/png;base64,{consort}'>")
+    else:
+        parts.append("<p>Not drawn: Graphviz is not installed on the server.</p>")
     parts.append("<h2>Table 1: baseline by arm (ITT)</h2>")
     if result.table1 is not None and not result.table1.empty:
         header = list(result.table1.columns)
@@ -254,11 +261,13 @@ def render_pdf(result: SapResult, meta: ReportMeta) -> bytes:
         page.text(0.06, y - 0.02, "Mediation: " + _mediation_text(result), fontsize=7, wrap=True)
         pdf.savefig(page)
         plt.close(page)
-        for png in (forest_png(result, meta), moderation_png(result, meta)):
+        for png in (forest_png(result, meta), moderation_png(result, meta), meta.consort_png):
             if png is None:
                 continue
             figure = plt.figure(figsize=(8.27, 11.69))
-            figure.figimage(plt.imread(io.BytesIO(png)), xo=40, yo=400)
+            axis = figure.add_axes((0.05, 0.05, 0.9, 0.9))
+            axis.imshow(plt.imread(io.BytesIO(png)))
+            axis.axis("off")
             pdf.savefig(figure)
             plt.close(figure)
     return buffer.getvalue()

@@ -5,7 +5,7 @@ SHA-256 of what it read or wrote."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -75,6 +75,26 @@ def start(user: object, dummy: bool) -> AnalysisRun:
     )
 
 
+def _consort_png(user: object) -> bytes | None:
+    """The live CONSORT diagram as this reader may see it (pooled while blinded)."""
+    from graphviz import ExecutableNotFound
+
+    from trial.consort_diagram import consort_graph, render
+    from trial.models.participant import ExitReason
+    from trial.selectors.consort import trial_consort
+
+    graph = consort_graph(
+        trial_consort(user),
+        {a.code: a.label for a in PROTOCOL.arms},
+        {c.code: c.label for c in PROTOCOL.criteria},
+        dict(ExitReason.choices),
+    )
+    try:
+        return render(graph, "png")
+    except ExecutableNotFound:
+        return None
+
+
 def _step(run: AnalysisRun, step: str) -> None:
     run.step, run.status = step, ExportStatus.RUNNING
     run.save(update_fields=["step", "status"])
@@ -109,6 +129,7 @@ def execute(run: AnalysisRun) -> AnalysisRun:
             if run.dummy
             else (PROTOCOL.arms[0].label, PROTOCOL.arms[1].label),
         )
+        meta = replace(meta, consort_png=_consort_png(run.user))
         folder = Path(settings.MEDIA_ROOT) / "analysis"
         folder.mkdir(parents=True, exist_ok=True)
         html = folder / f"run-{run.pk}.html"

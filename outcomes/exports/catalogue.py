@@ -96,6 +96,23 @@ DEVICES = (
     Variable("medx_tested_on", "MedX test date", "date", "medx"),
     Variable("medx_peak_torque_nm", "MedX peak torque", "number", "medx", unit="N·m"),
     Variable("medx_strength_index", "MedX strength index", "number", "medx", unit="N·m·°"),
+    Variable(
+        "medx_gravity_corrected",
+        "MedX torques are gravity-corrected",
+        "code",
+        "medx",
+        allowed="0, 1",
+    ),
+    Variable(
+        "medx_rom_flexion_deg", "MedX range of motion: flexion end", "integer", "medx", unit="°"
+    ),
+    Variable(
+        "medx_rom_extension_deg",
+        "MedX range of motion: extension end",
+        "integer",
+        "medx",
+        unit="°",
+    ),
     *(
         Variable(
             f"medx_torque_{angle}",
