@@ -52,9 +52,14 @@ def _reopen(content: bytes, suffix: str, tmp_path: Path):
 
 
 def test_labelled_files_reopen_with_the_csvs_values_and_labels(statistician, tmp_path) -> None:
+    from django.urls import reverse
+
+    home = statistician.get(reverse("home_statistician")).content.decode()
+    assert 'data-testid="analysis-links"' in home and "/analysis/dataset/?format=dta" in home
     page = statistician.get("/analysis/").content.decode()
     assert escape(DUMMY_LABEL) in page and "allocation=real" not in page
     csv = pd.read_csv(io.BytesIO(_get(statistician, "csv")), keep_default_na=True)
+    names = {i.last_name for i in ParticipantIdentity.objects.all()}
     assert len(csv) >= 3 and csv["study_id"].is_unique
     for suffix in ("dta", "sav"):
         frame, meta = _reopen(_get(statistician, suffix), suffix, tmp_path)
@@ -66,19 +71,23 @@ def test_labelled_files_reopen_with_the_csvs_values_and_labels(statistician, tmp
         labels = set(meta.variable_value_labels["arm_experimental"].values())
         assert labels == {"dummy arm A", "dummy arm B"}  # never the real arms' names
         assert set(frame["arm"]) <= {"DUMMY_A", "DUMMY_B"}
+        text = frame.astype(str).to_csv()  # the de-identified checks, on the reopened file
+        assert not CALENDAR_DATE.search(text) and not any(name in text for name in names)
     script = _get(statistician, "r").decode()
     assert (
         "factor(analysis$arm_experimental" in script and 'attr(analysis$odi_0, "label")' in script
     )
+    codebook = pd.read_csv(io.BytesIO(_get(statistician, "codebook")))
+    assert list(codebook["column"]) == list(csv.columns)
+    assert "1 = dummy arm A" in codebook.set_index("column").loc["arm_experimental", "value_labels"]
     # De-identified: no calendar date, no name.
-    names = {i.last_name for i in ParticipantIdentity.objects.all()}
     for content in (_get(statistician, "csv"), script.encode()):
         text = content.decode(errors="replace")
         assert not CALENDAR_DATE.search(text)
         assert not any(name in text for name in names)
     exports = AuditEntry.objects.filter(action=AuditAction.EXPORT,
                                         object_type="outcomes.AnalysisDataset")  # fmt: skip
-    assert exports.count() == 5
+    assert exports.count() == 6
 
 
 def test_the_dummy_allocation_never_reads_the_list(statistician) -> None:

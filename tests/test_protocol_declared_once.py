@@ -37,6 +37,7 @@ def _visit_codes() -> set[str]:
 
 
 RELATION_CALLS = {"select_related", "prefetch_related", "only", "defer", "values", "values_list"}
+FIELD_DECLARATIONS = {"_reason", "_same"}  # outcomes/exports/coverage.py: model field names
 
 
 def _relation_names(tree: ast.AST) -> set[int]:
@@ -49,6 +50,12 @@ def _relation_names(tree: ast.AST) -> set[int]:
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in RELATION_CALLS
+        ):
+            ids.update(id(arg) for arg in node.args)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in FIELD_DECLARATIONS
         ):
             ids.update(id(arg) for arg in node.args)
         if isinstance(node, ast.Dict):

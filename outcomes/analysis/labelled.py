@@ -15,7 +15,13 @@ from outcomes.analysis.dataset import AnalysisData
 from trial.csv_safety import SafeWriter
 from trial.protocol import PROTOCOL
 
-FORMATS = {"csv": "CSV", "dta": "Stata (.dta)", "sav": "SPSS (.sav)", "r": "R script (with CSV)"}
+FORMATS = {
+    "csv": "CSV",
+    "dta": "Stata (.dta)",
+    "sav": "SPSS (.sav)",
+    "r": "R script (with CSV)",
+    "codebook": "Codebook (CSV)",
+}
 YES_NO = {0: "no", 1: "yes"}
 MAX_NAME = 32  # Stata's limit; every format uses the same names
 
@@ -79,6 +85,20 @@ def csv_bytes(data: AnalysisData) -> bytes:
         writer.writerow(
             ["" if pd.isna(v) else (repr(v) if isinstance(v, float) else v) for v in row]
         )
+    return buffer.getvalue().encode()
+
+
+def codebook_bytes(data: AnalysisData) -> bytes:
+    """One row per column: its derivation, type and value labels (the same for every format)."""
+    frame = _numeric_frame(data)
+    buffer = io.StringIO()
+    writer = SafeWriter(buffer, lineterminator="\n")
+    writer.writerow(["column", "derivation", "type", "value_labels"])
+    labels = value_labels(frame, data.dummy)
+    for column in frame.columns:
+        kind = "text" if frame[column].dtype == object else "number"
+        coded = "; ".join(f"{k} = {v}" for k, v in labels.get(column, {}).items())
+        writer.writerow([column, data.derivations.get(column, column), kind, coded])
     return buffer.getvalue().encode()
 
 

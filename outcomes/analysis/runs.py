@@ -29,6 +29,7 @@ WRITERS = {
     "dta": (labelled.dta_bytes, "application/x-stata-dta", "dta"),
     "sav": (labelled.sav_bytes, "application/x-spss-sav", "sav"),
     "r": (labelled.r_script, "text/plain", "R"),
+    "codebook": (labelled.codebook_bytes, "text/csv", "codebook.csv"),
 }
 
 

@@ -12,7 +12,7 @@ from outcomes.exports.catalogue import VERIFICATION
 from outcomes.exports.variables import OUTCOME_VISITS, PLAN
 from outcomes.models import InstrumentResponse
 from randomization.models import BlindingGuess
-from trial.models import VisitRecord
+from trial.models import Participant, VisitRecord
 from trial.models.participant import DataUse
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
@@ -28,10 +28,24 @@ class Record(Protocol):
 
 def add_conduct(records: dict[int, Record], ids: list[int], include_arm: bool) -> None:
     _visits(records, ids)
+    _interviews(records, ids)
     _sessions_and_populations(records, ids)
     _verification(records, ids)
     _guesses(records, ids, include_arm)
     _pain_weeks(records, ids)
+
+
+def _interviews(records: dict[int, Record], ids: list[int]) -> None:
+    """Invitation to each optional (interview) visit and its visit-log outcome."""
+    optional = PROTOCOL.optional_visits()
+    flags = [f"invited_{visit}" for visit in optional]
+    for row in Participant.objects.filter(pk__in=ids).values("pk", *flags):
+        values = records[row["pk"]].values
+        for visit in optional:
+            values[f"{visit}_invited"] = row[f"invited_{visit}"]
+    rows = VisitRecord.objects.filter(participant_id__in=ids, visit_code__in=optional)
+    for pid, visit, outcome in rows.values_list("participant_id", "visit_code", "outcome"):
+        records[pid].values[f"{visit}_status"] = outcome
 
 
 def _visits(records: dict[int, Record], ids: list[int]) -> None:

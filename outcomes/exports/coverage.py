@@ -33,6 +33,8 @@ EXPORTED: dict[str, dict[str, str]] = {
         "study_id": "wide:study_id", "randomized_on": "wide:randomised_on",
         "randomization_stratum": "wide:stratum",
         **_same("consent_date", "consent_version", "consent_language", "mis_stratified"),
+        "invited_pre_interview": "wide:pre_interview_invited",
+        "invited_post_interview": "wide:post_interview_invited",
     },
     "trial.ParticipantIdentity": _same("first_name", "last_name", "date_of_birth", "email",
                                        "phone", "address"),
@@ -104,8 +106,7 @@ EXCLUDED: dict[str, dict[str, str]] = {
     "trial.Participant": {
         **_reason(KEY, "id", "screening"), **_reason(WHO, "consent_obtained_by"),
         **_reason(WHEN, "enrolled_at"),
-        **_reason(CONDUCT, "session_1_planned_on", "invited_pre_interview",
-                  "invited_post_interview"),
+        **_reason(CONDUCT, "session_1_planned_on"),
     },
     "trial.ParticipantIdentity": _reason(KEY, "id", "participant"),
     "trial.StudyExit": {**_reason(KEY, "id", "participant"), **_reason(WHO, "recorded_by"),

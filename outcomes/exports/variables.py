@@ -71,6 +71,20 @@ PARTICIPANT = (
     Variable("consent_date", "Consent signed on", "date", "enrolment"),
     Variable("consent_version", "Consent form version", "code", "enrolment"),
     Variable("consent_language", "Consent language", "code", "enrolment"),
+    *(
+        Variable(
+            f"{visit}_{name}",
+            f"{PROTOCOL.visit(visit).label}: {label}",
+            "code",
+            "interviews",
+            allowed=allowed,
+        )
+        for visit in PROTOCOL.optional_visits()
+        for name, label, allowed in (
+            ("invited", "invited", "0, 1"),
+            ("status", "visit log", "done, missed; blank: none yet"),
+        )
+    ),
     Variable("randomised_on", "Randomised on (session 1)", "date", "randomisation"),
     Variable(
         "stratum", "Randomisation stratum (LSIQ)", "code", "randomisation", needs="trial.view_lsiq"

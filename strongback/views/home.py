@@ -72,6 +72,16 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
         context["serious_events"] = blinded_copy(
             request.user, list(worklists.serious_events_to_review())
         )
+    if analysis_url := permitted_url(request.user, "outcomes:analysis"):
+        from outcomes.analysis.labelled import FORMATS
+        from outcomes.analysis.models import AnalysisRun
+
+        dataset = permitted_url(request.user, "outcomes:analysis_dataset")
+        context["analysis"] = {
+            "page": analysis_url,
+            "downloads": [(label, f"{dataset}?format={code}") for code, label in FORMATS.items()],
+            "latest": AnalysisRun.objects.filter(user=request.user, status="done").first(),
+        }
     # Device and app file imports, linked for those the import page lets in.
     context["import_links"] = [
         (label, url)
