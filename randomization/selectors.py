@@ -140,15 +140,17 @@ def stratum_supply() -> list[StratumSupply]:
 
 @dataclass(frozen=True)
 class BlindingIndexRow:
-    arm_label: str
+    arm_label: str  # "" for James' index over both arms
     index: float | None
     guesses: int
+    ci_low: float | None = None
+    ci_high: float | None = None
 
 
 def blinding_index_rows(user: object) -> list[BlindingIndexRow] | None:
     """Bang's blinding index per arm from the assessors' guesses: only once the trial is
     unblinded and to a reader who may see arms (None otherwise); the reveal is on record."""
-    from randomization.blinding_index import bang_index
+    from randomization.blinding_index import bang_with_ci, james_index
     from randomization.models import DONT_KNOW, BlindingGuess
 
     if not trial_unblinded() or not may_see_arm(user):
@@ -161,7 +163,13 @@ def blinding_index_rows(user: object) -> list[BlindingIndexRow] | None:
     if pairs and not _treatment_team(user):
         _record_reveal(user, [slot.participant_id for slot in slots], emergency=False)
     labels = {arm.code: arm.label for arm in PROTOCOL.arms}
-    return [
-        BlindingIndexRow(labels[code], value, sum(1 for a, _g in pairs if a == code))
-        for code, value in bang_index(pairs, list(labels), DONT_KNOW).items()
+    rows = [
+        BlindingIndexRow(labels[code], None, 0)
+        if value is None
+        else BlindingIndexRow(labels[code], value.estimate, value.n, value.ci_low, value.ci_high)
+        for code, value in bang_with_ci(pairs, list(labels), DONT_KNOW).items()
     ]
+    james = james_index(pairs, list(labels), DONT_KNOW) if len(labels) == 2 else None
+    if james is not None:
+        rows.append(BlindingIndexRow("", james.estimate, james.n, james.ci_low, james.ci_high))
+    return rows

@@ -166,3 +166,20 @@ def test_every_emergency_reveal_is_audited_where_it_is_shown(role_users, client_
     before = reveals.count()
     client_for("assessor").get(f"/participants/{participant.study_id}/")  # blind: nothing shown
     assert reveals.count() == before
+
+
+def test_lock_page_shows_both_indices_with_intervals_after_unblinding(role_users, client_for):
+    from django.urls import reverse
+
+    participants = Participant.objects.filter(randomized_on__isnull=False)[:3]
+    for participant in participants:
+        BlindingGuess(participant=participant, guess="dont_know", confidence=2,
+                      guessed_on="2026-11-20", assessor=role_users["assessor"]).save()  # fmt: skip
+    pi = client_for("pi")
+    url = reverse("randomization:database_lock")
+    assert 'data-testid="blinding-index"' not in pi.get(url).content.decode()  # not yet unblinded
+    lock_waiving_everything(role_users["data_manager"])
+    unblind_trial(signed(role_users["pi"]))
+    page = pi.get(url).content.decode()
+    assert 'data-testid="blinding-index"' in page
+    assert "James, both arms" in page and " to " in page
