@@ -162,3 +162,20 @@ def test_james_index_anchors() -> None:
     mixed = james_index([("A", "A")] * 30 + [("A", "B")] * 10 + [("B", "B")] * 25
                         + [("B", "A")] * 15 + [("A", "dont_know")] * 20, arms)  # fmt: skip
     assert 0 < mixed.ci_low < mixed.estimate < mixed.ci_high < 1
+
+
+def test_bang_index_on_bang_2004s_worked_example() -> None:
+    """CRISP, Bang, Ni & Davis 2004 Table 7 (counts as the R package BI's documentation gives
+    them): treatment arm 82 right, 25 wrong, 170 do not know; placebo arm 29 right, 27 wrong, 83
+    do not know. The paper's one-sided 95 % limits are the two-sided 90 % interval's ends."""
+    pairs = [("T", "T")] * 82 + [("T", "P")] * 25 + [("T", "dont_know")] * 170
+    pairs += [("P", "P")] * 29 + [("P", "T")] * 27 + [("P", "dont_know")] * 83
+    result = bang_with_ci(pairs, ["T", "P"], level=0.90)
+    treatment, placebo = result["T"], result["P"]
+    assert (treatment.n, placebo.n) == (277, 139)
+    assert round(treatment.estimate, 2) == 0.21 and round(placebo.estimate, 2) == 0.01
+    assert treatment.estimate == pytest.approx(57 / 277)
+    assert (round(treatment.ci_low, 2), round(treatment.ci_high, 2)) == (0.15, 0.26)
+    assert (round(placebo.ci_low, 2), round(placebo.ci_high, 2)) == (-0.07, 0.10)
+    james = james_index(pairs, ["T", "P"])
+    assert james.n == 416 and 0.5 < james.estimate < 1  # more blinded than random guessing
