@@ -22,6 +22,7 @@ from tests.journey import lock_waiving_everything, signed
 from trial.models import AuditEntry
 from trial.models.audit import AuditAction
 from trial.models.participant import ParticipantIdentity
+from trial.protocol import PROTOCOL
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 CALENDAR_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
@@ -118,6 +119,10 @@ def test_the_sap_runs_on_the_dummy_then_the_real_allocation(
     report = b"".join(html.streaming_content).decode()
     assert "DUMMY ALLOCATION" in report and "Primary outcome" in report
     assert "alt='CONSORT flow diagram' src='data:image/png;base64," in report
+    csv = _get(statistician, "csv").decode()
+    for arm in PROTOCOL.arms:  # no real arm, by code or by name, in the dummy report or data
+        assert arm.code not in report and arm.label not in report
+        assert arm.code not in csv and arm.label not in csv
     pdf = b"".join(statistician.get(f"/analysis/runs/{run.pk}/pdf/").streaming_content)
     assert pdf.startswith(b"%PDF")
     assert AuditEntry.objects.filter(object_type="outcomes.AnalysisRun",

@@ -41,12 +41,15 @@ class TrialAPIView(APIView):
         self._audit = audit_context(**context_for_user(request.user, channel="api"))
         self._audit.__enter__()
 
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        audit = getattr(self, "_audit", None)
-        if audit is not None:
-            audit.__exit__(None, None, None)
-            self._audit = None
-        return super().finalize_response(request, response, *args, **kwargs)
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """The context opened in ``initial`` is closed here whatever happens, an unhandled
+        error included (DRF skips ``finalize_response`` then)."""
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            audit, self._audit = getattr(self, "_audit", None), None
+            if audit is not None:
+                audit.__exit__(None, None, None)
 
 
 def visit_json(status: VisitStatus) -> dict[str, object]:

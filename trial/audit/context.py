@@ -6,9 +6,7 @@ The web middleware fills it for each request; imports, tasks and scripts open th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, replace
 
 from trial.roles import role_label_for
@@ -38,15 +36,27 @@ def current_context() -> AuditContext:
     return _current.get()
 
 
-@contextmanager
-def audit_context(**changes: object) -> Iterator[AuditContext]:
-    """Open a nested context: fields given here override the enclosing ones."""
-    ctx = replace(_current.get(), **changes)  # type: ignore[arg-type]
-    token = _current.set(ctx)
-    try:
-        yield ctx
-    finally:
-        _current.reset(token)
+class audit_context:  # lower case: it reads as a function, ``with audit_context(reason=...)``
+    """Open a nested context: fields given here override the enclosing ones.
+
+    A class, not a ``@contextmanager`` generator: a generator left open (a view that raised
+    before closing it) is closed by the garbage collector whenever it runs, and its ``reset``
+    would then put back an old context in the middle of someone else's block (a randomisation
+    lost its reason that way, once in several test runs). An abandoned instance does nothing."""
+
+    def __init__(self, **changes: object) -> None:
+        self._changes = changes
+        self._token: Token[AuditContext] | None = None
+
+    def __enter__(self) -> AuditContext:
+        ctx = replace(_current.get(), **self._changes)  # type: ignore[arg-type]
+        self._token = _current.set(ctx)
+        return ctx
+
+    def __exit__(self, *exc: object) -> None:
+        token, self._token = self._token, None
+        if token is not None:
+            _current.reset(token)
 
 
 def context_for_user(user: object, **extra: object) -> dict[str, object]:
