@@ -52,8 +52,12 @@ def mediation(
     level: float = 0.95,
 ) -> Mediation:
     complete = frame.dropna(subset=[arm, mediator, outcome, *covariates])
-    if len(complete) < len(covariates) + 5:
-        raise ValueError(f"Mediation needs more complete cases than {len(complete)}.")
+    needed = len(covariates) + 5
+    if len(complete) < needed:
+        raise ValueError(
+            f"needs at least {needed} participants with the arm, {mediator}, {outcome} and every "
+            f"covariate; {len(complete)} have them."
+        )
     x = complete[arm].to_numpy(dtype=float)
     m = complete[mediator].to_numpy(dtype=float)
     y = complete[outcome].to_numpy(dtype=float)
