@@ -25,6 +25,7 @@ STRIP_HALF_WIDTH_MM, STRIP_DEPTH_MM = 55.0, 75.0  # wide enough for the sacrum
 PROFILE_RADIUS_MM = 8.0
 MIN_BODY_AREA_MM2 = 400.0
 MIN_DISC_SPACING_MM = 22.0
+AXIS_DEPTH_MM = 38.0  # vertebral body centre anterior to the multifidus' front edge (typical)
 SACRUM_WIDTH_RATIO = 1.5
 
 
@@ -90,14 +91,16 @@ def _column(plane: np.ndarray, anchor: np.ndarray, spacing: tuple[float, float])
     return np.array([centre[0] + i0, centre[1] + j0]), width, area
 
 
-def _robust_axis(points: np.ndarray, spacing: tuple[float, ...]) -> list[np.ndarray] | None:
+def _robust_axis(
+    points: np.ndarray, spacing: tuple[float, ...], degree: int = 2
+) -> list[np.ndarray] | None:
     """Quadratics i(k), j(k) through the column centres, dropping points more than 3 mm off the
     curve (a slice where noise or a neighbour was taken for the column) and fitting again."""
     keep = np.ones(len(points), bool)
     for _ in range(4):
         if keep.sum() < 5:
             return None
-        fit = [np.polyfit(points[keep, 0], points[keep, c], 2) for c in (1, 2)]
+        fit = [np.polyfit(points[keep, 0], points[keep, c], degree) for c in (1, 2)]
         off_i = (points[:, 1] - np.polyval(fit[0], points[:, 0])) * spacing[0]
         off_j = (points[:, 2] - np.polyval(fit[1], points[:, 0])) * spacing[1]
         within = np.hypot(off_i, off_j) <= 3.0
@@ -107,31 +110,27 @@ def _robust_axis(points: np.ndarray, spacing: tuple[float, ...]) -> list[np.ndar
     return fit
 
 
-def propose_discs(image: Volume, anchor: Volume, disc_brighter: bool = True) -> DiscProposals:
-    """Proposals on a canonical ``image``; ``anchor`` marks the multifidus (any non-zero)."""
-    array, mask = image.array, anchor.array > 0
-    spacing = image.spacing
-    nz = array.shape[2]
+def _column_points(array: np.ndarray, mask: np.ndarray, spacing: tuple[float, ...]):
     rows, widths, areas = [], {}, {}
-    for k in range(nz):
+    for k in range(array.shape[2]):
         if not mask[:, :, k].any():
             continue
         found = _column(array[:, :, k], mask[:, :, k], spacing[:2])
         if found is not None:
             rows.append((k, *found[0]))
             widths[k], areas[k] = found[1], found[2]
-    problems: list[str] = []
+    return rows, widths, areas
+
+
+def _image_axis(rows: list, widths: dict, areas: dict, spacing: tuple[float, ...]):
+    """The axis through whole vertebral bodies: not the sacrum (wider), nor a slice that cuts a
+    body's end obliquely (a partial section, whose centroid is off the axis)."""
     if len(rows) < 6:
-        return DiscProposals(
-            (), False, "no proposal: the spine was not found in enough slices", ("spine not found",)
-        )
+        return None
     points = np.array(rows, dtype=float)
     median_width = float(np.median(list(widths.values())))
-    # Whole vertebral bodies only: not the sacrum (wider), nor a slice that cuts a body's end
-    # obliquely (a partial section, whose centroid is off the axis).
-    full = float(
-        np.median([areas[k] for k in widths if widths[k] < SACRUM_WIDTH_RATIO * median_width])
-    )
+    narrow = [k for k in widths if widths[k] < SACRUM_WIDTH_RATIO * median_width]
+    full = float(np.median([areas[k] for k in narrow])) if narrow else 0.0
     body = np.array(
         [
             widths[int(k)] < SACRUM_WIDTH_RATIO * median_width
@@ -139,54 +138,110 @@ def propose_discs(image: Volume, anchor: Volume, disc_brighter: bool = True) -> 
             for k in points[:, 0]
         ]
     )
-    fit = _robust_axis(points[body], spacing)
-    if fit is None:
-        return DiscProposals(
-            (),
-            False,
-            "no proposal: too few whole vertebral bodies were found",
-            ("spine not found",),
-        )
+    return _robust_axis(points[body], spacing)
+
+
+def _multifidus_axis(mask: np.ndarray, spacing: tuple[float, ...]):
+    """Fallback: the axis at a typical depth anterior to the multifidus' front edge."""
+    rows = []
+    for k in range(mask.shape[2]):
+        pixels = np.argwhere(mask[:, :, k])
+        if len(pixels):
+            front = pixels[:, 1].min() - AXIS_DEPTH_MM / spacing[1]
+            rows.append((k, pixels[:, 0].mean(), front))
+    # A straight line: the muscle's front edge is too coarse a guide for the axis' curvature.
+    return _robust_axis(np.array(rows, dtype=float), spacing, 1) if len(rows) >= 5 else None
+
+
+def _profile(array: np.ndarray, fit: list[np.ndarray], spacing: tuple[float, ...]) -> np.ndarray:
+    nz = array.shape[2]
     ks = np.arange(nz, dtype=float)
     axis_i, axis_j = np.polyval(fit[0], ks), np.polyval(fit[1], ks)
-    profile = np.full(nz, np.nan)
     ii, jj = np.meshgrid(np.arange(array.shape[0]), np.arange(array.shape[1]), indexing="ij")
+    profile = np.full(nz, np.nan)
     for k in range(nz):
         near = ((ii - axis_i[k]) * spacing[0]) ** 2 + ((jj - axis_j[k]) * spacing[1]) ** 2
         disk = near <= PROFILE_RADIUS_MM**2
         if disk.any():
             profile[k] = array[:, :, k][disk].mean()
-    signed = profile if disc_brighter else -profile
-    valid = np.isfinite(signed)
-    signed = np.where(valid, signed, np.nanmin(signed))
-    spread = float(np.nanpercentile(signed, 90) - np.nanpercentile(signed, 10)) or 1.0
+    return profile
+
+
+def _peaks(profile: np.ndarray, sign: float, slice_mm: float):
+    """(refined slice index, prominence / spread) of each peak of ``sign · profile``, and the
+    peaks' median width in mm (discs are thin, vertebral bodies thick)."""
+    signed = sign * profile
+    signed = np.where(np.isfinite(signed), signed, np.nanmin(signed))
+    spread = float(np.percentile(signed, 90) - np.percentile(signed, 10)) or 1.0
     peaks, info = signal.find_peaks(
-        signed, distance=max(1, int(MIN_DISC_SPACING_MM / spacing[2])), prominence=0.25 * spread
+        signed, distance=max(1, int(MIN_DISC_SPACING_MM / slice_mm)), prominence=0.25 * spread
     )
-    discs = []
+    found = []
     for peak, prominence in zip(peaks, info["prominences"], strict=True):
-        if peak in (0, nz - 1):
+        if peak in (0, len(signed) - 1):
             continue  # a disc cut by the end of the stack cannot be centred
         left, mid, right = signed[peak - 1], signed[peak], signed[peak + 1]
         denominator = left - 2 * mid + right
-        k_star = peak + (0.5 * (left - right) / denominator if denominator else 0.0)
+        offset = 0.5 * (left - right) / denominator if denominator else 0.0
+        found.append((peak + float(np.clip(offset, -0.5, 0.5)), min(1.0, prominence / spread)))
+    widths = signal.peak_widths(signed, peaks, rel_height=0.5)[0] if len(peaks) else []
+    return found, (float(np.median(widths)) * slice_mm if len(widths) else float("inf"))
+
+
+def propose_discs(
+    image: Volume, anchor: Volume, disc_brighter: bool | None = None
+) -> DiscProposals:
+    """Proposals on a canonical ``image``; ``anchor`` marks the multifidus (any non-zero).
+    ``disc_brighter`` None: decided from the data (the polarity whose peaks are thin)."""
+    array, mask = image.array, anchor.array > 0
+    spacing = image.spacing
+    rows, widths, areas = _column_points(array, mask, spacing)
+    problems: list[str] = []
+    fit = _image_axis(rows, widths, areas, spacing)
+    column_seen = fit is not None
+    if fit is None:
+        fit = _multifidus_axis(mask, spacing)
+        if fit is None:
+            return DiscProposals(
+                (), False, "no proposal: no multifidus to find the spine by", ("spine not found",)
+            )
+        problems.append(
+            f"vertebral column not found in the image: axis taken {AXIS_DEPTH_MM:.0f} mm "
+            "anterior to the multifidus"
+        )
+    profile = _profile(array, fit, spacing)
+    if disc_brighter is None:
+        bright, dark = _peaks(profile, 1.0, spacing[2]), _peaks(profile, -1.0, spacing[2])
+        disc_brighter = bright[1] <= dark[1]
+    peaks, _width = _peaks(profile, 1.0 if disc_brighter else -1.0, spacing[2])
+    discs = []
+    for k_star, confidence in peaks:
         centre_px = np.array([np.polyval(fit[0], k_star), np.polyval(fit[1], k_star), k_star])
         d_i = np.polyval(np.polyder(fit[0]), k_star)
         d_j = np.polyval(np.polyder(fit[1]), k_star)
         tangent = image.affine[:3, :3] @ np.array([d_i, d_j, 1.0])
         normal = tangent / np.linalg.norm(tangent)
-        if normal[2] < 0:
-            normal = -normal
-        confidence = float(min(1.0, prominence / spread))
-        discs.append((image.patient_coordinates(centre_px[None, :])[0], normal, confidence, k_star))
-    lowest = min((d[3] for d in discs), default=0.0)
+        normal = -normal if normal[2] < 0 else normal
+        discs.append((image.patient_coordinates(centre_px[None, :])[0], normal, confidence))
+    lowest = min((k for k, _c in peaks), default=0.0)
+    median_width = float(np.median(list(widths.values()))) if widths else float("inf")
     below = [k for k in widths if k < lowest - 1]
-    sacrum = bool(below) and max(widths[k] for k in below) >= SACRUM_WIDTH_RATIO * median_width
+    sacrum = (
+        column_seen
+        and bool(below)
+        and max(widths[k] for k in below) >= SACRUM_WIDTH_RATIO * median_width
+    )
     if sacrum:
         names = list(reversed(DISCS))
         naming = "named upwards from the sacrum (below the lowest disc)"
         if len(discs) > len(names):
             problems.append(f"{len(discs)} discs above the sacrum: a transitional vertebra?")
+    elif not column_seen:
+        names = []
+        naming = (
+            "not named: the vertebral column was not found, so the sacrum cannot be "
+            "recognised; confirm each name"
+        )
     else:
         names = []
         naming = (
@@ -195,6 +250,6 @@ def propose_discs(image: Volume, anchor: Volume, disc_brighter: bool = True) -> 
         )
     proposals = tuple(
         DiscProposal(names[i] if i < len(names) else None, centre, normal, confidence)
-        for i, (centre, normal, confidence, _k) in enumerate(discs)
+        for i, (centre, normal, confidence) in enumerate(discs)
     )
     return DiscProposals(proposals, sacrum, naming, tuple(problems))
