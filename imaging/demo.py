@@ -16,7 +16,7 @@ from imaging.dicom.writer import write_dicom_series
 from imaging.labels import MUSCLEMAP_ABDOMEN, label_array
 from imaging.models import ImagingStudy
 from imaging.phantoms import Muscle, phantom
-from imaging.services import ingest, pipeline, review
+from imaging.services import disc_levels, ingest, pipeline, review
 from imaging.services.segmenters import Labels
 from imaging.services.writeback import write_back
 from trial.protocol import PROTOCOL
@@ -55,7 +55,7 @@ def seed_imaging(participant: object, user: object) -> ImagingStudy:
         canonical.slice_normal,
         canonical.patient_coordinates(np.array([[59.5, 49.5, 0.0]]))[0],
     )
-    review.set_levels(study, {
+    disc_levels.reader_entered(study, {
         "L4-L5": (centre + normal * 4.0 * 9.5).tolist(),
         "L5-S1": (centre + normal * 4.0 * 1.5).tolist(),
     }, user, "json")  # fmt: skip

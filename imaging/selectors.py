@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from imaging.metrics.levels import LEVELS
 from imaging.models import ImagingStudy, MuscleMetric, ReviewStatus
 
 
 def approved_metrics() -> QuerySet[MuscleMetric]:
-    """Metrics of runs a reader approved; pending, rejected or superseded runs never export."""
-    return MuscleMetric.objects.filter(run__review=ReviewStatus.APPROVED).select_related(
-        "run__study__participant"
+    """Metrics of runs a reader approved; pending, rejected or superseded runs never export,
+    nor do per-level metrics whose disc levels the reader has not confirmed (provisional)."""
+    provisional = Q(level__in=LEVELS) & Q(run__study__levels__confirmed_at__isnull=True)
+    return (
+        MuscleMetric.objects.filter(run__review=ReviewStatus.APPROVED)
+        .exclude(provisional)
+        .select_related("run__study__participant")
     )
 
 

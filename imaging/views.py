@@ -28,7 +28,7 @@ from imaging.forms import (
 from imaging.metrics.levels import DISCS, assign_levels, parse_discs
 from imaging.models import ImagingStudy, ReviewStatus, SegmentationRun, StudyStatus
 from imaging.models.studies import ACTIVE_STATUSES
-from imaging.services import ingest, review, watchdog
+from imaging.services import disc_levels, ingest, review, watchdog
 from imaging.services.preview import canonical_image
 from imaging.services.storage import run_folder
 from imaging.tasks import measure_run, queue_pipeline
@@ -170,6 +170,14 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
     image = canonical_image(study, series)
     current = getattr(study, "levels", None)
     file_form = LevelsFileForm()
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            disc_levels.confirm(study, request.user)
+        except ImagingError as error:
+            messages.error(request, public_message(error))
+        else:
+            messages.success(request, _("Disc levels confirmed: per-level metrics are final."))
+        return redirect("imaging:imaging_levels", study.pk)
     if request.method == "POST":
         try:
             discs = _posted_discs(request, image, dict(current.discs) if current else {})
@@ -179,7 +187,7 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
             messages.error(request, public_message(error))
         else:
             if discs is not None:
-                review.set_levels(study, discs, request.user,
+                disc_levels.reader_entered(study, discs, request.user,
                                   "picker" if "disc" in request.POST else "json")  # fmt: skip
                 _remeasure(study, "disc levels changed")
                 return redirect("imaging:imaging_levels", study.pk)
@@ -191,8 +199,15 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
         voxel = np.linalg.solve(image.affine[:3, :3], np.array(point) - image.affine[:3, 3])
         points.append({"disc": name, "i": round(voxel[0], 1), "j": round(voxel[1], 1),
                        "k": round(voxel[2], 1), "lps": point})  # fmt: skip
+    proposals = []
+    for proposal in current.proposed.get("discs", []) if current else []:
+        voxel = np.linalg.solve(image.affine[:3, :3],
+                                np.array(proposal["centre"]) - image.affine[:3, 3])  # fmt: skip
+        proposals.append({**proposal, "k": round(voxel[2], 1),
+                          "moved_mm": current.moved_mm.get(proposal["name"] or "")})  # fmt: skip
     return render(request, "imaging/levels.html", {
         "study": study, "discs": DISCS, "points": points, "file_form": file_form,
+        "proposals": proposals,
         "nx": nx, "ny": ny, "nz": nz, "middle": nx // 2, "slice": nz // 2,
         "sagittal_stretch": round(dz / dy, 4), "current": current,
     })  # fmt: skip
@@ -263,6 +278,7 @@ def review_page(request: HttpRequest, run_pk: int) -> HttpResponse:
         "decision": DecisionForm(), "correct": CorrectedMaskForm(),
         "may_decide": run.review == ReviewStatus.PENDING
         and run.study.status == StudyStatus.QC_PENDING,
+        "levels_confirmed": bool(getattr(run.study, "levels", None) and run.study.levels.confirmed),
     })  # fmt: skip
 
 

@@ -223,3 +223,19 @@ def test_discs_picked_on_the_page_remeasure_by_level(
     assert level.n_slices == 8 and level.csa_mm2 > 0
     overlay = client.get(f"/imaging/runs/{run.pk}/overlay/L5.png")
     assert overlay.status_code == 200 and overlay.content.startswith(b"\x89PNG")
+    # The pipeline proposed two discs (not named: no sacrum in this stack); the reader's picks
+    # give provisional levels that reach no export until confirmed.
+    page = client.get(url).content.decode()
+    assert 'data-testid="proposed-discs"' in page and "not named" in page
+    assert len(study.levels.proposed["discs"]) == 2
+    assert "per-level metrics are provisional" in page
+    from imaging.selectors import approved_metrics
+    from imaging.services.review import decide
+
+    run.refresh_from_db()
+    decide(run, role_users["assessor"], approve=True, reason="")
+    assert not approved_metrics().filter(run=run, level="L5").exists()
+    assert approved_metrics().filter(run=run, level="all").exists()
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    assert "per-level metrics are final" in client.get(url).content.decode()
+    assert approved_metrics().filter(run=run, level="L5").exists()

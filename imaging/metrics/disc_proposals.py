@@ -55,7 +55,7 @@ class DiscProposals:
                 }
                 for d in self.discs
             ],
-            "sacrum_in_view": self.sacrum_in_view,
+            "sacrum_in_view": bool(self.sacrum_in_view),
             "naming": self.naming,
             "problems": list(self.problems),
         }

@@ -158,15 +158,31 @@ class ImagingSeries(AuditedModel):
 
 
 class DiscLevels(AuditedModel):
-    """Disc positions (LPS mm) of a study, from the picker or an imported JSON file."""
+    """Disc positions (LPS mm) of a study: proposed from the stack by the pipeline, then moved
+    and confirmed by the reader (picker or imported JSON). Until confirmed, per-level metrics are
+    provisional and reach no export."""
 
     study = models.OneToOneField(ImagingStudy, on_delete=models.CASCADE, related_name="levels")
     discs = models.JSONField(_("disc positions"), default=dict)
-    source = models.CharField(_("source"), max_length=16)
+    source = models.CharField(_("source"), max_length=16)  # proposed, picker, json
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     entered_at = models.DateTimeField(auto_now=True)
+    proposed = models.JSONField(_("proposed disc planes"), default=dict)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    moved_mm = models.JSONField(_("distance moved from the proposal (mm)"), default=dict)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
     audit_excluded_fields = frozenset({"entered_at"})
 

@@ -29,6 +29,7 @@ from imaging.metrics.levels import parse_discs
 from imaging.metrics.measure import MeasureInputs, measure
 from imaging.metrics.result import Metrics, MuscleMetrics
 from imaging.models import (
+    DiscLevels,
     ImagingSeries,
     ImagingSource,
     ImagingStudy,
@@ -41,6 +42,7 @@ from imaging.pacs.orthanc import PacsUnavailable
 from imaging.qc.plausibility import asymmetry_flags, change_flags
 from imaging.segmentation.confidence import Report
 from imaging.selection.rules import SeriesSummary, load_rules, select_series
+from imaging.services.disc_levels import propose as propose_levels
 from imaging.services.segmenters import Labels, segment
 from imaging.services.storage import nifti_path, run_folder, series_folder
 from imaging.volume import Volume, load_nifti, save_nifti
@@ -252,8 +254,10 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
         image = series_image(study, run.series)
         labels = run_labels(run)
         table = run_table(run)
+        progress(study, 15, "proposing disc planes")
+        propose_levels(study, image, labels, table)
         progress(study, 20, "measuring")
-        levels = getattr(study, "levels", None)
+        levels = DiscLevels.objects.filter(study=study).first()
         discs = parse_discs({"discs": levels.discs}) if levels and levels.discs else None
         dixon = dixon_images(study) if run.fat_method == "dixon" else None
         result = measure(MeasureInputs(

@@ -13,7 +13,6 @@ from django.utils import timezone
 from imaging.errors import ImagingError
 from imaging.metrics.levels import parse_discs
 from imaging.models import (
-    DiscLevels,
     ImagingSeries,
     ImagingStudy,
     ReviewStatus,
@@ -119,16 +118,6 @@ def override_series(study: ImagingStudy, series: ImagingSeries, user: object, re
         study.status = StudyStatus.QUEUED
         study.error = ""
         study.save(reason=f"series overridden: {reason}")
-
-
-def set_levels(study: ImagingStudy, discs: dict, user: object, source: str) -> DiscLevels:
-    """Store disc positions (validated) and re-measure the pending run with them."""
-    parsed = parse_discs({"discs": discs})
-    clean = {name: [round(float(v), 3) for v in point] for name, point in parsed.items()}
-    levels = DiscLevels.objects.filter(study=study).first() or DiscLevels(study=study)
-    levels.discs, levels.source, levels.entered_by = clean, source, user
-    levels.save(reason=f"disc levels from the {source}")
-    return levels
 
 
 LEVELS_MAX_BYTES = 64 * 1024  # six disc points need a few hundred bytes

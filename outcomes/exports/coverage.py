@@ -204,7 +204,8 @@ EXCLUDED: dict[str, dict[str, str]] = {
                                      "eligible", "role", "chosen", "reasons", "overridden_by",
                                      "override_reason"),
     "imaging.DiscLevels": _reason(IMAGING, "id", "study", "discs", "source", "entered_by",
-                                  "entered_at"),
+                                  "entered_at", "proposed", "confirmed_at", "confirmed_by",
+                                  "moved_mm"),
     "imaging.SegmentationRun": {
         **_reason(KEY, "id", "study", "series", "key"),
         **_reason(IMAGING, "label_table", "result", "qc_flags", "confidence",

@@ -1,0 +1,73 @@
+"""Disc levels of a study: proposed by the pipeline from the stack, confirmed by the reader.
+
+The proposal never overwrites what a reader entered; a reader's change clears the confirmation
+(positions confirmed are positions seen); confirming records how far each disc moved from the
+proposal. Everything is saved through the audited model, so the trail has both positions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.utils import timezone
+
+from imaging.errors import ImagingError
+from imaging.labels import Label
+from imaging.metrics.disc_proposals import propose_discs
+from imaging.metrics.levels import assign_levels, parse_discs
+from imaging.models import DiscLevels, ImagingStudy
+from imaging.volume import Volume
+
+PROPOSED = "proposed"
+
+
+def propose(
+    study: ImagingStudy, image: Volume, labels: Volume, table: tuple[Label, ...]
+) -> DiscLevels | None:
+    """Proposals for a study whose levels no reader has entered; None when a reader has."""
+    levels = DiscLevels.objects.filter(study=study).first()
+    if levels is not None and (levels.source != PROPOSED or levels.confirmed):
+        return None
+    canonical, canonical_labels = image.canonical(), labels.canonical()
+    values = [label.value for label in table if label.muscle == "multifidus"]
+    anchor = canonical_labels.with_array(np.isin(canonical_labels.array, values).astype(np.uint8))
+    result = propose_discs(canonical, anchor)
+    document = result.as_json()
+    named = {d["name"]: d["centre"] for d in document["discs"] if d["name"]}
+    if named:
+        try:
+            assign_levels(canonical, parse_discs({"discs": named}))
+        except ImagingError as error:  # out of order: show the proposal, measure no level
+            document["problems"].append(f"named discs out of order, not used: {error}")
+            named = {}
+    levels = levels or DiscLevels(study=study, source=PROPOSED)
+    levels.discs, levels.proposed = named, document
+    levels.confirmed_at, levels.confirmed_by, levels.moved_mm = None, None, {}
+    levels.save(reason="disc planes proposed from the stack")
+    return levels
+
+
+def reader_entered(study: ImagingStudy, discs: dict, user: object, source: str) -> DiscLevels:
+    """A reader's positions (picker or JSON): stored, and awaiting confirmation again."""
+    parsed = parse_discs({"discs": discs})
+    clean = {name: [round(float(v), 3) for v in point] for name, point in parsed.items()}
+    levels = DiscLevels.objects.filter(study=study).first() or DiscLevels(study=study)
+    levels.discs, levels.source, levels.entered_by = clean, source, user
+    levels.confirmed_at, levels.confirmed_by, levels.moved_mm = None, None, {}
+    levels.save(reason=f"disc levels from the {source}")
+    return levels
+
+
+def confirm(study: ImagingStudy, user: object) -> DiscLevels:
+    """The reader confirms the positions shown; per-level metrics become final."""
+    levels = DiscLevels.objects.filter(study=study).first()
+    if levels is None or len(levels.discs) < 2:
+        raise ImagingError("confirm needs at least two named discs (one level)")
+    proposed = {d["name"]: d["centre"] for d in levels.proposed.get("discs", []) if d["name"]}
+    levels.moved_mm = {
+        name: round(float(np.linalg.norm(np.array(point) - np.array(proposed[name]))), 2)
+        for name, point in levels.discs.items()
+        if name in proposed
+    }
+    levels.confirmed_at, levels.confirmed_by = timezone.now(), user
+    levels.save(reason="disc levels confirmed by the reader")
+    return levels
