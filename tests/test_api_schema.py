@@ -118,6 +118,11 @@ def test_imaging_metrics_api_serves_approved_runs_only(
     run = SegmentationRun.objects.get()
     decide(run, role_users["assessor"], approve=True)
     rows = client.get("/api/v1/imaging/metrics/").json()
+    assert rows and {r["level"] for r in rows} == {"all"}  # levels not confirmed: provisional
+    from imaging.services.disc_levels import confirm
+
+    confirm(run.study, role_users["assessor"])
+    rows = client.get("/api/v1/imaging/metrics/").json()
     assert len(rows) == run.metrics.count() > 0
     row = next(
         r for r in rows if (r["muscle"], r["side"], r["level"]) == ("multifidus", "left", "L5")

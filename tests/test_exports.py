@@ -36,7 +36,11 @@ def trial_data(role_users: dict, settings, tmp_path: Path) -> dict:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     seed_demo(participants=12, password=DEMO_PASSWORD)
     seed_demo_imaging(role_users["coordinator"])
-    decide(SegmentationRun.objects.get(), role_users["assessor"], approve=True)
+    from imaging.services.disc_levels import confirm
+
+    run = SegmentationRun.objects.get()
+    decide(run, role_users["assessor"], approve=True)
+    confirm(run.study, role_users["assessor"])  # per-level metrics export once confirmed
     return role_users
 
 
