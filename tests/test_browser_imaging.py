@@ -86,3 +86,69 @@ def test_reader_picks_a_disc_on_the_sagittal_reformat(page, settings, tmp_path: 
     # The pending run was measured again: level L4 now lies between L3-L4 and L4-L5.
     run = study.runs.get()
     assert run.metrics.filter(level="L4", muscle="multifidus").count() == 2
+
+
+def test_reader_moves_a_proposed_disc_and_confirms_the_levels(page, settings, tmp_path) -> None:
+    """The study's discs as the pipeline stores a proposal; the reader moves L4-L5 on the
+    reformat, confirms; the distance moved, both positions and the confirmation are on record,
+    and the per-level metrics reach exports only from then on."""
+    from imaging.models import DiscLevels, ImagingStudy
+    from imaging.selectors import approved_metrics
+    from imaging.services.preview import canonical_image
+    from imaging.services.review import decide
+    from strongback.demo.seed import seed_demo_imaging
+    from trial.models import AuditEntry, User
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    seed_demo_imaging(User.objects.get(username="coordinator"))
+    study = ImagingStudy.objects.get()
+    levels = DiscLevels.objects.get(study=study)
+    levels.source = "proposed"
+    levels.proposed = {
+        "discs": [
+            {"name": name, "centre": point, "normal": [0.0, 0.0, 1.0], "confidence": 0.9}
+            for name, point in levels.discs.items()
+        ],
+        "naming": "named upwards from the sacrum (below the lowest disc)",
+        "problems": [],
+        "sacrum_in_view": True,
+    }
+    levels.save(reason="test: stored as the pipeline stores its proposal")
+    image = canonical_image(study, study.chosen_series)
+    nz = image.shape[2]
+
+    log_in(page, "assessor")
+    page.get_by_test_id("role-home").wait_for()
+    page.goto(f"/imaging/{study.pk}/levels/")
+    proposed = page.get_by_test_id("proposed-discs")
+    assert "L4-L5" in proposed.inner_text() and "L5-S1" in proposed.inner_text()
+    assert "provisional" in page.get_by_test_id("levels-status").inner_text()
+    sagittal = page.locator("#sagittal")
+    _wait_loaded(sagittal)
+    page.get_by_role("radio", name="L4-L5").check()
+    box = sagittal.bounding_box()
+    natural = sagittal.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    stretch = image.spacing[2] / image.spacing[1]
+    target_k = 7.5  # the proposal sits at slice 9.5: two slices lower
+    y = ((nz - 1 - target_k) + 0.5) * stretch / natural[1] * box["height"]
+    sagittal.click(position={"x": box["width"] * 0.5, "y": y})
+    page.get_by_role("button", name="Save this disc").click()
+    page.get_by_test_id("saved-discs").wait_for()
+    assert "provisional" in page.get_by_test_id("levels-status").inner_text()
+
+    page.get_by_test_id("confirm-levels").click()
+    assert "final" in page.get_by_test_id("levels-status").inner_text()
+    levels.refresh_from_db()
+    assert levels.confirmed and levels.confirmed_by.username == "assessor"
+    assert abs(levels.moved_mm["L4-L5"] - 2 * image.spacing[2]) < 0.6 * image.spacing[2]
+    assert levels.moved_mm["L5-S1"] == 0.0
+    fields = set(
+        AuditEntry.objects.filter(
+            object_type="imaging.DiscLevels", object_id=str(levels.pk)
+        ).values_list("field", flat=True)
+    )
+    assert "confirmed_at" in fields and any(f.startswith("discs.L4-L5") for f in fields)
+    run = study.runs.get()
+    decide(run, User.objects.get(username="assessor"), approve=True)
+    assert approved_metrics().filter(run=run, level="L5").exists()

@@ -46,8 +46,12 @@ MUSCLEMAP_SETTINGS = InferenceSettings(overlap=MUSCLEMAP_OVERLAP, batch_size=1,
 
 
 def _threads(settings: InferenceSettings) -> int:
+    """The configured count; else OMP_NUM_THREADS (a deployment's or a test worker's share of
+    the cores); else every core this process may use."""
     if settings.threads:
         return settings.threads
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit():
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
