@@ -6,6 +6,7 @@ are missing or do not fit."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -125,6 +126,7 @@ def test_inference_threads_follow_the_workers_cpu_mask() -> None:
         "segment(lumbar_phantom(2, slices=2).image, model, InferenceSettings(overlap=0))\n"
         "print(torch.get_num_threads())\n"
     )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}  # the mask decides
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=Path(__file__).parents[1])  # fmt: skip
+                            check=True, cwd=Path(__file__).parents[1], env=env)  # fmt: skip
     assert result.stdout.split()[-1] == "1"
