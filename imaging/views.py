@@ -34,6 +34,7 @@ from imaging.services.storage import run_folder
 from imaging.tasks import measure_run, queue_pipeline
 from trial.access.policy import requires
 from trial.protocol import PROTOCOL
+from trial.protocol.strongback_analysis import SPINE_LEVELS
 from trial.redaction import public_message
 from trial.views.helpers import participant_or_404, participant_url
 
@@ -75,11 +76,19 @@ def visit_imaging(request: HttpRequest, study_id: str, visit_code: str) -> HttpR
                 queue_pipeline(study.pk)
                 return redirect("imaging:imaging_study", study.pk)
     studies = ImagingStudy.objects.filter(participant=participant, visit_code=visit_code)
-    return render(request, "imaging/visit.html", {
-        "participant": participant, "visit_code": visit_code, "studies": studies,
-        "form": form, "may_upload": may_upload, "back": participant_url(participant),
-        "may_open": _may_see_studies(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "imaging/visit.html",
+        {
+            "participant": participant,
+            "visit_code": visit_code,
+            "studies": studies,
+            "form": form,
+            "may_upload": may_upload,
+            "back": participant_url(participant),
+            "may_open": _may_see_studies(request.user),
+        },
+    )
 
 
 def _ingest(
@@ -94,9 +103,15 @@ def _ingest(
         labels, fat, water = (form.cleaned_data.get(k) for k in ("labels", "fat", "water"))
         dixon = (fat.read(), water.read()) if fat and water else None
         stated = form.cleaned_data["same_acquisition"]
-        return ingest.ingest_nifti(participant, visit_code, data,
-                                   labels.read() if labels else None, user, dixon=dixon,
-                                   same_acquisition=stated)  # fmt: skip
+        return ingest.ingest_nifti(
+            participant,
+            visit_code,
+            data,
+            labels.read() if labels else None,
+            user,
+            dixon=dixon,
+            same_acquisition=stated,
+        )
     study, _skipped = ingest.ingest_zip(participant, visit_code, data, user)
     return study
 
@@ -105,13 +120,20 @@ def _ingest(
 def study_page(request: HttpRequest, study_pk: int) -> HttpResponse:
     study = _study(request, study_pk)
     runs = study.runs.order_by("-created_at")
-    return render(request, "imaging/study.html", {
-        "study": study, "series": study.series.all(), "runs": runs,
-        "may_review": request.user.has_perm(REVIEW), "override": OverrideForm(),
-        "polling": study.status in ACTIVE_STATUSES,
-        "stuck": watchdog.is_stuck(study),
-        "back": participant_url(study.participant),
-    })  # fmt: skip
+    return render(
+        request,
+        "imaging/study.html",
+        {
+            "study": study,
+            "series": study.series.all(),
+            "runs": runs,
+            "may_review": request.user.has_perm(REVIEW),
+            "override": OverrideForm(),
+            "polling": study.status in ACTIVE_STATUSES,
+            "stuck": watchdog.is_stuck(study),
+            "back": participant_url(study.participant),
+        },
+    )
 
 
 @require_POST
@@ -127,8 +149,10 @@ def rerun_study(request: HttpRequest, study_pk: int) -> HttpResponse:
         if sent:
             messages.success(request, _("The study is queued again."))
         else:
-            waiting = _("The study is queued; the processing service is not reachable now, it will "
-                        "start when it is back.")  # fmt: skip
+            waiting = _(
+                "The study is queued; the processing service is not reachable now, it will "
+                "start when it is back."
+            )
             messages.warning(request, waiting)
     return redirect("imaging:imaging_study", study.pk)
 
@@ -136,11 +160,16 @@ def rerun_study(request: HttpRequest, study_pk: int) -> HttpResponse:
 @requires("trial.view_participants")
 def study_status(request: HttpRequest, study_pk: int) -> HttpResponse:
     study = _study(request, study_pk)
-    return render(request, "imaging/_status.html", {
-        "study": study, "polling": study.status in ACTIVE_STATUSES,
-        "run": study.runs.order_by("-created_at").first(),
-        "may_review": request.user.has_perm(REVIEW),
-    })  # fmt: skip
+    return render(
+        request,
+        "imaging/_status.html",
+        {
+            "study": study,
+            "polling": study.status in ACTIVE_STATUSES,
+            "run": study.runs.order_by("-created_at").first(),
+            "may_review": request.user.has_perm(REVIEW),
+        },
+    )
 
 
 @require_POST
@@ -187,8 +216,9 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
             messages.error(request, public_message(error))
         else:
             if discs is not None:
-                disc_levels.reader_entered(study, discs, request.user,
-                                  "picker" if "disc" in request.POST else "json")  # fmt: skip
+                disc_levels.reader_entered(
+                    study, discs, request.user, "picker" if "disc" in request.POST else "json"
+                )
                 _remeasure(study, "disc levels changed")
                 return redirect("imaging:imaging_levels", study.pk)
             file_form = LevelsFileForm(request.POST, request.FILES)
@@ -197,20 +227,45 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
     points = []
     for name, point in (current.discs if current else {}).items():
         voxel = np.linalg.solve(image.affine[:3, :3], np.array(point) - image.affine[:3, 3])
-        points.append({"disc": name, "i": round(voxel[0], 1), "j": round(voxel[1], 1),
-                       "k": round(voxel[2], 1), "lps": point})  # fmt: skip
+        points.append(
+            {
+                "disc": name,
+                "i": round(voxel[0], 1),
+                "j": round(voxel[1], 1),
+                "k": round(voxel[2], 1),
+                "lps": point,
+            }
+        )
     proposals = []
     for proposal in current.proposed.get("discs", []) if current else []:
-        voxel = np.linalg.solve(image.affine[:3, :3],
-                                np.array(proposal["centre"]) - image.affine[:3, 3])  # fmt: skip
-        proposals.append({**proposal, "k": round(voxel[2], 1),
-                          "moved_mm": current.moved_mm.get(proposal["name"] or "")})  # fmt: skip
-    return render(request, "imaging/levels.html", {
-        "study": study, "discs": DISCS, "points": points, "file_form": file_form,
-        "proposals": proposals,
-        "nx": nx, "ny": ny, "nz": nz, "middle": nx // 2, "slice": nz // 2,
-        "sagittal_stretch": round(dz / dy, 4), "current": current,
-    })  # fmt: skip
+        voxel = np.linalg.solve(
+            image.affine[:3, :3], np.array(proposal["centre"]) - image.affine[:3, 3]
+        )
+        proposals.append(
+            {
+                **proposal,
+                "k": round(voxel[2], 1),
+                "moved_mm": current.moved_mm.get(proposal["name"] or ""),
+            }
+        )
+    return render(
+        request,
+        "imaging/levels.html",
+        {
+            "study": study,
+            "discs": DISCS,
+            "points": points,
+            "file_form": file_form,
+            "proposals": proposals,
+            "nx": nx,
+            "ny": ny,
+            "nz": nz,
+            "middle": nx // 2,
+            "slice": nz // 2,
+            "sagittal_stretch": round(dz / dy, 4),
+            "current": current,
+        },
+    )
 
 
 def _posted_discs(request: HttpRequest, image: object, discs: dict) -> dict | None:
@@ -261,6 +316,15 @@ def slice_png(request: HttpRequest, study_pk: int, axis: int, index: int) -> Htt
     return HttpResponse(data, content_type="image/png")
 
 
+def composite_missing(run: SegmentationRun) -> list[str]:
+    """The protocol's L1-L5 levels with no multifidus metric in this run (the composite needs
+    every one of them on both sides)."""
+    measured = set(
+        run.metrics.filter(muscle="multifidus", n_slices__gt=0).values_list("level", "side")
+    )
+    return [level for level in SPINE_LEVELS if not {(level, "left"), (level, "right")} <= measured]
+
+
 def _run(request: HttpRequest, pk: int) -> SegmentationRun:
     return get_object_or_404(SegmentationRun.objects.select_related("study__participant"), pk=pk)
 
@@ -272,14 +336,24 @@ def review_page(request: HttpRequest, run_pk: int) -> HttpResponse:
     index = (
         json.loads((folder / "index.json").read_text()) if (folder / "index.json").exists() else {}
     )
-    return render(request, "imaging/review.html", {
-        "run": run, "study": run.study, "metrics": run.metrics.all(),
-        "overlays": list(index),
-        "decision": DecisionForm(), "correct": CorrectedMaskForm(),
-        "may_decide": run.review == ReviewStatus.PENDING
-        and run.study.status == StudyStatus.QC_PENDING,
-        "levels_confirmed": bool(getattr(run.study, "levels", None) and run.study.levels.confirmed),
-    })  # fmt: skip
+    return render(
+        request,
+        "imaging/review.html",
+        {
+            "run": run,
+            "study": run.study,
+            "metrics": run.metrics.all(),
+            "overlays": list(index),
+            "decision": DecisionForm(),
+            "correct": CorrectedMaskForm(),
+            "may_decide": run.review == ReviewStatus.PENDING
+            and run.study.status == StudyStatus.QC_PENDING,
+            "levels_confirmed": bool(
+                getattr(run.study, "levels", None) and run.study.levels.confirmed
+            ),
+            "composite_missing": composite_missing(run),
+        },
+    )
 
 
 @requires(REVIEW)
@@ -298,8 +372,12 @@ def decide(request: HttpRequest, run_pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            review.decide(run, request.user, form.cleaned_data["decision"] == "approve",
-                          form.cleaned_data["reason"])  # fmt: skip
+            review.decide(
+                run,
+                request.user,
+                form.cleaned_data["decision"] == "approve",
+                form.cleaned_data["reason"],
+            )
         except ImagingError as error:
             messages.error(request, public_message(error))
         else:
@@ -317,8 +395,9 @@ def correct(request: HttpRequest, run_pk: int) -> HttpResponse:
         return redirect("imaging:imaging_review", run.pk)
     upload = form.cleaned_data["mask"]
     try:
-        new = review.correct_mask(run, request.user, upload.read(), upload.name,
-                                  form.cleaned_data["reason"])  # fmt: skip
+        new = review.correct_mask(
+            run, request.user, upload.read(), upload.name, form.cleaned_data["reason"]
+        )
     except ImagingError as error:
         messages.error(request, public_message(error))
         return redirect("imaging:imaging_review", run.pk)

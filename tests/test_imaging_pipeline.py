@@ -236,6 +236,8 @@ def test_discs_picked_on_the_page_remeasure_by_level(
     decide(run, role_users["assessor"], approve=True, reason="")
     assert not approved_metrics().filter(run=run, level="L5").exists()
     assert approved_metrics().filter(run=run, level="all").exists()
+    review_page = client.get(f"/imaging/runs/{run.pk}/").content.decode()
+    assert "levels missing" in review_page and "L1, L2, L3, L4" in review_page  # only L5 has discs
     assert client.post(url, {"confirm": "1"}).status_code == 302
     assert "per-level metrics are final" in client.get(url).content.decode()
     assert approved_metrics().filter(run=run, level="L5").exists()
