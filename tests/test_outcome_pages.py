@@ -205,3 +205,37 @@ def test_a_correction_on_the_page_needs_a_reason_but_a_confirmation_tick_does_no
     assert saved.status_code == 302
     response.refresh_from_db()
     assert str(response.responses["PFA11"]) == changed["PFA11"]
+
+
+def test_save_and_next_goes_through_the_visits_questionnaires(client_for) -> None:
+    """'Save and go to the next questionnaire' lands on the visit's next form not yet done (in
+    the protocol's order) that the user may enter, and on the participant page after the last."""
+    participant = Participant.objects.filter(randomized_on__isnull=False).last()
+    assert not InstrumentResponse.objects.filter(participant=participant, visit_code="week16")
+    client = client_for("assessor")
+    forms = [f for f in PROTOCOL.visit("week16").forms if f in DEFINITIONS]
+    data = {"completed_on": "2026-11-20", **{item: "2" for item in odi.ITEMS}, "save_next": "1"}
+    response = client.post(url(participant.study_id, "week16", "odi"), data)
+    assert response.status_code == 302
+    assert response["Location"] == url(
+        participant.study_id, "week16", forms[forms.index("odi") + 1]
+    )
+    # With every other questionnaire done, the next stop is the participant page.
+    for name in forms:
+        if name != "odi":
+            InstrumentResponse.objects.get_or_create(
+                participant=participant,
+                visit_code="week16",
+                instrument=name,
+                defaults={
+                    "completed_on": "2026-11-20",
+                    "entered_by": response.wsgi_request.user,
+                    "scoring_version": "test",
+                },
+            )
+    again = client.post(
+        url(participant.study_id, "week16", "odi"), {**data, "reason_for_change": "typo"}
+    )
+    assert (
+        again.status_code == 302 and again["Location"] == f"/participants/{participant.study_id}/"
+    )

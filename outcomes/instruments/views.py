@@ -23,7 +23,7 @@ from outcomes.models import InstrumentResponse, Verification
 from trial.access.policy import requires
 from trial.models import Participant
 from trial.protocol import PROTOCOL
-from trial.views.helpers import participant_or_404, reason, save_or_explain
+from trial.views.helpers import participant_or_404, participant_url, reason, save_or_explain
 
 
 def _page_subject(study_id: str, visit_code: str, instrument: str) -> tuple:
@@ -40,6 +40,22 @@ def _page_subject(study_id: str, visit_code: str, instrument: str) -> tuple:
 
 def instrument_url(participant: Participant, visit_code: str, instrument: str) -> str:
     return reverse("outcomes:instrument_entry", args=[participant.study_id, visit_code, instrument])
+
+
+def _next_questionnaire(user: object, participant: Participant, visit: object, current: str) -> str:
+    """The visit's next questionnaire (in the protocol's order) that this user may enter and that
+    is not yet done, after ``current`` and then from the start; the participant page when none."""
+    done = set(
+        InstrumentResponse.objects.filter(
+            participant=participant, visit_code=visit.code
+        ).values_list("instrument", flat=True)
+    )
+    forms = [f for f in visit.forms if f in DEFINITIONS]
+    after = forms.index(current) + 1 if current in forms else 0
+    for name in [*forms[after:], *forms[:after]]:
+        if name not in done and may_enter(user, visit.code, name):
+            return instrument_url(participant, visit.code, name)
+    return participant_url(participant)
 
 
 @requires("trial.view_participants")
@@ -82,6 +98,8 @@ def instrument_entry(
                 _("%(form)s saved (%(version)s): %(scores)s")
                 % {"form": definition.title.en, "version": saved.scoring_version, "scores": lines},
             )
+            if "save_next" in request.POST:
+                return redirect(_next_questionnaire(request.user, participant, visit, instrument))
             return redirect(instrument_url(participant, visit_code, instrument))
     return render(
         request,
