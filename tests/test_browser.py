@@ -27,7 +27,7 @@ def test_coordinator_records_a_screening_and_sees_it_on_the_worklist(page, tmp_p
     page.get_by_label("Source").select_option("clinic")
     page.get_by_label("Age at screening").fill("44")
     page.locator("#id_language").select_option("fr")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     assert "Saved SCR-" in page.locator(".alert").inner_text()
     page.get_by_role("link", name="Home").click()
     assert page.get_by_text("2026-11-20").count() == 1
@@ -52,7 +52,7 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     page.get_by_label("Source").select_option("advertisement")
     page.get_by_label("Age at screening").fill("39")
     page.locator("#id_language").select_option("en")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     code = page.locator(".alert").inner_text().split("Saved ")[1].rstrip(".")
     page.locator("tr", has_text=code).get_by_role("link", name="Eligibility").click()
     page.get_by_label("Date of birth").fill("1987-03-02")
@@ -83,7 +83,7 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     page.get_by_role("link", name="MRI safety questionnaire").click()
     for select in page.locator("select[name^=mri_]").all():
         select.select_option("false")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     assert "Eligible." in page.get_by_test_id("eligibility-verdict").inner_text()
     page.get_by_role("link", name="Enrol and record consent").click()
     page.get_by_label("Consent form version").fill("2.0")
@@ -92,7 +92,7 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     page.get_by_label("First name").fill("Chloé")
     page.get_by_label("Last name").fill("Bergeron")
     page.get_by_label("Date of birth").fill("1987-03-02")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     heading = page.get_by_test_id("participant-heading").inner_text()
     study_id = heading.split()[0]
     assert (
@@ -104,7 +104,7 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     for number in range(1, 16):
         answer = "Yes" if number <= 9 else "No"
         page.locator(f"#div_id_lsiq_{number:02d}").get_by_label(answer).check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     saved = page.locator(".alert").inner_text()
     assert "Total 9.0" in saved and "stratum LSIQ_HIGH" in saved
     page.get_by_role("link", name="Back to participant").click()
@@ -158,7 +158,7 @@ def test_assessor_enters_odi_and_promis29_at_week_16_and_sees_the_scores(page, t
     odi_answers = dict(zip(odi.ITEMS, [3, 2, 2, 1, 2, 2, 1, 0, 2, 1], strict=True))
     for key, value in odi_answers.items():
         page.locator(f"#div_id_{key} input[value='{value}']").check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     assert "Oswestry Disability Index 2.1a saved (odi-2.1a)" in page.locator(".alert").inner_text()
     scores = page.get_by_test_id("scores")
     assert scores.locator('[data-score="Total"]').inner_text() == "32.0"  # 16/50
@@ -171,7 +171,7 @@ def test_assessor_enters_odi_and_promis29_at_week_16_and_sees_the_scores(page, t
     answers["Global07"] = 6
     for key, value in answers.items():
         page.locator(f"#div_id_{key} input[value='{value}']").check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expected = score("promis29", answers).subscores
     scores = page.get_by_test_id("scores")
     assert expected["physical_function"] == 41.9  # PF raw 16 (table A)
