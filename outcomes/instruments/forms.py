@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outcomes.instruments.base import Instrument, Item
 from trial.forms import ReasonForChangeMixin
+from trial.validators import not_in_future
 
 
 def _field(item: Item, language: str) -> forms.Field:
@@ -53,7 +54,9 @@ class InstrumentForm(ReasonForChangeMixin, forms.Form):
     """Answers of one questionnaire; blank = not answered (saving then asks for confirmation)."""
 
     completed_on = forms.DateField(
-        label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Completed on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[not_in_future],
     )
     confirm_warnings = forms.BooleanField(
         label=_("I have checked these answers against the paper form; save them as they are."),

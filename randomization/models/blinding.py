@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from trial.audit.models import AuditedModel
 from trial.models import Participant
 from trial.protocol import PROTOCOL
+from trial.validators import not_in_future
 
 
 class RequestStatus(models.TextChoices):
@@ -67,7 +68,7 @@ class BlindingGuess(AuditedModel):
         _("confidence (1 = a pure guess, 5 = certain)"),
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    guessed_on = models.DateField(_("date"))
+    guessed_on = models.DateField(_("date"), validators=[not_in_future])
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )

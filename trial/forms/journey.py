@@ -20,6 +20,7 @@ from trial.models import (
 )
 from trial.models.choices import ConsentLanguage
 from trial.models.visits import VisitOutcome
+from trial.validators import not_in_future
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -108,7 +109,9 @@ class EnrolmentForm(forms.Form):
     consent_language = forms.ChoiceField(
         label=_("Consent language"), choices=ConsentLanguage.choices
     )
-    consent_date = forms.DateField(label=_("Consent signed on"), widget=DATE)
+    consent_date = forms.DateField(
+        label=_("Consent signed on"), widget=DATE, validators=[not_in_future]
+    )
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE)
@@ -185,7 +188,9 @@ class MedicalHistoryForm(RecordForm):
 
 class VisitRecordForm(ReasonForChangeMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=VisitOutcome.choices)
-    done_on = forms.DateField(label=_("Date done"), required=False, widget=DATE)
+    done_on = forms.DateField(
+        label=_("Date done"), required=False, widget=DATE, validators=[not_in_future]
+    )
     out_of_window_reason = forms.CharField(
         label=_("Reason, if outside the window"),
         required=False,

@@ -11,12 +11,15 @@ from trial.forms import ReasonForChangeMixin
 from trial.models.sessions import Attendance, MissedReason
 from trial.protocol.schema import SessionTemplate
 from trial.services.sessions import ExerciseDone
+from trial.validators import not_in_future
 
 EXTRA_INDIVIDUALISED_ROWS = 6
 
 
 class SessionForm(ReasonForChangeMixin, forms.Form):
-    session_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    session_date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), validators=[not_in_future]
+    )
     attendance = forms.ChoiceField(label=_("Attendance"), choices=Attendance.choices)
     missed_reason = forms.ChoiceField(
         label=_("Reason missed"), choices=[("", "---------"), *MissedReason.choices], required=False

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from trial.audit.models import AuditedModel
 from trial.models.participant import Participant
+from trial.validators import not_in_future
 
 
 class Severity(models.TextChoices):
@@ -45,7 +47,7 @@ class AdverseEvent(AuditedModel):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="adverse_events"
     )
-    onset_on = models.DateField(_("onset"))
+    onset_on = models.DateField(_("onset"), validators=[not_in_future])
     description = models.TextField(_("description"))
     severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices)
     serious = models.BooleanField(
@@ -57,7 +59,9 @@ class AdverseEvent(AuditedModel):
     )
     action_taken = models.CharField(_("action taken"), max_length=16, choices=ActionTaken.choices)
     outcome = models.CharField(_("outcome"), max_length=16, choices=AeOutcome.choices)
-    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolved_on = models.DateField(
+        _("resolved on"), null=True, blank=True, validators=[not_in_future]
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -69,6 +73,16 @@ class AdverseEvent(AuditedModel):
     class Meta:
         ordering = ["-onset_on", "-id"]
         verbose_name = _("adverse event")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.resolved_on and self.onset_on and self.resolved_on < self.onset_on:
+            raise ValidationError(
+                {
+                    "resolved_on": _("An event cannot resolve before its onset (%(onset)s).")
+                    % {"onset": self.onset_on.isoformat()}
+                }
+            )
 
     def __str__(self) -> str:
         return f"AE {self.pk} of {self.participant_id}"

@@ -13,6 +13,7 @@ from trial.audit.models import AuditedModel
 from trial.crypto.fields import EncryptedDateField, EncryptedTextField
 from trial.models.choices import ConsentLanguage
 from trial.models.screening import ScreeningEntry
+from trial.validators import not_in_future
 
 
 class StudyIdCounter(models.Model):
@@ -34,7 +35,7 @@ class Participant(AuditedModel):
     consent_language = models.CharField(
         _("consent language"), max_length=2, choices=ConsentLanguage.choices
     )
-    consent_date = models.DateField(_("consent signed on"))
+    consent_date = models.DateField(_("consent signed on"), validators=[not_in_future])
     consent_obtained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -131,7 +132,7 @@ class DataUse(models.TextChoices):
 class StudyExit(AuditedModel):
     participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="exit")
     kind = models.CharField(_("kind"), max_length=16, choices=ExitKind.choices)
-    exit_on = models.DateField(_("date"))
+    exit_on = models.DateField(_("date"), validators=[not_in_future])
     reason = models.CharField(_("reason"), max_length=32, choices=ExitReason.choices)
     data_use = models.CharField(
         _("data that may still be used"), max_length=16, choices=DataUse.choices

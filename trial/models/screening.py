@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from trial.audit.models import AuditedModel
+from trial.validators import not_in_future
 
 
 class ReferralSource(models.TextChoices):
@@ -32,7 +33,7 @@ class ScreeningOutcome(models.TextChoices):
 
 
 class ScreeningEntry(AuditedModel):
-    screened_on = models.DateField(_("date approached"))
+    screened_on = models.DateField(_("date approached"), validators=[not_in_future])
     source = models.CharField(_("source"), max_length=32, choices=ReferralSource.choices)
     age = models.PositiveSmallIntegerField(
         _("age at screening"), validators=[MinValueValidator(0), MaxValueValidator(120)]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trial.audit.models import AuditedModel
 from trial.models.participant import Participant
+from trial.validators import not_in_future
 
 
 class Attendance(models.TextChoices):
@@ -37,7 +38,7 @@ class TrainingSession(AuditedModel):
         Participant, on_delete=models.PROTECT, related_name="training_sessions"
     )
     number = models.PositiveSmallIntegerField(_("session number"))
-    session_date = models.DateField(_("date"))
+    session_date = models.DateField(_("date"), validators=[not_in_future])
     attendance = models.CharField(_("attendance"), max_length=8, choices=Attendance.choices)
     missed_reason = models.CharField(
         _("reason missed"), max_length=16, choices=MissedReason.choices, blank=True

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trial.audit.models import AuditedModel
 from trial.models.participant import Participant
+from trial.validators import not_in_future
 
 
 class VisitOutcome(models.TextChoices):
@@ -19,7 +20,7 @@ class VisitRecord(AuditedModel):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="visits")
     visit_code = models.CharField(_("visit"), max_length=32)
     outcome = models.CharField(_("outcome"), max_length=8, choices=VisitOutcome.choices)
-    done_on = models.DateField(_("date"), null=True, blank=True)
+    done_on = models.DateField(_("date"), null=True, blank=True, validators=[not_in_future])
     out_of_window = models.BooleanField(default=False, editable=False)
     out_of_window_reason = models.TextField(_("reason the visit is outside its window"), blank=True)
     missed_reason = models.TextField(_("reason missed"), blank=True)

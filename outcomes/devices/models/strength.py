@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from outcomes.devices.models.files import DeviceImport
 from trial.audit.models import AuditedModel
 from trial.models import Participant
+from trial.validators import not_in_future
 
 MEDX_ANGLES = (72, 60, 48, 36, 24, 12, 0)  # degrees of lumbar flexion, in test order
 
@@ -34,7 +35,7 @@ class MedxTest(AuditedModel):
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="medx")
     visit_code = models.CharField(_("visit"), max_length=32)
-    tested_on = models.DateField(_("tested on"))
+    tested_on = models.DateField(_("tested on"), validators=[not_in_future])
     unit_entered = models.CharField(_("unit on the printout"), max_length=5, choices=TorqueUnit)
     as_printed = models.JSONField(_("values as printed"), default=dict)
     torque_72 = _torque_field(72)
