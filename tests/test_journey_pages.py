@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from outcomes.models import InstrumentResponse
 from randomization.models import AllocationSlot
@@ -94,7 +95,11 @@ def test_out_of_window_visit_needs_a_reason_on_the_web_form(client_for) -> None:
         randomized_on__isnull=True, visits__isnull=True
     ).first()
     client = client_for("coordinator")
-    late = participant.consent_date + dt.timedelta(days=40)
+    # Outside the window and not in the future (a future date is refused before the window).
+    baseline = PROTOCOL.visit("baseline")  # anchored on consent
+    late = min(participant.consent_date + dt.timedelta(days=40), timezone.localdate())
+    if baseline.in_window(participant.consent_date, late):
+        late = participant.consent_date - dt.timedelta(days=1)
     url = f"/participants/{participant.study_id}/visits/baseline/"
     response = client.post(url, {"outcome": "done", "done_on": late.isoformat()})
     assert response.status_code == 200
