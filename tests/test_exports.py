@@ -230,6 +230,10 @@ def test_conduct_and_device_columns_carry_the_database_values(trial_data: dict, 
     assert wide.loc[randomised.study_id, "in_itt"] == "1"
     assert wide.loc[Participant.objects.filter(randomized_on=None).first().study_id,
                     "in_itt"] == "0"  # fmt: skip
+    for person in Participant.objects.all():  # interview invitations, as stored
+        row = wide.loc[person.study_id]
+        assert row["pre_interview_invited"] == ("1" if person.invited_pre_interview else "0")
+        assert row["post_interview_invited"] == ("1" if person.invited_post_interview else "0")
     odi = InstrumentResponse.objects.filter(instrument="odi", visit_code="baseline").first()
     assert wide.loc[odi.participant.study_id, "baseline__odi_verification"] == odi.verification
     entry = PainEntry.objects.select_related("participant").first()
