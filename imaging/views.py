@@ -316,12 +316,10 @@ def slice_png(request: HttpRequest, study_pk: int, axis: int, index: int) -> Htt
     return HttpResponse(data, content_type="image/png")
 
 
-def composite_missing(run: SegmentationRun) -> list[str]:
-    """The protocol's L1-L5 levels with no multifidus metric in this run (the composite needs
+def composite_missing(metrics: list) -> list[str]:
+    """The protocol's L1-L5 levels with no multifidus metric among a run's (the composite needs
     every one of them on both sides)."""
-    measured = set(
-        run.metrics.filter(muscle="multifidus", n_slices__gt=0).values_list("level", "side")
-    )
+    measured = {(m.level, m.side) for m in metrics if m.muscle == "multifidus" and m.n_slices}
     return [level for level in SPINE_LEVELS if not {(level, "left"), (level, "right")} <= measured]
 
 
@@ -332,6 +330,7 @@ def _run(request: HttpRequest, pk: int) -> SegmentationRun:
 @requires(REVIEW)
 def review_page(request: HttpRequest, run_pk: int) -> HttpResponse:
     run = _run(request, run_pk)
+    metrics = list(run.metrics.all())
     folder = run_folder(run) / "overlays"
     index = (
         json.loads((folder / "index.json").read_text()) if (folder / "index.json").exists() else {}
@@ -342,7 +341,7 @@ def review_page(request: HttpRequest, run_pk: int) -> HttpResponse:
         {
             "run": run,
             "study": run.study,
-            "metrics": run.metrics.all(),
+            "metrics": metrics,
             "overlays": list(index),
             "decision": DecisionForm(),
             "correct": CorrectedMaskForm(),
@@ -351,7 +350,7 @@ def review_page(request: HttpRequest, run_pk: int) -> HttpResponse:
             "levels_confirmed": bool(
                 getattr(run.study, "levels", None) and run.study.levels.confirmed
             ),
-            "composite_missing": composite_missing(run),
+            "composite_missing": composite_missing(metrics),
         },
     )
 

@@ -18,19 +18,9 @@ def bang_index(
     pairs: Iterable[tuple[str, str]], arms: Sequence[str], dont_know: str = "dont_know"
 ) -> dict[str, float | None]:
     """``pairs`` are (true arm, guess) for each guessed participant."""
-    correct = dict.fromkeys(arms, 0)
-    incorrect = dict.fromkeys(arms, 0)
-    total = dict.fromkeys(arms, 0)
-    for true_arm, guess in pairs:
-        total[true_arm] += 1
-        if guess == dont_know:
-            continue
-        if guess == true_arm:
-            correct[true_arm] += 1
-        else:
-            incorrect[true_arm] += 1
     return {
-        arm: (correct[arm] - incorrect[arm]) / total[arm] if total[arm] else None for arm in arms
+        arm: None if value is None else value.estimate
+        for arm, value in bang_with_ci(pairs, arms, dont_know).items()
     }
 
 
@@ -69,7 +59,7 @@ def bang_with_ci(
             continue
         pc, pi = correct / n, incorrect / n
         se = sqrt(max(pc + pi - (pc - pi) ** 2, 0.0) / n)
-        estimate = pc - pi
+        estimate = (correct - incorrect) / n
         out[arm] = IndexEstimate(
             estimate, se, estimate - _z(level) * se, estimate + _z(level) * se, n
         )

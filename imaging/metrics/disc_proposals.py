@@ -212,8 +212,9 @@ def propose_discs(
     profile = _profile(array, fit, spacing)
     if disc_brighter is None:
         bright, dark = _peaks(profile, 1.0, spacing[2]), _peaks(profile, -1.0, spacing[2])
-        disc_brighter = bright[1] <= dark[1]
-    peaks, _width = _peaks(profile, 1.0 if disc_brighter else -1.0, spacing[2])
+        peaks = bright[0] if bright[1] <= dark[1] else dark[0]
+    else:
+        peaks = _peaks(profile, 1.0 if disc_brighter else -1.0, spacing[2])[0]
     discs = []
     for k_star, confidence in peaks:
         centre_px = np.array([np.polyval(fit[0], k_star), np.polyval(fit[1], k_star), k_star])

@@ -54,8 +54,8 @@ def build(user: object, dummy: bool) -> AnalysisData:
     options = ExportOptions(deidentified=True, include_arm=not dummy)
     hidden = hidden_forms_for(user)
     records = [r for r in participant_records(user, options, hidden) if r.randomised_on]
-    data = AnalysisData(pd.DataFrame(), dummy=dummy)
-    rows = [_row(record, data) for record in records]
+    data = AnalysisData(pd.DataFrame(), derivations=_derivations(), dummy=dummy)
+    rows = [_row(record) for record in records]
     frame = pd.DataFrame(rows)
     if frame.empty:
         data.frame = frame
@@ -108,7 +108,7 @@ def _value(
     return sum(numbers) / len(numbers)
 
 
-def _row(record: ParticipantRecord, data: AnalysisData) -> dict[str, object]:
+def _row(record: ParticipantRecord) -> dict[str, object]:
     v = record.values
     exit_on: dt.date | None = v.get("exit_on")  # type: ignore[assignment]
     endpoint_on: dt.date | None = v.get(f"{ENDPOINT}__visit_date")  # type: ignore[assignment]
@@ -140,8 +140,6 @@ def _row(record: ParticipantRecord, data: AnalysisData) -> dict[str, object]:
         row[f"{outcome.code}_16"] = end
         has_both = outcome.adjust_for_baseline and base is not None and end is not None
         row[f"{outcome.code}_chg"] = end - base if has_both else None
-    if not data.derivations.get("study_id"):
-        data.derivations.update(_derivations())
     return row
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -15,13 +17,6 @@ from outcomes.analysis.dataset import AnalysisData
 from trial.csv_safety import SafeWriter
 from trial.protocol import PROTOCOL
 
-FORMATS = {
-    "csv": "CSV",
-    "dta": "Stata (.dta)",
-    "sav": "SPSS (.sav)",
-    "r": "R script (with CSV)",
-    "codebook": "Codebook (CSV)",
-}
 YES_NO = {0: "no", 1: "yes"}
 MAX_NAME = 32  # Stata's limit; every format uses the same names
 
@@ -147,3 +142,21 @@ def r_script(data: AnalysisData, csv_name: str = "strongback-analysis.csv") -> b
 
 def _r_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    label: str
+    write: Callable[[AnalysisData], bytes]
+    content_type: str
+    suffix: str
+
+
+WRITERS = {
+    "csv": FileFormat("CSV", csv_bytes, "text/csv", "csv"),
+    "dta": FileFormat("Stata (.dta)", dta_bytes, "application/x-stata-dta", "dta"),
+    "sav": FileFormat("SPSS (.sav)", sav_bytes, "application/x-spss-sav", "sav"),
+    "r": FileFormat("R script (with CSV)", r_script, "text/plain", "R"),
+    "codebook": FileFormat("Codebook (CSV)", codebook_bytes, "text/csv", "codebook.csv"),
+}
+FORMATS = {code: f.label for code, f in WRITERS.items()}

@@ -24,14 +24,6 @@ from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
 from trial.redaction import public_message
 
-WRITERS = {
-    "csv": (labelled.csv_bytes, "text/csv", "csv"),
-    "dta": (labelled.dta_bytes, "application/x-stata-dta", "dta"),
-    "sav": (labelled.sav_bytes, "application/x-spss-sav", "sav"),
-    "r": (labelled.r_script, "text/plain", "R"),
-    "codebook": (labelled.codebook_bytes, "text/csv", "codebook.csv"),
-}
-
 
 @dataclass(frozen=True)
 class Download:
@@ -52,9 +44,10 @@ def check(user: object, dummy: bool) -> None:
 
 def dataset_download(user: object, file_format: str, dummy: bool) -> Download:
     check(user, dummy)
-    if file_format not in WRITERS:
+    if file_format not in labelled.WRITERS:
         raise AnalysisRefused(f"Unknown format {file_format!r}.")
-    writer, content_type, suffix = WRITERS[file_format]
+    chosen = labelled.WRITERS[file_format]
+    writer, content_type, suffix = chosen.write, chosen.content_type, chosen.suffix
     data = build(user, dummy)
     content = writer(data)
     allocation = "dummy" if dummy else "real"
