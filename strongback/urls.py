@@ -119,6 +119,7 @@ urlpatterns = [
     path("", include("imaging.urls")),
     path("", include("randomization.urls")),
     path("", include("outcomes.urls")),
+    path("", include("interviews.urls")),
     path("api/v1/", include("strongback.api.urls")),
     path("api/schema/", SchemaAPI.as_view(), name="api_schema"),
     path("health/", system.health, name="health"),

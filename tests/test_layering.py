@@ -19,7 +19,8 @@ ALLOWED = {
     "randomization": {"trial"},
     "imaging": {"trial"},
     "outcomes": {"trial", "randomization", "imaging"},
-    "strongback": {"trial", "randomization", "imaging", "outcomes"},
+    "interviews": {"trial"},
+    "strongback": {"trial", "randomization", "imaging", "outcomes", "interviews"},
 }
 
 

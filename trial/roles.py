@@ -58,6 +58,7 @@ COORDINATOR = Role(
             "report_adverse_events",
             "request_unblinding",
             "answer_queries",
+            "invite_to_interviews",
             "use_two_factor",
         }
     ),
@@ -165,6 +166,9 @@ PI = Role(
             "review_serious_events",
             "approve_unblinding",
             "view_unblinded_dashboard",
+            "view_interviews",
+            "listen_to_recordings",  # the PI and the qualitative researcher alone hear the audio
+            "export_transcripts",
         }
     ),
 )
@@ -188,6 +192,28 @@ MONITOR = Role(
     ),
 )
 
+QUALITATIVE_RESEARCHER = Role(
+    code="qualitative_researcher",
+    label=_("Qualitative researcher"),
+    home="home_qualitative_researcher",
+    # The design blinds the assessors, not the interviewer: participants talk about their
+    # programme in the post-intervention interview, and experiences are analysed by arm.
+    blinded_to_arm=False,
+    permissions=frozenset(
+        {
+            "view_qualitative_researcher_home",
+            "view_participants",
+            "view_identifiers",  # as the coordinator does: to reach people and de-identify
+            "view_allocation",
+            "view_interviews",
+            "conduct_interviews",
+            "listen_to_recordings",
+            "export_transcripts",
+            "use_two_factor",
+        }
+    ),
+)
+
 ROLES: tuple[Role, ...] = (
     COORDINATOR,
     THERAPIST,
@@ -196,6 +222,7 @@ ROLES: tuple[Role, ...] = (
     DATA_MANAGER,
     PI,
     MONITOR,
+    QUALITATIVE_RESEARCHER,
 )
 ROLES_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}
 

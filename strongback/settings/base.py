@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "randomization",
     "outcomes",
     "imaging",
+    "interviews",
     "strongback",
 ]
 
@@ -236,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imaging.tasks.requeue_stalled_studies",
         "schedule": env.float("WATCHDOG_INTERVAL_SECONDS", default=60.0),
     },
+    "destroy-due-interview-audio": {
+        "task": "interviews.tasks.destroy_due_recordings",
+        "schedule": 3600.0,
+    },
     "requeue-stalled-recordings": {
         "task": "outcomes.tasks.requeue_stalled_recordings",
         "schedule": env.float("WATCHDOG_INTERVAL_SECONDS", default=60.0),
@@ -268,6 +273,15 @@ IMAGING_UPLOAD_MAX_BYTES = env.int("IMAGING_UPLOAD_MAX_BYTES", default=2 * 1024*
 # A DICOM folder sends one file per slice (Django's default allows 100 files per request).
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=5000)
 CELERY_TIMEZONE = "UTC"
+
+# --- Qualitative interviews ----------------------------------------------------------------------
+# Interview audio, encrypted at rest; never under a URL the web server serves.
+INTERVIEW_AUDIO_DIR = env.path("INTERVIEW_AUDIO_DIR", default=Path(MEDIA_ROOT) / "interview-audio")
+# 40 minutes of 48 kHz 16-bit stereo WAV is 461 MB; the default leaves room for that.
+INTERVIEW_AUDIO_MAX_BYTES = env.int("INTERVIEW_AUDIO_MAX_BYTES", default=600 * 1024**2)
+# Audio is destroyed this many days after its interview's transcript is approved (ethics rule).
+INTERVIEW_AUDIO_RETENTION_DAYS = env.int("INTERVIEW_AUDIO_RETENTION_DAYS", default=30)
+INTERVIEW_TRANSCRIPT_MAX_BYTES = env.int("INTERVIEW_TRANSCRIPT_MAX_BYTES", default=10 * 1024**2)
 
 # --- UI -------------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

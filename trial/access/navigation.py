@@ -25,6 +25,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
         _("Unblinding requests"), "randomization:unblinding_decisions", "trial.approve_unblinding"
     ),
+    NavItem(_("Interview invitations"), "interviews:invitations", "trial.invite_to_interviews"),
+    NavItem(_("Interviews"), "interviews:interview_list", "trial.view_interviews"),
     NavItem(_("Imaging QC"), "imaging:imaging_worklist", "trial.review_imaging"),
     NavItem(_("Dashboard"), "outcomes:dashboard", "trial.view_blinded_dashboard"),
     NavItem(_("Exports"), "outcomes:export_page", "trial.export_data"),

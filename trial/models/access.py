@@ -14,6 +14,7 @@ TRIAL_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("view_data_manager_home", _("Use the data-management home")),
     ("view_pi_home", _("Use the principal investigator home")),
     ("view_monitor_home", _("Use the monitor home")),
+    ("view_qualitative_researcher_home", _("Use the qualitative researcher home")),
     ("view_participants", _("See participants by study ID")),
     ("view_identifiers", _("See names, contacts and dates of birth")),
     ("screen_participants", _("Record screening and eligibility")),
@@ -52,6 +53,17 @@ TRIAL_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("use_two_factor", _("Set up two-factor authentication")),
     ("verify_source", _("Mark entered data as verified against source documents (SDV)")),
     ("sign_records", _("Sign visits, eligibility decisions and the lock electronically (PI)")),
+    (
+        "invite_to_interviews",
+        _("Invite participants to interviews; record their answer and audio-recording consent"),
+    ),
+    (
+        "conduct_interviews",
+        _("Keep guides; record interviews; upload audio and transcripts; de-identify"),
+    ),
+    ("view_interviews", _("See interviews, guides and transcripts' review state")),
+    ("listen_to_recordings", _("Listen to interview recordings (each listening is audited)")),
+    ("export_transcripts", _("Download de-identified interview transcripts")),
 )
 
 
