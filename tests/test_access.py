@@ -105,6 +105,17 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "home_data_manager": frozenset({"data_manager", "pi"}),
     "home_pi": frozenset({"pi"}),
     "home_monitor": frozenset({"monitor"}),
+    "home_qualitative_researcher": frozenset({"qualitative_researcher"}),
+    "interviews:invitations": frozenset({"coordinator"}),
+    "interviews:invitation": frozenset({"coordinator"}),
+    "interviews:interview_list": frozenset({"qualitative_researcher", "pi"}),
+    "interviews:guides": frozenset({"qualitative_researcher"}),
+    "interviews:interview_new": frozenset({"qualitative_researcher"}),
+    "interviews:interview": frozenset({"qualitative_researcher", "pi"}),
+    # The audio: the qualitative researcher and the PI alone; every other role 403.
+    "interviews:recording_audio": frozenset({"qualitative_researcher", "pi"}),
+    "interviews:transcript_review": frozenset({"qualitative_researcher"}),
+    "interviews:export": frozenset({"qualitative_researcher", "pi"}),
 }
 STAFF_ROLES = frozenset(role.code for role in ROLES if role.staff)
 # Pages about one user's own object: a permitted role gets 404 for someone else's.

@@ -66,6 +66,10 @@ def seeded_ids() -> dict[str, str]:
     study = ImagingStudy.objects.order_by("pk").first()
     run = study.runs.order_by("pk").first()
     assert upload is not None, "seed_demo must import device or app data"
+    from interviews.models import Interview, InterviewInvitation
+
+    interview = Interview.objects.order_by("pk").first()
+    assert interview is not None, "seed_demo must hold an interview"
     return {
         "kind": "dynamo",
         "import_id": str(upload.pk),
@@ -82,4 +86,8 @@ def seeded_ids() -> dict[str, str]:
         "index": "0",
         "name": "L5",
         "fmt": "svg",
+        "invitation_id": str(InterviewInvitation.objects.order_by("pk").first().pk),
+        "interview_id": str(interview.pk),
+        "recording_id": str(interview.recordings.order_by("pk").first().pk),
+        "transcript_id": str(interview.transcripts.order_by("pk").first().pk),
     }

@@ -63,7 +63,7 @@ def _name_patterns(name: str) -> Iterator[re.Pattern[str]]:
     """A name as written in a transcript: capitalised or in capitals, each part alone too."""
     parts = [name, *re.split(r"[\s]+", name)] if " " in name.strip() else [name]
     for part in {p.strip() for p in parts if len(p.strip()) > 1}:
-        for variant in {part[:1].upper() + part[1:], part.upper(), part}:
+        for variant in {part[:1].upper() + part[1:], part.upper()}:
             yield _word(variant)
 
 

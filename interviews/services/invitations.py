@@ -15,14 +15,17 @@ class InvitationRefused(ValueError):
     """The invitation or answer cannot be recorded (the message says why)."""
 
 
-def _check_may_invite(participant: Participant, timepoint: str) -> None:
+def _check_may_invite(participant: Participant, timepoint: str, invited_on: dt.date) -> None:
     exit_record = getattr(participant, "exit", None)
     if exit_record is not None and exit_record.kind == ExitKind.WITHDRAWN:
         raise InvitationRefused(f"{participant.study_id} withdrew from the trial.")
-    if timepoint == Timepoint.PRE and participant.is_randomised:
+    if invited_on < participant.consent_date:
+        raise InvitationRefused("A participant is invited after consenting to the trial.")
+    started = participant.randomized_on
+    if timepoint == Timepoint.PRE and started is not None and invited_on >= started:
         raise InvitationRefused(
-            f"{participant.study_id} has started the programme; the pre-intervention interview "
-            "is held before session 1."
+            f"{participant.study_id} started the programme on {started:%Y-%m-%d}; the "
+            "pre-intervention interview is held before session 1."
         )
     if timepoint == Timepoint.POST and not participant.is_randomised:
         raise InvitationRefused(
@@ -40,7 +43,7 @@ def invite(
         raise InvitationRefused(f"Unknown interview {timepoint!r}.")
     if InterviewInvitation.objects.filter(participant=participant, timepoint=timepoint).exists():
         raise InvitationRefused(f"{participant.study_id} is already invited to this interview.")
-    _check_may_invite(participant, timepoint)
+    _check_may_invite(participant, timepoint, invited_on)
     invitation = InterviewInvitation(
         participant=participant, timepoint=timepoint, invited_on=invited_on, invited_by=user
     )

@@ -18,6 +18,14 @@ NIGHTLY = "per-night value: exported as the visit's seven-night mean (actigraphy
 IMAGING = "imaging pipeline state; approved metrics and their provenance are in the imaging file"
 SEALED = "allocation list internals: only the arm reaches exports, to readers who may see it"
 CONTACT = "PACS link, not participant data"
+QUALITATIVE = (
+    "qualitative interview data: in the de-identified transcripts zip (a file per interview and "
+    "index.csv: study ID, timepoint, guide version, pilot, mode, date, duration, word count), "
+    "downloaded by the qualitative researcher and the PI; the invitation and the visit's status "
+    "are in the wide file (pre_/post_interview_invited, _status)"
+)
+AUDIO = "interview audio bookkeeping (encrypted file, key, retention): never leaves the system"
+IDENTIFYING = "identifying verbatim text: only its approved de-identified form is exported"
 
 
 def _same(*names: str, dataset: str = "wide", prefix: str = "") -> dict[str, str]:
@@ -216,4 +224,17 @@ EXCLUDED: dict[str, dict[str, str]] = {
     },
     "imaging.MuscleMetric": {**_reason(KEY, "id", "run"),
                              "parameters": "measurement settings, in the run's provenance"},
+    "interviews.InterviewInvitation": _reason(QUALITATIVE, "id", "participant", "timepoint",
+        "invited_on", "invited_by", "answer", "answered_on", "audio_consent",
+        "audio_consent_version", "audio_consent_on", "audio_consent_obtained_by"),
+    "interviews.Interview": _reason(QUALITATIVE, "id", "invitation", "guide", "mode",
+        "interviewer", "started_at", "duration_minutes", "pilot", "visit", "notes"),
+    "interviews.Recording": _reason(AUDIO, "id", "interview", "original_name", "kind",
+        "size_bytes", "sha256", "seconds", "stored_name", "wrapped_key", "uploaded_by",
+        "uploaded_at", "destroyed_at", "destroyed_by", "destruction_note"),
+    "interviews.Transcript": {**_reason(QUALITATIVE, "id", "interview", "version", "origin",
+        "language", "source_name", "sha256", "uploaded_by", "uploaded_at", "approved_at",
+        "approved_by", "deidentified_text", "word_count"), **_reason(IDENTIFYING, "text")},
+    "interviews.Redaction": _reason(IDENTIFYING, "id", "transcript", "start", "end", "text",
+        "category", "source", "replacement", "decision", "decided_by"),
 }  # fmt: skip

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from strongback.demo.devices import seed_devices
+from strongback.demo.interviews import seed_demo_interviews
 from strongback.demo.journeys import SCENARIOS, JourneyBuilder, ensure_demo_allocation_list
 from trial.audit.context import audit_context
 from trial.models import Participant, ScreeningEntry, User, VisitRecord
@@ -78,6 +79,7 @@ def seed_demo(
         builder.finish()
         if existing < participants:
             seed_devices(rng, users["coordinator"], users["assessor"], actigraphy=actigraphy)
+            seed_demo_interviews(users["coordinator"], users["qualitative_researcher"])
         if imaging:
             seed_demo_imaging(users["coordinator"])
             seed_demo_cnn(users["coordinator"], users["assessor"])

@@ -23,3 +23,4 @@ MEDIA_ROOT = env.path(
     "MEDIA_ROOT", default=BASE_DIR / "var" / "-".join(filter(None, ["test-media", _XDIST_WORKER]))
 )
 AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=Path(MEDIA_ROOT) / "audit")
+INTERVIEW_AUDIO_DIR = Path(MEDIA_ROOT) / "interview-audio"

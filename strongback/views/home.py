@@ -82,6 +82,18 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
             "downloads": [(label, f"{dataset}?format={code}") for code, label in FORMATS.items()],
             "latest": AnalysisRun.objects.filter(user=request.user, status="done").first(),
         }
+    interview_links = [
+        (label, url)
+        for label, name in (
+            (_("Interview invitations"), "interviews:invitations"),
+            (_("Interviews"), "interviews:interview_list"),
+        )
+        if (url := permitted_url(request.user, name))
+    ]
+    if interview_links:
+        from interviews.selectors import invitation_counts
+
+        context["interviews"] = {"counts": invitation_counts(), "links": interview_links}
     # Device and app file imports, linked for those the import page lets in.
     context["import_links"] = [
         (label, url)

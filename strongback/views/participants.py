@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from interviews.selectors import invitation_counts
 from outcomes.devices.selectors import pain_panel
 from randomization.models import RequestStatus, UnblindingRequest
 from trial.access.policy import requires
@@ -114,6 +115,7 @@ def consort(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "excluded_by_criterion": excluded,
             "exit_reasons": exit_reasons,
+            "interview_counts": invitation_counts(),
             "emergency_unblindings": UnblindingRequest.objects.filter(
                 status=RequestStatus.APPROVED
             ).count(),

@@ -138,7 +138,8 @@ class IdentityForm(RecordForm):
 class ScheduleForm(RecordForm):
     class Meta:
         model = Participant
-        fields = ["session_1_planned_on", "invited_pre_interview", "invited_post_interview"]
+        # Interview invitations go through the interviews app (answer, audio consent, counts).
+        fields = ["session_1_planned_on"]
         widgets = _dates("session_1_planned_on")
 
 

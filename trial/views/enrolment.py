@@ -154,7 +154,7 @@ def identity_edit(request: HttpRequest, study_id: str) -> HttpResponse:
 def schedule_edit(request: HttpRequest, study_id: str) -> HttpResponse:
     participant = participant_or_404(study_id)
     form = ScheduleForm(request.POST or None, instance=participant)
-    return _edit(request, form, participant, _("Session 1 date and interview invitations"))
+    return _edit(request, form, participant, _("Session 1 date"))
 
 
 @requires("trial.enrol_participants")
