@@ -107,7 +107,7 @@ def add_manual_redaction(transcript: Transcript, phrase: str, category: str, use
     phrase = phrase.strip()
     if len(phrase) < 2:
         raise ReviewRefused("Give the words to redact (at least two characters).")
-    if category not in Category.values:
+    if category not in {c.value for c in Category}:
         raise ReviewRefused(f"Unknown kind of identifier {category!r}.")
     taken = [(r.start, r.end) for r in transcript.redactions.all()]
     added = 0
