@@ -42,7 +42,7 @@ def draft_transcript(wav: BinaryIO) -> str:
     from pocketsphinx import Decoder
 
     try:
-        reader = wave.open(wav)  # noqa: SIM115 - closed by the with-block below
+        reader = wave.open(wav, "rb")  # noqa: SIM115 - closed by the with-block below
     except (wave.Error, EOFError) as error:
         raise NotTranscribable(f"Not a PCM WAV recording ({error}).") from None
     decoder = Decoder(samprate=MODEL_RATE, loglevel="FATAL")
