@@ -10,7 +10,7 @@ import wave
 import numpy as np
 from django.utils import timezone
 
-from interviews.models import AudioConsent, InvitationAnswer, Timepoint
+from interviews.models import AudioConsent, InterviewGuide, InvitationAnswer, Timepoint
 from interviews.services.interviews import add_guide_version, record_interview
 from interviews.services.invitations import invite, record_answer, record_audio_consent
 from interviews.services.recordings import store_recording
@@ -58,6 +58,9 @@ def _interview_to_hold() -> tuple[Participant, str, dt.date, dt.date] | None:
 
 
 def seed_demo_interviews(coordinator: object, researcher: object) -> None:
+    """Once per demo database (a second ``seed_demo`` adds participants, not interviews)."""
+    if InterviewGuide.objects.exists():
+        return
     guides = {
         timepoint: add_guide_version(timepoint, "1.0", QUESTIONS[timepoint], "", researcher)
         for timepoint in Timepoint
