@@ -119,6 +119,7 @@ def test_counts_reach_the_consort_page_and_the_homes(role_users, client_for) -> 
     interview = pre_interview(role_users)
     assert interview.pk
     for role, url in (("monitor", "/consort/"), ("coordinator", "/home/coordinator/"),
+                      ("assessor", "/dashboard/"),
                       ("qualitative_researcher", "/home/qualitative-researcher/")):  # fmt: skip
         html = client_for(role).get(url).content.decode()
         assert 'data-testid="interview-counts"' in html, (role, url)
@@ -140,3 +141,8 @@ def test_a_wav_recording_gets_a_speech_to_text_draft(role_users, tmp_path) -> No
     assert draft.origin == TranscriptOrigin.SPEECH_TO_TEXT and draft.version == 1
     recognised = set(draft.text.lower().split())
     assert len(recognised) >= 3  # a draft to correct, not a verbatim transcript
+
+
+def test_interview_timepoints_are_the_protocols_optional_visits() -> None:
+    """The interviews app names the protocol's two optional visits; a renamed visit fails here."""
+    assert set(Timepoint.values) == set(PROTOCOL.optional_visits())

@@ -18,7 +18,7 @@ ALLOWED = {
     "trial": set(),
     "randomization": {"trial"},
     "imaging": {"trial"},
-    "outcomes": {"trial", "randomization", "imaging"},
+    "outcomes": {"trial", "randomization", "imaging", "interviews"},
     "interviews": {"trial"},
     "strongback": {"trial", "randomization", "imaging", "outcomes", "interviews"},
 }

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from interviews.selectors import invitation_counts
 from outcomes.dashboards.data import blinded_dashboard, unblinded_dashboard
 from randomization.selectors import may_see_arm
 from trial.access.policy import requires
@@ -25,6 +26,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "outcomes/dashboard.html", {
         **blinded_dashboard(request.user),
         "may_see_by_arm": may_see_unblinded_dashboard(request.user),
+        "interview_counts": invitation_counts(),  # pooled: they name no arm
     })  # fmt: skip
 
 
