@@ -90,16 +90,16 @@ def test_consort_by_arm_for_unblinded_roles(client_for, role: str) -> None:
     assert f'<dt class="col-sm-6">Randomised</dt><dd class="col-sm-6">{randomised}</dd>' in body
 
 
-def test_out_of_window_visit_needs_a_reason_on_the_web_form(client_for) -> None:
-    participant = Participant.objects.filter(
-        randomized_on__isnull=True, visits__isnull=True
-    ).first()
+def test_out_of_window_visit_needs_a_reason_on_the_web_form(client_for, role_users) -> None:
+    from tests.journey import enrolled
+
+    # Consented 45 days ago: day 40 is outside the baseline window (0..28), after consent and
+    # not in the future (dates before consent or after today are refused before the window).
+    consent = timezone.localdate() - dt.timedelta(days=45)
+    participant = enrolled(role_users["coordinator"], consent_on=consent)
     client = client_for("coordinator")
-    # Outside the window and not in the future (a future date is refused before the window).
-    baseline = PROTOCOL.visit("baseline")  # anchored on consent
-    late = min(participant.consent_date + dt.timedelta(days=40), timezone.localdate())
-    if baseline.in_window(participant.consent_date, late):
-        late = participant.consent_date - dt.timedelta(days=1)
+    late = consent + dt.timedelta(days=40)
+    assert not PROTOCOL.visit("baseline").in_window(consent, late)
     url = f"/participants/{participant.study_id}/visits/baseline/"
     response = client.post(url, {"outcome": "done", "done_on": late.isoformat()})
     assert response.status_code == 200

@@ -17,7 +17,13 @@ from randomization.services import randomise
 from tests.journey import DOB, TODAY, assess, enrolled, ensure_list, screen, with_baseline
 from trial.audit.context import audit_context, context_for_user
 from trial.audit.exceptions import ReasonRequired
-from trial.exceptions import NotEligible, OutOfWindow, OverrideRefused, SessionRefused
+from trial.exceptions import (
+    DatesOutOfOrder,
+    NotEligible,
+    OutOfWindow,
+    OverrideRefused,
+    SessionRefused,
+)
 from trial.models import AuditEntry, Participant, ParticipantIdentity, StudyIdCounter
 from trial.models.screening import ScreeningOutcome
 from trial.services.eligibility import override_eligibility
@@ -220,7 +226,17 @@ def test_baseline_window_counts_from_consent(users) -> None:
             participant,
             "baseline",
             users["coordinator"],
+            done_on=TODAY + dt.timedelta(days=29),
+            change_reason="x",
+        )
+    # Before consent is not "out of window": no reason makes it possible.
+    with pytest.raises(DatesOutOfOrder, match="would precede the consent"):
+        record_visit(
+            participant,
+            "baseline",
+            users["coordinator"],
             done_on=TODAY - dt.timedelta(days=1),
+            out_of_window_reason="entered late",
             change_reason="x",
         )
 

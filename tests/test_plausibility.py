@@ -65,3 +65,80 @@ def test_an_event_cannot_resolve_before_its_onset(role_users) -> None:
     with pytest.raises(ValidationError) as refused:
         event.full_clean()
     assert "resolve before its onset" in str(refused.value.message_dict["resolved_on"])
+
+
+def _inputs(html: str) -> dict[str, str]:
+    """The named inputs of a page with their values (hidden management fields included)."""
+    import re
+
+    found = {}
+    for tag in re.findall(r"<input[^>]+>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and 'type="checkbox"' not in tag:
+            found[name.group(1)] = value.group(1) if value else ""
+    return found
+
+
+def test_a_number_with_a_letter_is_refused_not_truncated(client_for) -> None:
+    """A browser's number input turns "4O" into "4"; the field is text, the server refuses."""
+    client = client_for("coordinator")
+    html = client.get("/screening/new/").content.decode()
+    assert 'name="age"' in html and 'inputmode="numeric"' in html
+    assert 'type="number"' not in html
+    before = ScreeningEntry.objects.count()
+    data = {"screened_on": timezone.localdate().isoformat(), "source": "clinic", "age": "4O",
+            "language": "en"}  # fmt: skip
+    response = client.post("/screening/new/", data)
+    assert response.status_code == 200
+    assert "Enter a whole number." in response.content.decode()
+    assert ScreeningEntry.objects.count() == before
+
+
+def test_consent_cannot_precede_screening(client_for) -> None:
+    from tests.journey import assess, screen
+
+    screened = timezone.localdate() - dt.timedelta(days=5)
+    screening = assess(screen(on=screened))
+    data = {"consent_version": "2.0", "consent_language": "en",
+            "consent_date": (screened - dt.timedelta(days=1)).isoformat(),
+            "first_name": "Ana", "last_name": "Roy", "date_of_birth": "1980-05-17"}  # fmt: skip
+    response = client_for("coordinator").post(f"/screening/{screening.pk}/enrol/", data)
+    assert response.status_code == 200
+    assert "cannot precede screening" in response.content.decode()
+    assert not Participant.objects.filter(screening=screening).exists()
+
+
+def test_a_visit_cannot_precede_consent_even_with_a_reason(client_for, role_users) -> None:
+    from tests.journey import enrolled
+    from trial.models import VisitRecord
+
+    consent = timezone.localdate() - dt.timedelta(days=10)
+    participant = enrolled(role_users["coordinator"], consent_on=consent)
+    response = client_for("coordinator").post(
+        f"/participants/{participant.study_id}/visits/baseline/",
+        {"outcome": "done", "done_on": (consent - dt.timedelta(days=1)).isoformat(),
+         "out_of_window_reason": "entered late"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "would precede the consent" in response.content.decode()
+    assert not VisitRecord.objects.filter(participant=participant).exists()
+
+
+def test_an_attended_session_with_nothing_in_it_is_refused(client_for) -> None:
+    from trial.models import TrainingSession
+
+    participant = Participant.objects.filter(randomized_on__isnull=False).first()
+    logged = TrainingSession.objects.filter(participant=participant).count()
+    url = f"/participants/{participant.study_id}/sessions/{logged + 1}/"
+    therapist = client_for("therapist")
+    data = _inputs(therapist.get(url).content.decode())
+    data.update({"session_date": timezone.localdate().isoformat(), "attendance": "attended",
+                 "duration_minutes": "45"})  # fmt: skip
+    for name in [n for n in data if n.startswith("ex-") and n.split("-")[-1] != "exercise_code"]:
+        if not name.endswith(("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")):
+            data[name] = ""  # no exercise filled in
+    response = therapist.post(url, data)
+    assert response.status_code == 200
+    assert "at least one exercise" in response.content.decode()
+    assert TrainingSession.objects.filter(participant=participant).count() == logged

@@ -25,6 +25,11 @@ class NotEligible(JourneyError):
         )
 
 
+class DatesOutOfOrder(JourneyError):
+    """Two clinical dates in an impossible order (consent before screening, a visit before
+    consent): refused outright, no reason can make it plausible."""
+
+
 class AlreadyEnrolled(JourneyError):
     """The screening entry already has a participant (one person, one study ID)."""
 

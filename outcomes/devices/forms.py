@@ -11,6 +11,7 @@ from outcomes.devices.models.strength import MEDX_ANGLES, TorqueUnit
 from outcomes.imports.service import default_profile
 from outcomes.models import ImportKind, ImportProfile, MedxTest, SleepDiaryNight
 from trial.forms import ReasonForChangeMixin
+from trial.forms.numbers import StrictNumbersMixin
 
 MAX_UPLOAD_BYTES = 512 * 2**20
 # An export of a whole trial's DynaMo or app data is a few megabytes; parsing is in memory.
@@ -78,7 +79,7 @@ class MedxForm(ReasonForChangeMixin, forms.ModelForm):
         return data
 
 
-class DiaryNightForm(forms.ModelForm):
+class DiaryNightForm(StrictNumbersMixin, forms.ModelForm):
     class Meta:
         model = SleepDiaryNight
         fields = [

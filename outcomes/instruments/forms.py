@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outcomes.instruments.base import Instrument, Item
 from trial.forms import ReasonForChangeMixin
+from trial.forms.numbers import StrictNumbersMixin
 from trial.validators import not_in_future
 
 
@@ -90,7 +91,7 @@ class InstrumentForm(ReasonForChangeMixin, forms.Form):
         return {item.key: self.cleaned_data.get(item.key) for item in self.instrument.items}
 
 
-class SecondEntryForm(forms.Form):
+class SecondEntryForm(StrictNumbersMixin, forms.Form):
     """The primary outcome entered again, blind to the first entry."""
 
     def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from trial.forms.numbers import StrictNumbersMixin
 from trial.models import ScreeningEntry
 
 
-class ReasonForChangeMixin(forms.Form):
+class ReasonForChangeMixin(StrictNumbersMixin, forms.Form):
     """Adds ``reason_for_change``: required whenever an already-saved record is modified."""
 
     reason_for_change = forms.CharField(

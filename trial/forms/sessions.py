@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from trial.forms import ReasonForChangeMixin
+from trial.forms.numbers import StrictNumbersMixin
 from trial.models.sessions import Attendance, MissedReason
 from trial.protocol.schema import SessionTemplate
 from trial.services.sessions import ExerciseDone
@@ -40,7 +41,7 @@ class SessionForm(ReasonForChangeMixin, forms.Form):
         return cleaned
 
 
-class ExerciseRowForm(forms.Form):
+class ExerciseRowForm(StrictNumbersMixin, forms.Form):
     exercise_code = forms.CharField(widget=forms.HiddenInput)
     exercise_name = forms.CharField(label=_("Exercise"), max_length=120, required=False)
     sets = forms.IntegerField(label=_("Sets"), min_value=1, max_value=20, required=False)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from trial.exceptions import AlreadyEnrolled, NotEligible
+from trial.exceptions import AlreadyEnrolled, DatesOutOfOrder, NotEligible
 from trial.models import (
     EligibilityAssessment,
     Participant,
@@ -57,6 +57,11 @@ def enrol(
     screening = ScreeningEntry.objects.select_for_update().get(pk=screening.pk)
     if Participant.objects.filter(screening=screening).exists():
         raise AlreadyEnrolled(f"{screening.screening_code} is already enrolled.")
+    if consent.signed_on < screening.screened_on:
+        raise DatesOutOfOrder(
+            f"Consent ({consent.signed_on:%Y-%m-%d}) cannot precede screening "
+            f"({screening.screened_on:%Y-%m-%d})."
+        )
     assessment = EligibilityAssessment.objects.filter(screening=screening).first()
     if assessment is None:
         raise NotEligible([])

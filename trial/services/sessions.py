@@ -64,6 +64,11 @@ def log_session(
             raise SessionRefused("Give the reason the session was missed.")
         if exercises:
             raise SessionRefused("A missed session has no exercises.")
+    elif not exercises or not duration_minutes:
+        # An attended session with nothing in it is an entry error, not a session.
+        raise SessionRefused(
+            "An attended session needs its duration and at least one exercise with what was done."
+        )
     known = {exercise.code for exercise in template.exercises}
     for done in exercises:
         if done.exercise_code not in known and not (template.individualised and done.exercise_name):

@@ -6,10 +6,11 @@ import datetime as dt
 
 from django.db import transaction
 
-from trial.exceptions import OutOfWindow, VisitNotScheduled
+from trial.exceptions import DatesOutOfOrder, OutOfWindow, VisitNotScheduled
 from trial.models import Participant, VisitRecord
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
+from trial.protocol.schema import Anchor
 from trial.selectors.anchors import anchors_for
 
 
@@ -39,6 +40,11 @@ def record_visit(
         )
         record.out_of_window, record.out_of_window_reason = False, ""
     else:
+        if visit.anchor is not Anchor.SCREENING and done_on < participant.consent_date:
+            raise DatesOutOfOrder(
+                f"{visit.label} on {done_on:%Y-%m-%d} would precede the consent "
+                f"({participant.consent_date:%Y-%m-%d})."
+            )
         if anchor_date is None:
             raise VisitNotScheduled(
                 f"{visit.label} is counted from {visit.anchor.value.replace('_', ' ')}, "
