@@ -9,6 +9,7 @@ from outcomes.instruments import lsiq, odi
 from outcomes.instruments.services import save_instrument_response
 from trial.audit.context import audit_context
 from trial.models import EligibilityAssessment, MriSafety, Participant, ScreeningEntry
+from trial.protocol import PROTOCOL
 from trial.protocol.strongback import MRI_SAFETY_ITEMS
 from trial.services.eligibility import store_evaluation
 from trial.services.enrolment import Consent, Identity, enrol
@@ -62,6 +63,12 @@ def enrolled(user: object, consent_on: dt.date = TODAY, **overrides: object) -> 
     )
 
 
+def not_entered(visit_code: str) -> dict[str, str]:
+    """A reason for each form of the visit, for tests that mark a visit done without them."""
+    forms = PROTOCOL.forms_due_at_visit(visit_code)
+    return dict.fromkeys((form.code for form in forms), "not entered in this test")
+
+
 def with_baseline(
     participant: Participant, user: object, lsiq_yes: int, on: dt.date
 ) -> Participant:
@@ -74,7 +81,9 @@ def with_baseline(
             participant, "baseline", "odi", {item: 1 for item in odi.ITEMS}, on, user
         )
         baseline_strength(participant, on, user)
-        record_visit(participant, "baseline", user, done_on=on)
+        record_visit(
+            participant, "baseline", user, done_on=on, forms_not_done=not_entered("baseline")
+        )
     return participant
 
 

@@ -107,7 +107,15 @@ def test_out_of_window_visit_needs_a_reason_on_the_web_form(client_for, role_use
     assert not VisitRecord.objects.filter(participant=participant, visit_code="baseline").exists()
     response = client.post(
         url,
-        {"outcome": "done", "done_on": late.isoformat(), "out_of_window_reason": "MRI slot late"},
+        {
+            "outcome": "done",
+            "done_on": late.isoformat(),
+            "out_of_window_reason": "MRI slot late",
+            **{
+                f"not_done__{f.code}": "not in this test"
+                for f in PROTOCOL.forms_due_at_visit("baseline")
+            },
+        },
     )
     assert response.status_code == 302
     assert VisitRecord.objects.get(participant=participant, visit_code="baseline").out_of_window

@@ -14,7 +14,16 @@ from outcomes.instruments.services import save_instrument_response
 from randomization.exceptions import BaselineIncomplete
 from randomization.selectors import arm_for_service
 from randomization.services import randomise
-from tests.journey import DOB, TODAY, assess, enrolled, ensure_list, screen, with_baseline
+from tests.journey import (
+    DOB,
+    TODAY,
+    assess,
+    enrolled,
+    ensure_list,
+    not_entered,
+    screen,
+    with_baseline,
+)
 from trial.audit.context import audit_context, context_for_user
 from trial.audit.exceptions import ReasonRequired
 from trial.exceptions import (
@@ -144,7 +153,13 @@ def test_lsiq_sets_the_stratum_used_at_randomisation(users, yes: int, stratum: s
 
 def test_randomise_refuses_without_baseline_and_hides_the_questionnaire_name(users) -> None:
     participant = enrolled(users["coordinator"])
-    record_visit(participant, "baseline", users["coordinator"], done_on=TODAY)
+    record_visit(
+        participant,
+        "baseline",
+        users["coordinator"],
+        done_on=TODAY,
+        forms_not_done=not_entered("baseline"),
+    )
     with pytest.raises(BaselineIncomplete) as refusal:
         randomise(participant, users["therapist"])
     assert "lsiq" not in str(refusal.value).lower()
@@ -203,23 +218,40 @@ def test_week16_window_edges_and_out_of_window_reason(users, day: int, inside: b
     on = session_1 + dt.timedelta(days=day)
     if not inside:
         with pytest.raises(OutOfWindow, match="outside the Week-16 assessment window"):
-            record_visit(participant, "week16", users["assessor"], done_on=on)
+            record_visit(
+                participant,
+                "week16",
+                users["assessor"],
+                done_on=on,
+                forms_not_done=not_entered("week16"),
+            )
         record = record_visit(
             participant,
             "week16",
             users["assessor"],
             done_on=on,
             out_of_window_reason="participant travelling",
+            forms_not_done=not_entered("week16"),
         )
         assert record.out_of_window and record.out_of_window_reason == "participant travelling"
     else:
-        assert not record_visit(participant, "week16", users["assessor"], done_on=on).out_of_window
+        assert not record_visit(
+            participant,
+            "week16",
+            users["assessor"],
+            done_on=on,
+            forms_not_done=not_entered("week16"),
+        ).out_of_window
 
 
 def test_baseline_window_counts_from_consent(users) -> None:
     participant = enrolled(users["coordinator"], consent_on=TODAY)
     assert not record_visit(
-        participant, "baseline", users["coordinator"], done_on=TODAY + dt.timedelta(days=28)
+        participant,
+        "baseline",
+        users["coordinator"],
+        done_on=TODAY + dt.timedelta(days=28),
+        forms_not_done=not_entered("baseline"),
     ).out_of_window
     with pytest.raises(OutOfWindow):
         record_visit(

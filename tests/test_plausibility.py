@@ -142,3 +142,31 @@ def test_an_attended_session_with_nothing_in_it_is_refused(client_for) -> None:
     assert response.status_code == 200
     assert "at least one exercise" in response.content.decode()
     assert TrainingSession.objects.filter(participant=participant).count() == logged
+
+
+def test_a_visit_is_done_only_with_its_forms_entered_or_explained(client_for, role_users) -> None:
+    from tests.journey import enrolled
+    from trial.models import VisitRecord
+    from trial.protocol import PROTOCOL
+
+    consent = timezone.localdate() - dt.timedelta(days=3)
+    participant = enrolled(role_users["coordinator"], consent_on=consent)
+    url = f"/participants/{participant.study_id}/visits/baseline/"
+    client = client_for("coordinator")
+    due = PROTOCOL.forms_due_at_visit("baseline")
+    page = client.get(url).content.decode()
+    assert all(f'name="not_done__{form.code}"' in page for form in due)
+    assert 'name="not_done__actigraphy"' not in page  # worn the week after the visit
+    data = {"outcome": "done", "done_on": timezone.localdate().isoformat()}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "enter each of its forms or say why it was not done" in text
+    assert "Oswestry Disability Index" in text and "Lumbar MRI" in text
+    assert not VisitRecord.objects.filter(participant=participant).exists()
+    reasons = {f"not_done__{form.code}": f"{form.code} refused by the participant" for form in due}
+    response = client.post(url, {**data, **reasons})
+    assert response.status_code == 302
+    record = VisitRecord.objects.get(participant=participant, visit_code="baseline")
+    assert record.forms_not_done["odi"] == "odi refused by the participant"
+    assert set(record.forms_not_done) == {form.code for form in due}

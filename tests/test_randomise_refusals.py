@@ -20,7 +20,7 @@ from randomization.importing import import_list
 from randomization.listfile import to_csv
 from randomization.models import Environment
 from randomization.sequence import AllocationRow
-from tests.journey import TODAY, enrolled, lock_waiving_everything, with_baseline
+from tests.journey import TODAY, enrolled, lock_waiving_everything, not_entered, with_baseline
 from trial.audit.context import audit_context
 from trial.models import Participant
 from trial.protocol import PROTOCOL
@@ -58,7 +58,13 @@ def _baseline_missing(users: dict) -> Participant:
 def _questionnaire_missing(users: dict) -> Participant:
     participant = enrolled(users["coordinator"])
     with audit_context(reason=""):
-        record_visit(participant, "baseline", users["coordinator"], done_on=TODAY)
+        record_visit(
+            participant,
+            "baseline",
+            users["coordinator"],
+            done_on=TODAY,
+            forms_not_done=not_entered("baseline"),
+        )
     return participant
 
 
@@ -141,7 +147,13 @@ def test_missing_preconditions_refuse_until_done_or_waived_by_the_pi(
     answers = {item: int(i < LSIQ_YES) for i, item in enumerate(lsiq.ITEMS)}
     save_instrument_response(participant, "baseline", "lsiq", answers, TODAY,
                              role_users["coordinator"])  # fmt: skip
-    record_visit(participant, "baseline", role_users["coordinator"], done_on=TODAY)
+    record_visit(
+        participant,
+        "baseline",
+        role_users["coordinator"],
+        done_on=TODAY,
+        forms_not_done=not_entered("baseline"),
+    )
     therapist = client_for("therapist")
     url = f"/participants/{participant.study_id}/randomise/"
     text = _visible(therapist.post(url).content.decode())

@@ -30,6 +30,10 @@ class DatesOutOfOrder(JourneyError):
     consent): refused outright, no reason can make it plausible."""
 
 
+class VisitIncomplete(JourneyError):
+    """A visit marked done while some of its forms are neither entered nor marked not done."""
+
+
 class AlreadyEnrolled(JourneyError):
     """The screening entry already has a participant (one person, one study ID)."""
 

@@ -154,6 +154,13 @@ VISIT = (
         "visit log",
         allowed="0, 1",
     ),
+    Variable(
+        "visit_forms_not_done",
+        "Forms of the visit not entered, with the reason (form: reason; ...)",
+        "text",
+        "visit log",
+        free_text=True,
+    ),
 )
 VERIFICATION = Variable(
     f"{PROTOCOL.primary_outcome}_verification",

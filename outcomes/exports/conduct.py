@@ -50,13 +50,15 @@ def _interviews(records: dict[int, Record], ids: list[int]) -> None:
 
 def _visits(records: dict[int, Record], ids: list[int]) -> None:
     rows = VisitRecord.objects.filter(participant_id__in=ids, visit_code__in=OUTCOME_VISITS)
-    for pid, visit, outcome, done_on, out_of_window in rows.values_list(
-        "participant_id", "visit_code", "outcome", "done_on", "out_of_window"
+    for pid, visit, outcome, done_on, out_of_window, not_done in rows.values_list(
+        "participant_id", "visit_code", "outcome", "done_on", "out_of_window", "forms_not_done"
     ):
         values = records[pid].values
         values[f"{visit}__visit_outcome"] = outcome
         values[f"{visit}__visit_date"] = done_on
         values[f"{visit}__visit_out_of_window"] = out_of_window if outcome == "done" else None
+        reasons = "; ".join(f"{form}: {why}" for form, why in sorted((not_done or {}).items()))
+        values[f"{visit}__visit_forms_not_done"] = reasons or None
 
 
 def _sessions_and_populations(records: dict[int, Record], ids: list[int]) -> None:

@@ -2,7 +2,8 @@
 
 With nothing set this is the embedded configuration: SQLite in the project folder, Celery tasks run
 in-process, files on local disk. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and a real
-Celery broker. ``demo.py`` turns DEBUG on for ``make run``; ``production.py`` hardens everything.
+Celery broker. ``demo.py`` serves ``make run`` as production does (DEBUG off, WhiteNoise);
+``production.py`` hardens everything.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -20,6 +21,7 @@ from trial.models import (
 )
 from trial.models.choices import ConsentLanguage
 from trial.models.visits import VisitOutcome
+from trial.protocol.schema import FormSpec
 from trial.validators import not_in_future
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -200,6 +202,25 @@ class VisitRecordForm(ReasonForChangeMixin, forms.Form):
     missed_reason = forms.CharField(
         label=_("Reason missed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    NOT_DONE_PREFIX = "not_done__"
+
+    def __init__(self, *args: Any, missing: Sequence[FormSpec] = (), **kwargs: Any) -> None:
+        """``missing``: the visit's forms not entered yet; each gets a "why not done" field."""
+        super().__init__(*args, **kwargs)
+        for form in missing:
+            self.fields[self.NOT_DONE_PREFIX + form.code] = forms.CharField(
+                label=_("%(form)s not entered: why it was not done") % {"form": form.label},
+                required=False,
+                max_length=300,
+            )
+
+    def forms_not_done(self) -> dict[str, str]:
+        return {
+            name.removeprefix(self.NOT_DONE_PREFIX): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(self.NOT_DONE_PREFIX) and value
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -24,6 +24,10 @@ class VisitRecord(AuditedModel):
     out_of_window = models.BooleanField(default=False, editable=False)
     out_of_window_reason = models.TextField(_("reason the visit is outside its window"), blank=True)
     missed_reason = models.TextField(_("reason missed"), blank=True)
+    # Forms of the visit not entered when it was marked done: form code -> the reason.
+    forms_not_done = models.JSONField(
+        _("forms not done, with the reason"), default=dict, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )

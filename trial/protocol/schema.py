@@ -92,6 +92,9 @@ class FormSpec:
     code: str
     label: str
     kind: FormKind
+    # Entered after the visit day (a device worn the following week, an app export, the
+    # assessor's guess once outcomes are in): not required to mark the visit done.
+    after_visit: bool = False
 
 
 class CriterionKind(StrEnum):
@@ -278,6 +281,15 @@ class Protocol:
     @cached_property
     def _visits_by_code(self) -> dict[str, Visit]:
         return {visit.code: visit for visit in self.visits}
+
+    def forms_due_at_visit(self, visit_code: str) -> tuple[FormSpec, ...]:
+        """The forms that must be entered (or marked not done with a reason) before the visit
+        is marked done."""
+        return tuple(
+            self.form(code)
+            for code in self.visit(visit_code).forms
+            if not self.form(code).after_visit
+        )
 
     def form(self, code: str) -> FormSpec:
         """A form by code (a dict lookup: timelines ask thousands of times per page)."""

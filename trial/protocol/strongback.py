@@ -342,12 +342,12 @@ FORMS = (
     FormSpec("ipaq_short", "IPAQ short form", QUESTIONNAIRE),
     FormSpec("nprs", "Numeric pain rating scale", QUESTIONNAIRE),
     FormSpec("sri", "Satisfaction and Recovery Index", QUESTIONNAIRE),
-    FormSpec("blinding_guess", "Assessor's guess of the arm", CRF),
+    FormSpec("blinding_guess", "Assessor's guess of the arm", CRF, after_visit=True),
     FormSpec("mri", "Lumbar MRI", DEVICE),
     FormSpec("medx", "MedX lumbar extension strength", DEVICE),
     FormSpec("dynamo", "VALD DynaMo hip strength and range of motion", DEVICE),
-    FormSpec("actigraphy", "7-day actigraphy (AX3) and sleep diary", DEVICE),
-    FormSpec("mmp_pain", "Weekly pain rating (Manage My Pain)", APP),
+    FormSpec("actigraphy", "7-day actigraphy (AX3) and sleep diary", DEVICE, after_visit=True),
+    FormSpec("mmp_pain", "Weekly pain rating (Manage My Pain)", APP, after_visit=True),
 )
 
 # Equipment and methods of one arm only (MedX is also the strength test of both arms, so the

@@ -3,15 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.db import transaction
 
-from trial.exceptions import DatesOutOfOrder, OutOfWindow, VisitNotScheduled
+from trial.exceptions import DatesOutOfOrder, OutOfWindow, VisitIncomplete, VisitNotScheduled
 from trial.models import Participant, VisitRecord
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
-from trial.protocol.schema import Anchor
+from trial.protocol.schema import Anchor, FormSpec, Visit
 from trial.selectors.anchors import anchors_for
+
+
+def missing_forms(participant: Participant, visit_code: str) -> list[FormSpec]:
+    """The visit's forms due on the day that are not entered yet (read through the handlers
+    the apps declare, so the core imports no app)."""
+    from trial.handlers import form_handlers
+
+    due = PROTOCOL.forms_due_at_visit(visit_code)
+    handlers = form_handlers()
+    entered: set[str] = set()
+    for handler in {id(h): h for f in due if (h := handlers.get(f.code))}.values():
+        entered |= {
+            form for _pid, visit, form in handler.done([participant.pk]) if visit == visit_code
+        }
+    return [form for form in due if form.code not in entered]
+
+
+def _explained(participant: Participant, visit: Visit, forms_not_done: Mapping[str, str]) -> dict:
+    """Reasons for the forms still missing; refuses when one has none."""
+    reasons = {code: why.strip() for code, why in forms_not_done.items() if why and why.strip()}
+    missing = missing_forms(participant, visit.code)
+    unexplained = [form.label for form in missing if form.code not in reasons]
+    if unexplained:
+        raise VisitIncomplete(
+            f"Before marking the {visit.label} done, enter each of its forms or say why it was "
+            f"not done: {'; '.join(unexplained)}."
+        )
+    return {form.code: reasons[form.code] for form in missing}
 
 
 @transaction.atomic
@@ -24,8 +53,10 @@ def record_visit(
     missed_reason: str = "",
     out_of_window_reason: str = "",
     change_reason: str = "",
+    forms_not_done: Mapping[str, str] | None = None,
 ) -> VisitRecord:
-    """Record a visit as done on a date, or as missed (no date, a reason)."""
+    """Record a visit as done on a date, or as missed (no date, a reason). Done needs each of
+    the visit's forms due on the day entered or, in ``forms_not_done``, a reason it was not."""
     visit = PROTOCOL.visit(visit_code)
     anchor_date = anchors_for(participant).get(visit.anchor)
     record = VisitRecord.objects.filter(participant=participant, visit_code=visit_code).first()
@@ -39,6 +70,7 @@ def record_visit(
             missed_reason,
         )
         record.out_of_window, record.out_of_window_reason = False, ""
+        record.forms_not_done = {}
     else:
         if visit.anchor is not Anchor.SCREENING and done_on < participant.consent_date:
             raise DatesOutOfOrder(
@@ -57,6 +89,7 @@ def record_visit(
                 f"{done_on:%Y-%m-%d} is outside the {visit.label} window ({start:%Y-%m-%d} to "
                 f"{end:%Y-%m-%d}); give the reason to save it."
             )
+        record.forms_not_done = _explained(participant, visit, forms_not_done or {})
         record.outcome, record.done_on, record.missed_reason = VisitOutcome.DONE, done_on, ""
         record.out_of_window = not inside
         record.out_of_window_reason = "" if inside else out_of_window_reason.strip()

@@ -16,7 +16,7 @@ from trial.models import MedicalHistory, Participant, Sociodemographics, VisitRe
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
 from trial.services.baseline import save_medical_history, save_sociodemographics
-from trial.services.visits import record_visit
+from trial.services.visits import missing_forms, record_visit
 from trial.views.helpers import (
     participant_or_404,
     participant_url,
@@ -94,11 +94,16 @@ def visit_record_edit(request: HttpRequest, study_id: str, visit_code: str) -> H
             "done_on": existing.done_on,
             "out_of_window_reason": existing.out_of_window_reason,
             "missed_reason": existing.missed_reason,
+            **{
+                VisitRecordForm.NOT_DONE_PREFIX + code: why
+                for code, why in existing.forms_not_done.items()
+            },
         }
         if existing
         else {"outcome": VisitOutcome.DONE}
     )
-    form = VisitRecordForm(request.POST or None, initial=initial)
+    missing = missing_forms(participant, visit_code)
+    form = VisitRecordForm(request.POST or None, initial=initial, missing=missing)
     if existing is None:
         del form.fields["reason_for_change"]
     if request.method == "POST" and form.is_valid():
@@ -114,6 +119,7 @@ def visit_record_edit(request: HttpRequest, study_id: str, visit_code: str) -> H
                 missed_reason="" if done else data["missed_reason"],
                 out_of_window_reason=data["out_of_window_reason"] if done else "",
                 change_reason=reason(form),
+                forms_not_done=form.forms_not_done(),
             ),
         )
         if saved is not None:
