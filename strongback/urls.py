@@ -73,6 +73,7 @@ urlpatterns = [
     ),
     path("participants/<str:study_id>/identity/", enrolment.identity_edit, name="identity_edit"),
     path("participants/<str:study_id>/schedule/", enrolment.schedule_edit, name="schedule_edit"),
+    path("participants/<str:study_id>/consent/", enrolment.consent_edit, name="consent_edit"),
     path("participants/<str:study_id>/exit/", enrolment.exit_edit, name="exit_edit"),
     path("participants/<str:study_id>/locks/", record_locks.record_locks, name="record_locks"),
     path("participants/<str:study_id>/sign-off/", signoff.visit_sign_off, name="visit_sign_off"),

@@ -33,6 +33,7 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "consort_diagram": ALL,
     "identity_edit": frozenset({"coordinator"}),
     "schedule_edit": frozenset({"coordinator"}),
+    "consent_edit": frozenset({"coordinator"}),
     "exit_edit": frozenset({"coordinator"}),
     "source_verification": frozenset({"monitor"}),
     "record_locks": frozenset({"data_manager", "pi"}),

@@ -170,3 +170,43 @@ def test_a_visit_is_done_only_with_its_forms_entered_or_explained(client_for, ro
     record = VisitRecord.objects.get(participant=participant, visit_code="baseline")
     assert record.forms_not_done["odi"] == "odi refused by the participant"
     assert set(record.forms_not_done) == {form.code for form in due}
+
+
+def test_consent_is_corrected_with_a_reason_within_its_bounds(client_for, role_users) -> None:
+    from tests.journey import enrolled, not_entered
+    from trial.models.audit import AuditEntry
+    from trial.services.visits import record_visit
+
+    consent = timezone.localdate() - dt.timedelta(days=10)
+    participant = enrolled(role_users["coordinator"], consent_on=consent)
+    url = f"/participants/{participant.study_id}/consent/"
+    client = client_for("coordinator")
+    assert "Consent" in client.get(f"/participants/{participant.study_id}/").content.decode()
+    corrected = {"consent_version": "2.0", "consent_language": "en",
+                 "consent_date": (consent - dt.timedelta(days=1)).isoformat()}  # fmt: skip
+    response = client.post(url, corrected)
+    assert "Give a reason for changing saved data." in response.content.decode()
+    response = client.post(url, {**corrected, "reason_for_change": "typed the wrong day"})
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.consent_date == consent - dt.timedelta(days=1)
+    trail = AuditEntry.objects.filter(subject=participant.study_id, field="consent_date")
+    change = trail.order_by("seq").last()
+    assert change.action == "update" and change.reason == "typed the wrong day"
+    record_visit(participant, "baseline", role_users["coordinator"], done_on=consent,
+                 forms_not_done=not_entered("baseline"))  # fmt: skip
+    too_late = {**corrected, "consent_date": (consent + dt.timedelta(days=2)).isoformat(),
+                "reason_for_change": "moved"}  # fmt: skip
+    response = client.post(url, too_late)
+    assert "Consent cannot follow what was done under it" in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.consent_date == consent - dt.timedelta(days=1)
+
+
+def test_enrolling_twice_lands_on_the_participant(client_for, role_users) -> None:
+    from tests.journey import enrolled
+
+    participant = enrolled(role_users["coordinator"])
+    response = client_for("coordinator").post(f"/screening/{participant.screening_id}/enrol/", {})
+    assert response.status_code == 302
+    assert response["Location"] == f"/participants/{participant.study_id}/"

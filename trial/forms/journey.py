@@ -137,6 +137,15 @@ class IdentityForm(RecordForm):
         }
 
 
+class ConsentForm(RecordForm):
+    """Correcting the consent as recorded at enrolment (always with a reason)."""
+
+    class Meta:
+        model = Participant
+        fields = ["consent_version", "consent_language", "consent_date"]
+        widgets = _dates("consent_date")
+
+
 class ScheduleForm(RecordForm):
     class Meta:
         model = Participant

@@ -6,6 +6,7 @@ Everything outside ``ParticipantIdentity`` refers to the study ID only.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,39 @@ class Participant(AuditedModel):
 
     def audit_subject(self) -> str:
         return self.study_id
+
+    def clean(self) -> None:
+        """The consent date sits between screening and the first thing done under it."""
+        super().clean()
+        if self.consent_date is None or self.screening_id is None:
+            return
+        screened_on = self.screening.screened_on
+        if self.consent_date < screened_on:
+            raise ValidationError(
+                {
+                    "consent_date": _("Consent cannot precede screening (%(day)s).")
+                    % {"day": screened_on}
+                }
+            )
+        if self.pk is None:
+            return
+        from trial.models.visits import VisitRecord
+        from trial.protocol import PROTOCOL
+
+        first_visit = (
+            VisitRecord.objects.filter(participant=self, done_on__isnull=False)
+            .exclude(visit_code=PROTOCOL.screening_visit)
+            .order_by("done_on")
+            .first()
+        )
+        later = [d for d in (self.randomized_on, first_visit and first_visit.done_on) if d]
+        if later and self.consent_date > min(later):
+            raise ValidationError(
+                {
+                    "consent_date": _("Consent cannot follow what was done under it (%(day)s).")
+                    % {"day": min(later)}
+                }
+            )
 
     @property
     def is_randomised(self) -> bool:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from trial.access.policy import requires
 from trial.forms.journey import (
+    ConsentForm,
     EligibilityForm,
     EnrolmentForm,
     ExitForm,
@@ -21,7 +22,7 @@ from trial.forms.journey import (
     ScheduleForm,
 )
 from trial.handlers import permitted_url
-from trial.models import EligibilityAssessment, MriSafety, ScreeningEntry, StudyExit
+from trial.models import EligibilityAssessment, MriSafety, Participant, ScreeningEntry, StudyExit
 from trial.redaction import public_message
 from trial.services import eligibility as eligibility_service
 from trial.services.enrolment import Consent, Identity, enrol
@@ -112,6 +113,10 @@ def eligibility_override(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("trial.enrol_participants")
 def enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
     screening = _screening(pk)
+    enrolled = Participant.objects.filter(screening=screening).first()
+    if enrolled is not None:  # a second click, or a reload: land on the result
+        messages.info(request, _("Enrolled as %(id)s.") % {"id": enrolled.study_id})
+        return redirect(participant_url(enrolled))
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -141,6 +146,13 @@ def enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
         _("Enrol and record consent"),
         reverse("eligibility_edit", args=[screening.pk]),
     )
+
+
+@requires("trial.enrol_participants")
+def consent_edit(request: HttpRequest, study_id: str) -> HttpResponse:
+    participant = participant_or_404(study_id)
+    form = ConsentForm(request.POST or None, instance=participant)
+    return _edit(request, form, participant, _("Consent"))
 
 
 @requires("trial.enrol_participants", "trial.view_identifiers")
