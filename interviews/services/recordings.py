@@ -57,7 +57,9 @@ def _check_upload(interview: Interview, name: str, size: int, head: bytes) -> st
 
 
 @transaction.atomic
-def store_recording(interview: Interview, source: BinaryIO, name: str, size: int, user: object):
+def store_recording(
+    interview: Interview, source: BinaryIO, name: str, size: int, user: object
+) -> Recording:
     """Encrypt the upload into the audio folder and record it; nothing is kept on refusal."""
     head = source.read(64 * 1024)
     kind = _check_upload(interview, name, size, head)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -102,8 +103,6 @@ def _handle_upload(request: HttpRequest, interview: Interview) -> str | None:
     if not form.is_valid():
         return " ".join(str(e) for errors in form.errors.values() for e in errors)
     upload = form.cleaned_data["transcript"]
-    from django.conf import settings
-
     if upload.size > settings.INTERVIEW_TRANSCRIPT_MAX_BYTES:
         return _("The transcript file is too large (over %(mb)s MB).") % {
             "mb": settings.INTERVIEW_TRANSCRIPT_MAX_BYTES // 1024**2
