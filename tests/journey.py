@@ -63,6 +63,15 @@ def enrolled(user: object, consent_on: dt.date = TODAY, **overrides: object) -> 
     )
 
 
+def wear_start(participant: Participant, visit_code: str) -> dt.datetime:
+    """10:00 on the first day of the visit's window: when an actigraph week may begin."""
+    from trial.selectors.anchors import anchors_for
+
+    visit = PROTOCOL.visit(visit_code)
+    first_day = visit.window_dates(anchors_for(participant)[visit.anchor])[0]
+    return dt.datetime.combine(first_day, dt.time(10))
+
+
 def not_entered(visit_code: str) -> dict[str, str]:
     """A reason for each form of the visit, for tests that mark a visit done without them."""
     forms = PROTOCOL.forms_due_at_visit(visit_code)

@@ -4,13 +4,13 @@ scored it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 import uuid
 
 import pytest
 
+from tests.journey import wear_start
 from tests.test_browser import log_in
 from tests.test_worker import start_worker
 
@@ -35,7 +35,7 @@ def test_coordinator_uploads_a_cwa_and_a_diary_and_sees_the_nights_and_plot(
     from trial.models import Participant
 
     participant = Participant.objects.filter(randomized_on__isnull=False).first()
-    start = dt.datetime(2026, 3, 2, 10, 0)
+    start = wear_start(participant, "week16")
     plan = planned_week(start.date(), nights=3)
     path = tmp_path / "AX3-week16.cwa"
     write_cwa(path, week_accel(start, 3.1, 12.5, plan), start, fs=12.5)
@@ -54,7 +54,7 @@ def test_coordinator_uploads_a_cwa_and_a_diary_and_sees_the_nights_and_plot(
     page.get_by_label("File").set_input_files(str(path))
     page.get_by_role("button", name="Upload .cwa and preview").click()
     preview = page.get_by_test_id("cwa-preview").inner_text()
-    assert "AX3 #12345" in preview and "2026-03-02 10:00" in preview and "12.5 Hz" in preview
+    assert "AX3 #12345" in preview and f"{start:%Y-%m-%d %H:%M}" in preview and "12.5 Hz" in preview
     page.get_by_role("button", name="Import").click()
     deadline = time.monotonic() + 120
     while "Done" not in page.get_by_test_id("recording-status").inner_text():
@@ -62,7 +62,7 @@ def test_coordinator_uploads_a_cwa_and_a_diary_and_sees_the_nights_and_plot(
         time.sleep(1)
         page.reload()
     table = page.get_by_test_id("sleep-nights")
-    first = table.locator('[data-night="2026-03-02"]').inner_text()
+    first = table.locator(f'[data-night="{start:%Y-%m-%d}"]').inner_text()
     assert "sleeplog" in first and "22:59" in first and "06:40" in first
     assert "510" in first  # time in bed 22:30-07:00, from the diary
     assert page.get_by_test_id("sleep-plot").locator("svg rect[data-night]").count() == 3

@@ -23,6 +23,7 @@ from outcomes.models import (
     PainEntry,
     ProcessingStatus,
 )
+from tests.journey import wear_start
 from trial.models import AuditEntry, Participant
 from trial.selectors.worklists import ItemKind, coordinator_items
 
@@ -180,7 +181,7 @@ def test_cwa_upload_preview_commit_and_scoring(
 ) -> None:
     p = _participant()
     client: Client = client_for("coordinator")
-    start = dt.datetime(2026, 3, 2, 10, 0)
+    start = wear_start(p, "week16")
     plan = planned_week(start.date(), nights=3)
     path = tmp_path / "three-nights.cwa"
     write_cwa(path, week_accel(start, 3.1, 12.5, plan), start, fs=12.5)
@@ -189,7 +190,8 @@ def test_cwa_upload_preview_commit_and_scoring(
         response = client.post(page, {"action": "upload", "cwa-file": handle})
     assert response.status_code == 302
     preview = client.get(response["Location"])
-    assert b"AX3 #12345" in preview.content and b"2026-03-02 10:00" in preview.content
+    assert b"AX3 #12345" in preview.content
+    assert f"{start:%Y-%m-%d %H:%M}".encode() in preview.content
     assert not ActigraphyRecording.objects.filter(participant=p, visit_code="week16").exists()
     with django_capture_on_commit_callbacks() as sending:  # held back: sent after the commit
         response = client.post(response["Location"])
@@ -222,7 +224,7 @@ def test_cwa_upload_preview_commit_and_scoring(
 def test_a_diary_saved_after_scoring_queues_a_rescore_guided_by_it(client_for, tmp_path) -> None:
     p = _participant()
     client: Client = client_for("coordinator")
-    start = dt.datetime(2026, 3, 2, 10, 0)
+    start = wear_start(p, "week16")
     plan = planned_week(start.date(), nights=2)
     path = tmp_path / "two-nights.cwa"
     write_cwa(path, week_accel(start, 2.1, 12.5, plan), start, fs=12.5)

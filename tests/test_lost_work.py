@@ -27,6 +27,7 @@ from outcomes.devices.actigraphy import requeue_stalled_recordings
 from outcomes.models import ActigraphyRecording, DeviceImport, ProcessingStatus
 from tests.broker import UNREACHABLE, broker
 from tests.imaging_study import zip_files
+from tests.journey import wear_start
 from tests.test_worker import ROOT, database_url_for_current_test_db
 from trial.models import AuditEntry, Participant
 
@@ -43,7 +44,7 @@ def test_an_actigraphy_commit_with_the_broker_down_waits_and_is_sent_later(
 ) -> None:  # fmt: skip
     participant = Participant.objects.filter(randomized_on__isnull=False).first()
     client = client_for("coordinator")
-    start = dt.datetime(2026, 3, 2, 10, 0)
+    start = wear_start(participant, "week16")
     path = tmp_path / "week.cwa"
     write_cwa(path, week_accel(start, 2.1, 12.5, planned_week(start.date(), nights=2)), start,
               fs=12.5)  # fmt: skip

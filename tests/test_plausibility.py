@@ -210,3 +210,27 @@ def test_enrolling_twice_lands_on_the_participant(client_for, role_users) -> Non
     response = client_for("coordinator").post(f"/screening/{participant.screening_id}/enrol/", {})
     assert response.status_code == 302
     assert response["Location"] == f"/participants/{participant.study_id}/"
+
+
+@pytest.mark.parametrize(
+    ("shift_days", "days", "message"),
+    [(-2200, 2.1, "outside the visit"), (0, 5 / 1440, "a wear week needs at least 24")],
+)
+def test_an_actigraphy_file_must_fit_the_visit(client_for, tmp_path, shift_days, days, message):
+    """A file from 2020 for a 2026 visit, or five minutes of recording, is refused at preview
+    (the protocol's wear rule) and cannot be committed."""
+    from outcomes.actigraphy.synthetic import planned_week, week_accel, write_cwa
+    from outcomes.models import ActigraphyRecording
+    from tests.journey import wear_start
+
+    participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+    start = wear_start(participant, "baseline") + dt.timedelta(days=shift_days)
+    path = tmp_path / "week.cwa"
+    write_cwa(path, week_accel(start, days, 12.5, planned_week(start.date(), nights=0)), start,
+              fs=12.5)  # fmt: skip
+    page = f"/participants/{participant.study_id}/visits/baseline/actigraphy/"
+    client = client_for("coordinator")
+    with path.open("rb") as handle:
+        response = client.post(page, {"action": "upload", "cwa-file": handle}, follow=True)
+    assert message in response.content.decode()
+    assert not ActigraphyRecording.objects.filter(participant=participant).exists()

@@ -32,6 +32,7 @@ from trial.models import Participant
 from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
 from trial.redaction import public_message
+from trial.selectors.anchors import anchors_for
 
 log = logging.getLogger(__name__)
 ACTIGRAPHY_VISITS = PROTOCOL.visits_with("actigraphy")
@@ -69,6 +70,7 @@ def preview_cwa(
         upload.save(reason="rejected on preview")
         return upload
     start, end = _clock(cwa.start_time), _clock(cwa.end_time)
+    problems = _implausible(participant, visit_code, start, end)
     upload.report = {
         "errors": [],
         "device": f"{cwa.device_type} #{cwa.device_id} (session {cwa.session_id})",
@@ -80,8 +82,25 @@ def preview_cwa(
         "bad_sectors": len(cwa.bad_sectors),
         "metadata": cwa.metadata,
     }
-    upload.save(reason="previewed")
+    if problems:  # shown on the preview; the file cannot be committed to this visit
+        upload.status = ImportStatus.REJECTED
+        upload.report["errors"] = [[0, problem] for problem in problems]
+    upload.save(reason="rejected on preview" if problems else "previewed")
     return upload
+
+
+def _implausible(
+    participant: Participant, visit_code: str, first: dt.datetime, last: dt.datetime
+) -> list[str]:
+    """The protocol's wear rule for the actigraph, against this participant's visit window."""
+    wear = PROTOCOL.wear_for("actigraphy")
+    if wear is None:
+        return []
+    visit = PROTOCOL.visit(visit_code)
+    anchor = anchors_for(participant).get(visit.anchor)
+    if anchor is None:
+        return [f"The {visit.label} is not scheduled yet, so the file cannot be placed in it."]
+    return wear.problems(visit.window_dates(anchor), first, last)
 
 
 @transaction.atomic

@@ -107,7 +107,10 @@ def _pain(rng: random.Random, people: list[Participant], user: object) -> None:
 
 
 def _actigraphy(participant: Participant, user: object) -> None:
-    first_evening = participant.randomized_on - dt.timedelta(days=10)
+    # The week after the baseline assessment, inside the baseline window (the protocol's wear
+    # rule refuses a file that starts elsewhere).
+    earliest, latest = PROTOCOL.visit(BASELINE).window_dates(participant.consent_date)
+    first_evening = min(max(earliest, participant.randomized_on - dt.timedelta(days=10)), latest)
     plan = planned_week(first_evening, nights=7)
     start = dt.datetime.combine(first_evening, dt.time(10))
     for night in plan[:6]:

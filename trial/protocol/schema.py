@@ -97,6 +97,37 @@ class FormSpec:
     after_visit: bool = False
 
 
+@dataclass(frozen=True)
+class DeviceWear:
+    """A device worn after a visit (the actigraph's week): its recording must start inside the
+    visit's window, or within ``start_slack_days`` after it, and hold at least ``min_hours``."""
+
+    form: str
+    days: int
+    min_hours: float
+    start_slack_days: int = 1
+
+    def problems(
+        self, window: tuple[dt.date, dt.date], first: dt.datetime, last: dt.datetime
+    ) -> list[str]:
+        """Why a recording cannot belong to the visit (empty when it can)."""
+        found = []
+        earliest, latest = window[0], window[1] + dt.timedelta(days=self.start_slack_days)
+        if not earliest <= first.date() <= latest:
+            found.append(
+                f"The recording starts on {first:%Y-%m-%d}, outside the visit's window "
+                f"({window[0]:%Y-%m-%d} to {window[1]:%Y-%m-%d}): is it this participant's "
+                "file for this visit?"
+            )
+        hours = (last - first).total_seconds() / 3600
+        if hours < self.min_hours:
+            found.append(
+                f"The recording holds {hours:.1f} hours; a wear week needs at least "
+                f"{self.min_hours:g} hours (the protocol asks for {self.days} days)."
+            )
+        return found
+
+
 class CriterionKind(StrEnum):
     INCLUSION = "inclusion"
     EXCLUSION = "exclusion"
@@ -220,6 +251,11 @@ class Protocol:
     randomisation_preconditions: tuple[Precondition, ...] = ()
     # The statistical analysis plan (``trial.protocol.analysis.AnalysisPlan``).
     analysis: object | None = None
+    # Devices worn after a visit, with what makes a recording plausible for it.
+    device_wear: tuple[DeviceWear, ...] = ()
+
+    def wear_for(self, form_code: str) -> DeviceWear | None:
+        return next((wear for wear in self.device_wear if wear.form == form_code), None)
 
     def unblinding_vocabulary(self) -> tuple[str, ...]:
         """Every phrase that would tell a blinded reader the arm."""

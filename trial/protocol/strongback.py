@@ -12,6 +12,7 @@ from trial.protocol.schema import (
     Arm,
     Criterion,
     CriterionKind,
+    DeviceWear,
     Exercise,
     FormKind,
     FormSpec,
@@ -381,4 +382,7 @@ PROTOCOL = Protocol(
         Precondition("dynamo", "baseline DynaMo hip strength tests"),
     ),
     analysis=ANALYSIS_PLAN,
+    # The actigraph is worn for the 7 days after the assessment (registration); a file that
+    # starts outside the visit's window or holds less than a day is refused at preview.
+    device_wear=(DeviceWear("actigraphy", days=7, min_hours=24),),
 )
