@@ -49,7 +49,7 @@ def test_coordinator_uploads_a_cwa_and_a_diary_and_sees_the_nights_and_plot(
         page.locator(f"#id_diary-{row}-final_wake").fill(f"{night.final_wake:%H:%M}")
         page.locator(f"#id_diary-{row}-out_of_bed").fill(f"{night.out_of_bed:%H:%M}")
     page.get_by_role("button", name="Save diary").click()
-    assert "Sleep diary saved: 3 night(s)." in page.locator(".alert").inner_text()
+    assert "Sleep diary saved: 3 nights." in page.locator(".alert").inner_text()
 
     page.get_by_label("File").set_input_files(str(path))
     page.get_by_role("button", name="Upload .cwa and preview").click()

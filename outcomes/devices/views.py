@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from outcomes.dashboards import charts
@@ -72,7 +73,13 @@ def actigraphy_page(request: HttpRequest, study_id: str, visit_code: str) -> Htt
                     messages.error(request, public_message(refusal))
                 else:
                     messages.success(
-                        request, _("Sleep diary saved: %(n)d night(s).") % {"n": saved}
+                        request,
+                        ngettext(
+                            "Sleep diary saved: %(n)d night.",
+                            "Sleep diary saved: %(n)d nights.",
+                            saved,
+                        )
+                        % {"n": saved},
                     )
                     return redirect(request.path)
     elif request.method == "POST" and request.POST.get("action") == "upload":
@@ -216,7 +223,11 @@ def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
             return redirect(request.path)
         messages.success(
             request,
-            _("Imported %(rows)d row(s); %(dupes)d already there were skipped.")
+            ngettext(
+                "Imported %(rows)d row; %(dupes)d already there skipped.",
+                "Imported %(rows)d rows; %(dupes)d already there skipped.",
+                done.rows,
+            )
             % {"rows": done.rows, "dupes": done.report.get("duplicates_skipped", 0)},
         )
         return redirect(reverse("outcomes:import_upload", args=[_kind_slug(done.kind)]))

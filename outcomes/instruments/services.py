@@ -30,8 +30,10 @@ def warnings_for(spec: Instrument, answers: Mapping[str, int | None]) -> list[Te
         warnings.insert(
             0,
             Text(
-                f"{len(blank)} item(s) not answered: {', '.join(blank)}.",
-                f"{len(blank)} question(s) sans réponse : {', '.join(blank)}.",
+                f"{len(blank)} item{'s' if len(blank) > 1 else ''} not answered: "
+                f"{', '.join(blank)}.",
+                f"{len(blank)} question{'s' if len(blank) > 1 else ''} sans réponse : "
+                f"{', '.join(blank)}.",
             ),
         )
     return warnings

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from outcomes.exceptions import NeedsConfirmation
@@ -165,7 +165,11 @@ def second_entry(
             if queries:
                 messages.warning(
                     request,
-                    _("The entries differ on %(n)d item(s); data queries were raised.")
+                    ngettext(
+                        "The entries differ on %(n)d item; a data query was raised.",
+                        "The entries differ on %(n)d items; data queries were raised.",
+                        len(queries),
+                    )
                     % {"n": len(queries)},
                 )
             else:

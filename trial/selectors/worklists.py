@@ -11,6 +11,7 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from trial.models import AdverseEvent, Participant
 from trial.models.participant import ExitKind
@@ -109,7 +110,12 @@ def coordinator_items(user: object, today: dt.date) -> list[WorkItem]:
                 WorkItem(
                     journey,
                     ItemKind.APP_AWAITED,
-                    f"Weekly pain ratings: {awaited_weeks} week(s)",
+                    ngettext(
+                        "Weekly pain ratings: %(n)d week",
+                        "Weekly pain ratings: %(n)d weeks",
+                        awaited_weeks,
+                    )
+                    % {"n": awaited_weeks},
                     None,
                 )
             )
@@ -118,7 +124,10 @@ def coordinator_items(user: object, today: dt.date) -> list[WorkItem]:
                 WorkItem(
                     journey,
                     ItemKind.OPEN_QUERY,
-                    f"{journey.open_queries} open data query(ies)",
+                    ngettext(
+                        "%(n)d open data query", "%(n)d open data queries", journey.open_queries
+                    )
+                    % {"n": journey.open_queries},
                     None,
                 )
             )
@@ -172,7 +181,10 @@ def assessor_items(user: object, today: dt.date) -> list[WorkItem]:
                     WorkItem(journey, ItemKind.VISIT_DUE, status.visit.label, status.window_end)
                 )
         if my_queries.get(journey.participant.pk):
-            what = f"{my_queries[journey.participant.pk]} data query(ies) to answer"
+            mine = my_queries[journey.participant.pk]
+            what = ngettext("%(n)d data query to answer", "%(n)d data queries to answer", mine) % {
+                "n": mine
+            }
             items.append(
                 WorkItem(journey, ItemKind.OPEN_QUERY, what, None, reverse("outcomes:query_list"))
             )
