@@ -40,6 +40,16 @@ class ExportRecord(models.Model):
         return f"export {self.pk} ({self.dataset})"
 
     @property
+    def options_text(self) -> str:
+        """The options in words for the recent-exports list (the stored dict is for the trail)."""
+        words = [
+            str(_("de-identified")) if self.options.get("deidentified") else "",
+            str(_("identified (names and contacts)")) if self.options.get("identified") else "",
+            str(_("with the arm")) if self.options.get("include_arm") else str(_("no arm")),
+        ]
+        return ", ".join(word for word in words if word)
+
+    @property
     def progress_pct(self) -> int:
         if not self.participants_total:
             return 100 if self.status == ExportStatus.DONE else 0

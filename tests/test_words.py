@@ -1,0 +1,30 @@
+"""Words for people, not codes (issue 24, in part): criteria say "not excluded" / "excluded",
+export options read as words, counts have proper plurals."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.journey import assess, screen
+
+pytestmark = pytest.mark.django_db
+
+
+def test_exclusion_criteria_read_not_excluded_or_excluded(client_for) -> None:
+    clear = assess(screen())
+    html = client_for("coordinator").get(f"/screening/{clear.pk}/eligibility/").content.decode()
+    criteria = html.split('data-testid="criteria"')[1].split("</ul>")[0]
+    assert "not excluded" in criteria and "exclusion criterion" in criteria
+    assert "(exclusion)" not in criteria and "fails" not in criteria
+    excluded = assess(screen(), previous_spinal_surgery=True)
+    html = client_for("coordinator").get(f"/screening/{excluded.pk}/eligibility/").content.decode()
+    assert ">excluded<" in html
+
+
+def test_recent_exports_show_their_options_in_words(client_for) -> None:
+    client = client_for("data_manager")
+    response = client.post("/exports/", {"dataset": "wide", "deidentified": "on"})
+    assert response.status_code in (200, 302)
+    html = client.get("/exports/").content.decode()
+    assert "de-identified, no arm" in html
+    assert "{&#x27;deidentified&#x27;" not in html and "{'deidentified'" not in html
