@@ -28,3 +28,17 @@ def test_recent_exports_show_their_options_in_words(client_for) -> None:
     html = client.get("/exports/").content.decode()
     assert "de-identified, no arm" in html
     assert "{&#x27;deidentified&#x27;" not in html and "{'deidentified'" not in html
+
+
+def test_the_audit_list_names_records_and_fields_in_words(client_for) -> None:
+    from trial.models import ScreeningEntry
+
+    entry = ScreeningEntry.objects.order_by("pk").first()
+    entry.age = entry.age + 1
+    entry.save(reason="typed the wrong age")
+    html = client_for("monitor").get("/audit/", {"field": "age", "action": "update"}).content
+    page = html.decode()
+    assert "typed the wrong age" in page
+    assert str(ScreeningEntry._meta.verbose_name) in page
+    assert str(ScreeningEntry._meta.get_field("age").verbose_name) in page
+    assert "trial.ScreeningEntry" not in page

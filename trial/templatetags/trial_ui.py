@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from trial.audit.recorder import ENCRYPTED_PREFIX
@@ -46,3 +49,35 @@ def audit_value(value: str | None) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.0f} %"
+
+
+@cache
+def _model(label: str) -> object | None:
+    from django.apps import apps
+
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+@register.filter
+def audit_object(object_type: str) -> str:
+    """ "trial.User" as "user", "outcomes.InstrumentResponse" as "questionnaire response"."""
+    model = _model(object_type) if object_type else None
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+@register.simple_tag
+def audit_field(object_type: str, field: str) -> str:
+    """A field's name as its form shows it ("consent_date" as "consent signed on"); a JSON
+    key ("responses.odi_01") keeps its item code after the field's name."""
+    model = _model(object_type) if object_type else None
+    name, _dot, key = field.partition(".")
+    if model is None or not name:
+        return field
+    try:
+        label = str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return field
+    return f"{label}: {key}" if key else label
