@@ -83,23 +83,27 @@ class ExerciseRowForm(StrictNumbersMixin, forms.Form):
 ExerciseFormSet = forms.formset_factory(ExerciseRowForm, extra=0)
 
 
-def exercise_initial(template: SessionTemplate, logged: list[Any]) -> list[dict[str, Any]]:
+def exercise_initial(
+    template: SessionTemplate, logged: list[Any], carried: bool = False
+) -> list[dict[str, Any]]:
     """One row per template exercise (pre-filled from a previous log), plus blank rows for
-    individualised exercises (motor control)."""
+    individualised exercises (motor control). ``carried``: the log is an earlier session's, so
+    its effort ratings (RPE) are left for today's."""
     by_code = {e.exercise_code: e for e in logged if not e.exercise_name}
     rows = []
     for exercise in template.exercises:
         entry = by_code.get(exercise.code)
-        rows.append(_row(exercise.code, exercise.label, entry))
+        rows.append(_row(exercise.code, exercise.label, entry, carried))
     if template.individualised:
         named = [e for e in logged if e.exercise_name]
-        rows += [_row("individualised", e.exercise_name, e) for e in named]
+        rows += [_row("individualised", e.exercise_name, e, carried) for e in named]
         rows += [_row("individualised", "", None) for _ in range(EXTRA_INDIVIDUALISED_ROWS)]
     return rows
 
 
-def _row(code: str, name: str, entry: Any) -> dict[str, Any]:
+def _row(code: str, name: str, entry: Any, carried: bool = False) -> dict[str, Any]:
     row: dict[str, Any] = {"exercise_code": code, "exercise_name": name}
     if entry is not None:
-        row.update(sets=entry.sets, reps=entry.reps, load=entry.load, rpe=entry.rpe)
+        row.update(sets=entry.sets, reps=entry.reps, load=entry.load)
+        row["rpe"] = None if carried else entry.rpe
     return row

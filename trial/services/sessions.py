@@ -42,6 +42,21 @@ def planned_date(participant: Participant, number: int) -> dt.date | None:
 
 
 @transaction.atomic
+def previous_session(participant: Participant, number: int, template_code: str):
+    """The latest attended session before ``number`` with the same template: a new session's
+    exercises, sets, reps and loads start from it (the programme progresses from there)."""
+    return (
+        TrainingSession.objects.filter(
+            participant=participant,
+            number__lt=number,
+            template_code=template_code,
+            attendance=Attendance.ATTENDED,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
 def log_session(
     participant: Participant,
     number: int,

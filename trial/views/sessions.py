@@ -15,7 +15,7 @@ from trial.forms.sessions import ExerciseFormSet, SessionForm, exercise_initial
 from trial.models import AdverseEvent, TrainingSession
 from trial.protocol import PROTOCOL
 from trial.redaction import public_message
-from trial.services.sessions import log_session, planned_date, template_for
+from trial.services.sessions import log_session, planned_date, previous_session, template_for
 from trial.services.signatures import (
     SignatureRefused,
     check_credentials,
@@ -41,6 +41,9 @@ def session_log(request: HttpRequest, study_id: str, number: int) -> HttpRespons
     template = template_for(participant, number)
     existing = TrainingSession.objects.filter(participant=participant, number=number).first()
     logged = list(existing.exercises.all()) if existing else []
+    carried_from = None if existing else previous_session(participant, number, template.code)
+    if carried_from is not None:
+        logged = list(carried_from.exercises.all())
     initial = (
         {
             "session_date": existing.session_date,
@@ -56,7 +59,9 @@ def session_log(request: HttpRequest, study_id: str, number: int) -> HttpRespons
     if existing is None:
         del form.fields["reason_for_change"]
     formset = ExerciseFormSet(
-        request.POST or None, initial=exercise_initial(template, logged), prefix="ex"
+        request.POST or None,
+        initial=exercise_initial(template, logged, carried=carried_from is not None),
+        prefix="ex",
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
@@ -93,6 +98,7 @@ def session_log(request: HttpRequest, study_id: str, number: int) -> HttpRespons
             "formset": formset,
             "units": units,
             "existing": existing,
+            "carried_from": carried_from,
         },
     )
 

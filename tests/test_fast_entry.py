@@ -1,0 +1,34 @@
+"""Faster entry (issue 24, in part): a new session starts from the last session of the same
+template, with today's effort left to rate."""
+
+from __future__ import annotations
+
+import pytest
+
+from trial.models import Participant, TrainingSession
+from trial.models.sessions import Attendance
+from trial.services.sessions import template_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_session_carries_over_the_last_one_of_its_template(client_for) -> None:
+    participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+    sessions = TrainingSession.objects.filter(participant=participant)
+    last = sessions.order_by("-number").first()
+    number = last.number + 1
+    template = template_for(participant, number)
+    source = (
+        sessions.filter(template_code=template.code, attendance=Attendance.ATTENDED)
+        .order_by("-number")
+        .first()
+    )
+    assert source is not None and source.exercises.exists(), "the demo logs attended sessions"
+    html = client_for("therapist").get(
+        f"/participants/{participant.study_id}/sessions/{number}/"
+    ).content.decode()
+    assert 'data-testid="carried-over"' in html and f"session {source.number}" in html
+    for entry in source.exercises.all():
+        if entry.load is not None:
+            assert f'value="{entry.load}"' in html or f'value="{entry.load:g}"' in html
+    assert 'name="ex-0-rpe" value=""' in html  # effort: today's to rate
