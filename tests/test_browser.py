@@ -54,7 +54,8 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     page.locator("#id_language").select_option("en")
     page.get_by_role("button", name="Save", exact=True).click()
     code = page.locator(".alert").inner_text().split("Saved ")[1].rstrip(".")
-    page.locator("tr", has_text=code).get_by_role("link", name="Eligibility").click()
+    assert code in page.locator("h1").inner_text()  # the entry, with its next step
+    page.get_by_test_id("next-action").get_by_role("link", name="Assess eligibility").click()
     page.get_by_label("Date of birth").fill("1987-03-02")
     page.get_by_label("Low back pain began on").fill("2025-01-15")
     page.get_by_label("Pain on at least half the days of the past 6 months").select_option("true")

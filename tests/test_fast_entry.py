@@ -24,11 +24,29 @@ def test_a_new_session_carries_over_the_last_one_of_its_template(client_for) -> 
         .first()
     )
     assert source is not None and source.exercises.exists(), "the demo logs attended sessions"
-    html = client_for("therapist").get(
-        f"/participants/{participant.study_id}/sessions/{number}/"
-    ).content.decode()
+    html = (
+        client_for("therapist")
+        .get(f"/participants/{participant.study_id}/sessions/{number}/")
+        .content.decode()
+    )
     assert 'data-testid="carried-over"' in html and f"session {source.number}" in html
     for entry in source.exercises.all():
         if entry.load is not None:
             assert f'value="{entry.load}"' in html or f'value="{entry.load:g}"' in html
     assert 'name="ex-0-rpe" value=""' in html  # effort: today's to rate
+
+
+def test_a_saved_screening_entry_lands_on_itself_with_the_next_step(client_for) -> None:
+    from django.utils import timezone
+
+    from trial.models import ScreeningEntry
+
+    client = client_for("coordinator")
+    data = {"screened_on": timezone.localdate().isoformat(), "source": "clinic", "age": "41",
+            "language": "fr", "outcome": "pending"}  # fmt: skip
+    response = client.post("/screening/new/", data)
+    entry = ScreeningEntry.objects.order_by("-pk").first()
+    assert response.status_code == 302 and response["Location"] == f"/screening/{entry.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    step = page.split('data-testid="next-action"')[1].split("</p>")[0]
+    assert f"/screening/{entry.pk}/eligibility/" in step and "Assess eligibility" in step

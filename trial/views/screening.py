@@ -25,5 +25,5 @@ def screening_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = form.save_with_reason()
         messages.success(request, _("Saved %(code)s.") % {"code": saved.screening_code})
-        return redirect("screening_list")
+        return redirect("screening_edit", pk=saved.pk)  # the entry, with its next step offered
     return render(request, "trial/screening_form.html", {"form": form, "entry": entry})
