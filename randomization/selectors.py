@@ -124,6 +124,17 @@ class StratumSupply:
     def low(self) -> bool:
         return self.remaining < LOW_SLOTS
 
+    @property
+    def stratum_label(self) -> str:
+        """The stratum as the protocol names it (its code is for files, not people)."""
+        return next((s.label for s in PROTOCOL.strata if s.code == self.stratum), self.stratum)
+
+    @property
+    def environment_label(self) -> str:
+        from randomization.models.lists import Environment
+
+        return str(dict(Environment.choices).get(self.environment, self.environment))
+
 
 def stratum_supply() -> list[StratumSupply]:
     """Slots used and left per environment and stratum (counts only, never an arm)."""

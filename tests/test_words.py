@@ -42,3 +42,13 @@ def test_the_audit_list_names_records_and_fields_in_words(client_for) -> None:
     assert str(ScreeningEntry._meta.verbose_name) in page
     assert str(ScreeningEntry._meta.get_field("age").verbose_name) in page
     assert "trial.ScreeningEntry" not in page
+
+
+def test_allocation_slot_supply_names_strata_and_lists_in_words(client_for) -> None:
+    from trial.protocol import PROTOCOL
+
+    html = client_for("statistician").get("/home/statistician/").content.decode()
+    supply = html.split('data-testid="slot-supply"')[1].split("</ul>")[0]
+    assert any(stratum.label in supply for stratum in PROTOCOL.strata)
+    assert not any(f"{stratum.code}:" in supply for stratum in PROTOCOL.strata)
+    assert "production ·" not in supply and " left" in supply
