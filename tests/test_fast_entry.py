@@ -50,3 +50,23 @@ def test_a_saved_screening_entry_lands_on_itself_with_the_next_step(client_for) 
     page = client.get(response["Location"]).content.decode()
     step = page.split('data-testid="next-action"')[1].split("</p>")[0]
     assert f"/screening/{entry.pk}/eligibility/" in step and "Assess eligibility" in step
+
+
+def test_the_participant_list_searches_filters_and_pages(client_for, monkeypatch) -> None:
+    from strongback.views import participants as views
+
+    client = client_for("coordinator")
+    first = Participant.objects.order_by("study_id").first()
+    found = client.get("/participants/", {"q": first.study_id.lower()}).content.decode()
+    table = found.split('data-testid="participant-list"')[1]
+    assert first.study_id in table and table.count("/participants/SB-") == 1
+    randomised = client.get("/participants/", {"stage": "randomised"}).content.decode()
+    rows = randomised.split('data-testid="participant-list"')[1].split("</tbody>")[0]
+    expected = {p.study_id for p in Participant.objects.filter(randomized_on__isnull=False)}
+    assert {sid for sid in expected if sid in rows} and "consented" not in rows
+    monkeypatch.setattr(views, "PARTICIPANTS_PER_PAGE", 1)
+    page_1 = client.get("/participants/").content.decode()
+    assert "Page 1 of" in page_1 and "page=2" in page_1
+    page_2 = client.get("/participants/", {"page": "2"}).content.decode()
+    second = Participant.objects.order_by("study_id")[1].study_id
+    assert f"/participants/{second}/" in page_2.split('data-testid="participant-list"')[1]

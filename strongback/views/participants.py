@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,16 +23,44 @@ from trial.models.participant import ExitReason
 from trial.models.queries import QueryStatus
 from trial.protocol import PROTOCOL
 from trial.selectors.consort import trial_consort
-from trial.selectors.journeys import hidden_forms_for, journeys, participant_table, with_links
+from trial.selectors.journeys import (
+    Stage,
+    hidden_forms_for,
+    journeys,
+    participant_table,
+    with_links,
+)
 from trial.services.signatures import live_signatures
 from trial.services.text_review import blinded_copy
 from trial.views.helpers import participant_or_404
 
+PARTICIPANTS_PER_PAGE = 50
+
 
 @requires("trial.view_participants")
 def participant_list(request: HttpRequest) -> HttpResponse:
-    table = participant_table(request.user, Participant.objects.all(), timezone.localdate())
-    return render(request, "trial/participant_list.html", {"table": table})
+    """Search by study ID, filter by stage, 50 a page (106 participants do not fit a screen)."""
+    query = request.GET.get("q", "").strip()
+    stage = request.GET.get("stage", "")
+    people = Participant.objects.all()
+    if query:
+        people = people.filter(study_id__icontains=query)
+    table = participant_table(request.user, people, timezone.localdate())
+    rows = [row for row in table.rows if not stage or row.stage == stage]
+    page = Paginator(rows, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "trial/participant_list.html",
+        {
+            "table": replace(table, rows=list(page.object_list)),
+            "page": page,
+            "matching": len(rows),
+            "query": query,
+            "stage": stage,
+            "stages": [s.value for s in Stage],
+            "keep": urlencode({k: v for k, v in (("q", query), ("stage", stage)) if v}),
+        },
+    )
 
 
 @requires("trial.view_participants")
