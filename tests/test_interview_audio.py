@@ -144,3 +144,6 @@ def test_retention_destroys_the_audio_and_keeps_the_transcript(
     assert "retention rule" in trail.get(field="destroyed_at").reason
     assert not trail.filter(field="wrapped_key").exists()  # the key never reached the trail
     assert destroy_due_recordings(timezone.now() + dt.timedelta(days=60)) == []
+    from interviews.tasks import destroy_due_recordings as beat_task
+
+    assert beat_task() == []  # the beat entry point: nothing left to destroy

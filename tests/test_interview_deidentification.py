@@ -179,3 +179,19 @@ def test_french_transcripts_use_the_french_entity_model() -> None:
     assert redacted == (
         "Mon amie [PERSON] m'a conduite à [PLACE] hier. Le docteur [PERSON] travaille à [PLACE]."
     )
+
+
+@pytest.mark.django_db
+def test_a_reviewer_redacts_what_the_detectors_missed_everywhere(role_users) -> None:
+    interview = pre_interview(role_users, **IDENTITY)
+    researcher = role_users["qualitative_researcher"]
+    text = b"my friend jean drives me; jean waits outside. The pain is lower."
+    transcript = add_transcript(interview, "t.txt", text, "en", researcher)
+    assert "jean" not in {r.text for r in transcript.redactions.all()}  # lower case: missed
+    assert add_manual_redaction(transcript, "jean", "person", researcher) == 2
+    decide(transcript, {r.pk: Decision.ACCEPTED for r in transcript.redactions.all()}, researcher)
+    approve(transcript, researcher)
+    transcript.refresh_from_db()
+    assert transcript.deidentified_text == (
+        "my friend [PERSON] drives me; [PERSON] waits outside. The pain is lower."
+    )
