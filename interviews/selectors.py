@@ -44,18 +44,18 @@ def invitation_counts() -> list[InvitationCount]:
         .values_list("interview__invitation__timepoint")
         .annotate(n=Count("interview", distinct=True))
     )
-    return [
-        InvitationCount(
-            timepoint.value,
-            str(timepoint.label),
-            by_timepoint.get(timepoint.value, {}).get("invited", 0),
-            by_timepoint.get(timepoint.value, {}).get("accepted", 0),
-            by_timepoint.get(timepoint.value, {}).get("declined", 0),
-            by_timepoint.get(timepoint.value, {}).get("interviewed", 0),
-            transcribed.get(timepoint.value, 0),
+    counts = []
+    for timepoint in Timepoint:
+        row = by_timepoint.get(timepoint.value, {})
+        counts.append(
+            InvitationCount(
+                timepoint.value,
+                str(timepoint.label),
+                *(row.get(name, 0) for name in ("invited", "accepted", "declined", "interviewed")),
+                transcribed.get(timepoint.value, 0),
+            )
         )
-        for timepoint in Timepoint
-    ]
+    return counts
 
 
 def invitation_candidates(limit: int = 50) -> dict[str, list[Participant]]:
