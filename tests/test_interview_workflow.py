@@ -146,3 +146,25 @@ def test_a_wav_recording_gets_a_speech_to_text_draft(role_users, tmp_path) -> No
 def test_interview_timepoints_are_the_protocols_optional_visits() -> None:
     """The interviews app names the protocol's two optional visits; a renamed visit fails here."""
     assert set(Timepoint.values) == set(PROTOCOL.optional_visits())
+
+
+@pytest.mark.django_db
+def test_post_interview_is_open_to_those_who_stopped_and_closed_to_the_withdrawn(
+    role_users,
+) -> None:
+    from trial.models import Participant, StudyExit
+    from trial.models.participant import DataUse, ExitKind, ExitReason
+
+    coordinator = role_users["coordinator"]
+    stopped = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+    exit_on = timezone.localdate()
+    StudyExit(participant=stopped, kind=ExitKind.DISCONTINUED_INTERVENTION, exit_on=exit_on,
+              reason=ExitReason.ADVERSE_EVENT, data_use=DataUse.ALL,
+              recorded_by=coordinator).save()  # fmt: skip
+    assert invite(stopped, Timepoint.POST, coordinator, exit_on).pk
+    withdrawn = enrolled(coordinator, consent_on=TODAY - dt.timedelta(days=20))
+    StudyExit(participant=withdrawn, kind=ExitKind.WITHDRAWN, exit_on=exit_on,
+              reason=ExitReason.ADVERSE_EVENT, data_use=DataUse.ALL,
+              recorded_by=coordinator).save()  # fmt: skip
+    with pytest.raises(InvitationRefused, match="withdrew from the trial"):
+        invite(withdrawn, Timepoint.PRE, coordinator, exit_on)
