@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from outcomes.instruments import DEFINITIONS
 from outcomes.instruments.policy import may_enter
-from trial.handlers import FormHandler, permitted_url
+from trial.handlers import FormHandler, FormState, permitted_url
 from trial.protocol import PROTOCOL
 
 DEVICE_PAGES = {"medx": "outcomes:medx_entry", "actigraphy": "outcomes:actigraphy"}
@@ -41,17 +41,36 @@ def _instrument_scores(
     )
 
 
-def _instrument_content(participant_id: int, visit: str, form: str) -> object:
+def _instrument_contents(participant_ids: list[int]) -> dict[tuple[int, str, str], object]:
     from outcomes.models import InstrumentResponse
 
-    row = (
-        InstrumentResponse.objects.filter(
-            participant_id=participant_id, visit_code=visit, instrument=form
-        )
-        .values("completed_on", "responses", "total", "subscores")
-        .first()
+    rows = InstrumentResponse.objects.filter(participant_id__in=participant_ids).values(
+        "participant_id",
+        "visit_code",
+        "instrument",
+        "completed_on",
+        "responses",
+        "total",
+        "subscores",
     )
-    return row
+    return {
+        (row.pop("participant_id"), row.pop("visit_code"), row.pop("instrument")): row
+        for row in rows
+    }
+
+
+def _instrument_states(participant_ids: list[int]) -> Iterator[tuple[int, str, str, FormState]]:
+    """Awaiting the blind second entry; entered with unanswered items."""
+    from outcomes.models import InstrumentResponse, Verification
+
+    rows = InstrumentResponse.objects.filter(participant_id__in=participant_ids).values_list(
+        "participant_id", "visit_code", "instrument", "verification", "missing_items"
+    )
+    for pid, visit, form, verification, missing in rows:
+        if verification == Verification.PENDING:
+            yield pid, visit, form, FormState.AWAITING_SECOND_ENTRY
+        if missing:
+            yield pid, visit, form, FormState.INCOMPLETE
 
 
 def _devices_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
@@ -98,7 +117,8 @@ def form_handlers() -> tuple[FormHandler, ...]:
             _instruments_done,
             _instrument_link,
             _instrument_scores,
-            content=_instrument_content,
+            contents=_instrument_contents,
+            states=_instrument_states,
         ),
         FormHandler(("medx", "dynamo", "actigraphy"), _devices_done, _device_link),
         FormHandler(("mmp_pain",), _app_done, _no_page),

@@ -16,6 +16,7 @@ from trial.views import (
     baseline,
     enrolment,
     record_locks,
+    record_status,
     screening,
     sdv,
     sessions,
@@ -61,6 +62,7 @@ urlpatterns = [
     ),
     path("screening/<int:pk>/enrol/", enrolment.enrol_view, name="enrol"),
     path("participants/", participants.participant_list, name="participant_list"),
+    path("record-status/", record_status.record_status_page, name="record_status"),
     path("consort/", participants.consort, name="consort"),
     path("consort/diagram.<str:fmt>", participants.consort_diagram, name="consort_diagram"),
     path(

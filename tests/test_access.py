@@ -28,6 +28,7 @@ ROLE_URL_MATRIX: dict[str, frozenset[str]] = {
     "eligibility_override": frozenset({"pi"}),
     "enrol": frozenset({"coordinator"}),
     "participant_list": ALL,
+    "record_status": ALL,
     "participant_detail": ALL,
     "consort": ALL,
     "consort_diagram": ALL,

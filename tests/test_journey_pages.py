@@ -17,8 +17,10 @@ from tests.test_blinding import assert_no_leak
 from tests.urlmatrix import concrete_urls, seeded_ids
 from trial.models import (
     AdverseEvent,
+    DataQuery,
     Participant,
     ScreeningEntry,
+    SourceVerification,
     TrainingSession,
     VisitRecord,
 )
@@ -221,6 +223,52 @@ def _bulk_participants(count: int, coordinator: object, therapist: object) -> No
         ]
     )
 
+    # Questionnaires (some awaiting second entry, some incomplete), SDV marks and open queries:
+    # the record status page reads every state for every participant.
+    InstrumentResponse.objects.bulk_create(
+        [
+            InstrumentResponse(
+                participant=p,
+                visit_code="baseline",
+                instrument="odi",
+                completed_on=today - dt.timedelta(days=40),
+                responses={"odi_1": 2},
+                total=20.0,
+                missing_items=["odi_10"] if i % 3 == 0 else [],
+                scoring_version="test",
+                entered_by=coordinator,
+                verification="pending" if i % 2 else "not_required",
+            )
+            for i, p in enumerate(participants)
+        ]
+    )
+    SourceVerification.objects.bulk_create(
+        [
+            SourceVerification(
+                participant=p,
+                visit_code="baseline",
+                form_code="odi",
+                content_sha256="0" * 64,
+                verified_by=coordinator,
+                verified_at=timezone.now(),
+            )
+            for p in participants
+        ]
+    )
+    DataQuery.objects.bulk_create(
+        [
+            DataQuery(
+                participant=p,
+                visit_code="baseline",
+                form_code="odi",
+                field_name="odi_1",
+                question="check",
+                raised_by=coordinator,
+            )
+            for p in participants[::4]
+        ]
+    )
+
 
 PAGES = [
     ("coordinator", "/home/coordinator/"),
@@ -231,6 +279,8 @@ PAGES = [
     ("coordinator", "/participants/{study_id}/"),
     ("therapist", "/participants/{study_id}/"),
     ("pi", "/consort/"),
+    ("coordinator", "/record-status/"),
+    ("monitor", "/record-status/?state=awaiting_second_entry"),
 ]
 
 

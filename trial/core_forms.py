@@ -39,22 +39,29 @@ def _link(user: object, study_id: str, visit: str, form: str) -> str:
     return permitted_url(user, ENTRY_PAGES[form], study_id)
 
 
-def _content(participant_id: int, visit: str, form: str) -> object:
+def _contents(participant_ids: list[int]) -> dict[tuple[int, str, str], object]:
+    """The stored values of each baseline form, as the SDV mark and the sign-off hash them."""
     from django.forms.models import model_to_dict
 
     from trial.models import MedicalHistory, MriSafety, Sociodemographics
 
-    if visit != PROTOCOL.baseline_visit:
-        return None
-    if form == "mri_safety":
-        row = MriSafety.objects.filter(screening__participant=participant_id).first()
-    else:
-        model = {"sociodemographics": Sociodemographics, "medical_history": MedicalHistory}[form]
-        row = model.objects.filter(participant_id=participant_id).first()
-    if row is None:
-        return None
-    return {k: v for k, v in model_to_dict(row).items() if k not in ("id", "updated_at")}
+    def values(row: object) -> dict:
+        return {k: v for k, v in model_to_dict(row).items() if k not in ("id", "updated_at")}
+
+    baseline = PROTOCOL.baseline_visit
+    contents: dict[tuple[int, str, str], object] = {}
+    for model, form in (
+        (Sociodemographics, "sociodemographics"),
+        (MedicalHistory, "medical_history"),
+    ):
+        for row in model.objects.filter(participant_id__in=participant_ids):
+            contents[(row.participant_id, baseline, form)] = values(row)
+    for row in MriSafety.objects.filter(screening__participant__in=participant_ids).select_related(
+        "screening__participant"
+    ):
+        contents[(row.screening.participant.pk, baseline, "mri_safety")] = values(row)
+    return contents
 
 
 def form_handlers() -> tuple[FormHandler, ...]:
-    return (FormHandler(tuple(ENTRY_PAGES), _done, _link, content=_content),)
+    return (FormHandler(tuple(ENTRY_PAGES), _done, _link, contents=_contents),)

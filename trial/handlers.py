@@ -9,8 +9,9 @@ when a protocol form has no handler, or two.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 
 from django.apps import apps
@@ -24,8 +25,28 @@ DoneFn = Callable[[list[int]], Iterable[tuple[int, str, str]]]
 LinkFn = Callable[[object, str, str, str], str]
 # (participant ids, visit code, form code) -> participant id: the form's total (None: unscored)
 ScoreFn = Callable[[list[int], str, str], dict[int, float | None]]
-# (participant id, visit code, form code) -> the stored values (JSON-able), None when not entered
-ContentFn = Callable[[int, str, str], object]
+# (participant ids) -> (participant id, visit code, form code) -> the stored values (JSON-able)
+ContentsFn = Callable[[list[int]], Mapping[tuple[int, str, str], object]]
+
+
+class FormState(StrEnum):
+    """What the record status page shows for one form of one visit. The core knows the states
+    it stores (queries, SDV marks, locks, signatures, forms marked not done); an app adds the
+    states only it knows (a questionnaire with unanswered items, one awaiting second entry)."""
+
+    NOT_STARTED = "not_started"
+    NOT_DONE = "not_done"  # marked not done, with a reason, when the visit was recorded
+    INCOMPLETE = "incomplete"
+    COMPLETE = "complete"
+    AWAITING_SECOND_ENTRY = "awaiting_second_entry"
+    QUERIED = "queried"
+    VERIFIED = "verified"
+    LOCKED = "locked"
+    SIGNED = "signed"
+
+
+# (participant ids) -> (participant id, visit code, form code, state) of app-specific states
+StatesFn = Callable[[list[int]], Iterable[tuple[int, str, str, FormState]]]
 
 
 @dataclass(frozen=True)
@@ -34,7 +55,8 @@ class FormHandler:
     done: DoneFn
     link: LinkFn
     score: ScoreFn | None = None  # for forms with a total (questionnaires)
-    content: ContentFn | None = None  # for forms a monitor verifies against source (SDV)
+    contents: ContentsFn | None = None  # for forms a monitor verifies against source (SDV)
+    states: StatesFn | None = None  # states beyond entered / not entered
 
 
 @cache
@@ -117,6 +139,26 @@ def form_scores(participant_ids: list[int], visit: str, form: str) -> dict[int, 
 def form_content(participant_id: int, visit: str, form: str) -> object:
     """The stored values of one form (None when it has none to verify, or is not entered)."""
     handler = form_handlers().get(form)
-    if handler is None or handler.content is None:
+    if handler is None or handler.contents is None:
         return None
-    return handler.content(participant_id, visit, form)
+    return handler.contents([participant_id]).get((participant_id, visit, form))
+
+
+def forms_content(participant_ids: list[int]) -> dict[tuple[int, str, str], object]:
+    """The stored values of every verifiable form of these participants: one query (or a few)
+    per handler, whatever their number."""
+    contents: dict[tuple[int, str, str], object] = {}
+    for _label, handler in _declared():
+        if handler.contents is not None:
+            contents.update(handler.contents(participant_ids))
+    return contents
+
+
+def app_form_states(participant_ids: list[int]) -> dict[tuple[int, str, str], set[FormState]]:
+    """The states only the owning apps know, per (participant, visit, form)."""
+    states: dict[tuple[int, str, str], set[FormState]] = {}
+    for _label, handler in _declared():
+        if handler.states is not None:
+            for pid, visit, form, state in handler.states(participant_ids):
+                states.setdefault((pid, visit, form), set()).add(state)
+    return states

@@ -18,6 +18,7 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Screening log"), "screening_list", "trial.screen_participants"),
     NavItem(_("Participants"), "participant_list", "trial.view_participants"),
+    NavItem(_("Record status"), "record_status", "trial.view_participants"),
     NavItem(_("CONSORT"), "consort", "trial.view_participants"),
     NavItem(
         _("Allocation lists"), "randomization:allocation_lists", "trial.manage_allocation_list"

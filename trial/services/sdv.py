@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trial.exceptions import JourneyError
-from trial.handlers import form_content
+from trial.handlers import form_content, forms_content
 from trial.models import Participant, SourceVerification
 from trial.protocol import PROTOCOL
 
@@ -72,12 +72,13 @@ def sdv_status(participant: Participant, done: set[tuple[str, str]]) -> list[For
             "verified_by"
         )
     }
+    contents = forms_content([participant.pk])
     rows = []
     for visit in PROTOCOL.visits:
         for form in visit.forms:
             if (visit.code, form) not in done:
                 continue
-            content = form_content(participant.pk, visit.code, form)
+            content = contents.get((participant.pk, visit.code, form))
             if content is None:
                 continue
             mark = marks.get((visit.code, form))
@@ -106,7 +107,7 @@ def sdv_progress(visits: tuple[str, ...]) -> list[SdvProgress]:
 
     from trial.handlers import form_handlers, forms_done
 
-    verifiable = {code for code, h in form_handlers().items() if h.content is not None}
+    verifiable = {code for code, h in form_handlers().items() if h.contents is not None}
     people = dict(Participant.objects.values_list("pk", "study_id"))
     done = forms_done(list(people))
     marks = Counter(

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trial.audit.recorder import record
 from trial.exceptions import JourneyError
-from trial.handlers import form_content
+from trial.handlers import forms_content
 from trial.models import ElectronicSignature, Participant, SignatureMeaning
 from trial.models.audit import AuditAction
 from trial.protocol import PROTOCOL
@@ -125,9 +125,10 @@ def record_signature(
 
 def visit_content(participant_id: int, visit: str) -> dict[str, object]:
     """What a visit sign-off covers: every entered form of the visit, as the SDV hashes it."""
+    contents = forms_content([participant_id])
     content = {}
     for form in PROTOCOL.visit(visit).forms:
-        value = form_content(participant_id, visit, form)
+        value = contents.get((participant_id, visit, form))
         if value is not None:
             content[form] = value
     return content

@@ -8,6 +8,7 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
+from trial import state_labels as labels
 from trial.audit.recorder import ENCRYPTED_PREFIX
 
 register = template.Library()
@@ -33,7 +34,7 @@ def state_badge(state: str) -> str:
 
 @register.filter
 def state_label(state: str) -> str:
-    return str(state).replace("_", " ")
+    return labels.state_label(state)
 
 
 @register.filter

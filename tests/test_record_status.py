@@ -1,0 +1,116 @@
+"""The record status page: one state per form, the filters, links only where the reader may go,
+and no form a reader may not know of (the LSIQ for the therapist)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+
+from outcomes.instruments import nprs
+from outcomes.instruments.services import save_instrument_response
+from tests.conftest import DEMO_PASSWORD
+from tests.journey import enrolled, with_baseline
+from trial.models import DataQuery
+from trial.services.record_locks import lock_record
+from trial.services.sdv import verify
+
+CELL = re.compile(
+    r'data-participant="(?P<sid>[^"]+)"|data-form="(?P<form>[^"]+)" data-state="(?P<state>[^"]+)"'
+)
+
+
+def _states(html: str, visit: str = "baseline") -> dict[str, dict[str, str]]:
+    """study ID -> form -> shown state, for one visit's column (the page filtered to it)."""
+    found: dict[str, dict[str, str]] = {}
+    current = ""
+    for match in CELL.finditer(html):
+        if match["sid"]:
+            current = match["sid"]
+            found[current] = {}
+        else:
+            found[current][match["form"]] = match["state"]
+    return found
+
+
+def _person(role_users: dict):
+    coordinator = role_users["coordinator"]
+    today = timezone.localdate()
+    person = enrolled(coordinator, consent_on=today - dt.timedelta(days=10))
+    return with_baseline(person, coordinator, 3, today - dt.timedelta(days=2))
+
+
+def test_each_state_is_shown_and_filtered(role_users: dict, client_for) -> None:
+    person = _person(role_users)
+    sid, today = person.study_id, timezone.localdate()
+    manager = client_for("data_manager")
+    url = f"/record-status/?q={sid}&visit=baseline"
+
+    states = _states(manager.get(url).content.decode())[sid]
+    assert states["odi"] == "awaiting_second_entry"  # the primary outcome, entered once
+    assert states["lsiq"] == "complete"
+    assert states["promis29"] == "not_done"  # marked not done, with a reason, at the visit
+
+    nprs_answers = dict.fromkeys(nprs.ITEMS, 4)
+    save_instrument_response(
+        person, "baseline", "nprs", nprs_answers, today, role_users["assessor"]
+    )
+    verify(role_users["monitor"], person, "baseline", "nprs")
+    verify(role_users["monitor"], person, "baseline", "lsiq")
+    DataQuery(
+        participant=person, visit_code="baseline", form_code="lsiq", field_name="lsiq_1",
+        question="Check item 1 against the paper form.", raised_by=role_users["data_manager"],
+    ).save(reason="test: query")  # fmt: skip
+    lock_record(role_users["data_manager"], person, "baseline", "medx", "cleaned")
+    states = _states(manager.get(url).content.decode())[sid]
+    assert states["nprs"] == "verified"
+    assert states["lsiq"] == "queried"  # an open query outranks the SDV mark
+    assert states["medx"] == "locked"
+
+    # A change after the SDV mark: the mark no longer counts on the grid.
+    changed = dict.fromkeys(nprs.ITEMS, 6)
+    save_instrument_response(person, "baseline", "nprs", changed, today, assessor,
+                             reason="transcription error", confirmed=True)  # fmt: skip
+    assert _states(manager.get(url).content.decode())[sid]["nprs"] == "complete"
+
+    pi = client_for("pi")
+    pi.post(f"/participants/{sid}/sign-off/", {"visit": "baseline", "password": DEMO_PASSWORD})
+    states = _states(manager.get(url).content.decode())[sid]
+    assert states["nprs"] == "signed" and states["medx"] == "locked"
+
+    # The state filter keeps the participants with a form in that state, and only them.
+    verified = _states(manager.get("/record-status/?state=verified").content.decode())
+    assert set(verified) == {sid}
+    queried = manager.get("/record-status/?state=queried&form=lsiq").content.decode()
+    assert set(_states(queried)) == {sid} and set(_states(queried)[sid]) == {"lsiq"}
+
+
+def test_filters_and_search(role_users: dict, client_for) -> None:
+    person = _person(role_users)
+    manager = client_for("data_manager")
+    page = manager.get(f"/record-status/?q={person.study_id}").content.decode()
+    assert set(_states(page)) == {person.study_id}
+    assert 'data-testid="status-count">1 participant<' in page
+    awaiting = _states(manager.get("/record-status/?state=awaiting_second_entry").content.decode())
+    assert person.study_id in awaiting
+    assert all("awaiting_second_entry" in forms.values() for forms in awaiting.values())
+    randomised = manager.get("/record-status/?stage=randomised").content.decode()
+    assert person.study_id not in _states(randomised)  # baseline done, not randomised
+    assert manager.get("/record-status/?state=nonsense&stage=x").status_code == 200
+
+
+def test_links_only_where_the_reader_may_go_and_no_lsiq_for_the_therapist(
+    role_users: dict, client_for
+) -> None:
+    person = _person(role_users)
+    url = f"/record-status/?q={person.study_id}"
+    therapist = client_for("therapist").get(url).content.decode()
+    assert 'data-form="lsiq"' not in therapist and 'value="lsiq"' not in therapist
+    coordinator = client_for("coordinator").get(url).content.decode()
+    link = re.search(r'<a href="([^"]+)" class="form-state[^"]*" data-form="lsiq"', coordinator)
+    assert link, "the coordinator opens the LSIQ from its icon"
+    assert client_for("coordinator").get(link[1]).status_code == 200
+    monitor = client_for("monitor").get(url).content.decode()
+    for href in re.findall(r'<a href="([^"]+)" class="form-state', monitor):
+        assert client_for("monitor").get(href).status_code == 200, href

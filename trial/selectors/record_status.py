@@ -1,0 +1,222 @@
+"""The record status grid (REDCap's record status dashboard): participants x visits with one
+state per form, filtered and paged, from a fixed number of queries whatever the participant count.
+
+Each form gets every state that applies (complete, verified and signed at once, say); the icon
+shows the one that matters most to the reader (``PRIORITY``), the filter matches any of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from trial.audit.lock import database_locked
+from trial.handlers import FormState, app_form_states, form_link, forms_content
+from trial.models import (
+    DataQuery,
+    ElectronicSignature,
+    Participant,
+    RecordLock,
+    SourceVerification,
+    VisitRecord,
+)
+from trial.models.queries import QueryStatus
+from trial.models.record_lock import WHOLE_VISIT
+from trial.protocol import PROTOCOL
+from trial.protocol.schema import FormKind, Visit
+from trial.schedule.timeline import VisitState, VisitStatus
+from trial.selectors.journeys import Journey, hidden_forms_for, journeys
+from trial.services.sdv import content_hash
+
+PRIORITY = (
+    FormState.QUERIED,
+    FormState.AWAITING_SECOND_ENTRY,
+    FormState.INCOMPLETE,
+    FormState.LOCKED,
+    FormState.SIGNED,
+    FormState.VERIFIED,
+    FormState.COMPLETE,
+    FormState.NOT_DONE,
+    FormState.NOT_STARTED,
+)
+NOT_DUE = frozenset(
+    {VisitState.NOT_SCHEDULED, VisitState.UPCOMING, VisitState.NOT_INVITED, VisitState.ENDED}
+)
+Key = tuple[int, str, str]  # (participant id, visit code, form code)
+
+
+@dataclass(frozen=True)
+class FormCell:
+    code: str
+    label: str
+    state: FormState  # what the icon shows
+    states: frozenset[FormState]
+    url: str  # where this reader opens the form ("" when nowhere)
+
+
+@dataclass(frozen=True)
+class VisitCell:
+    visit: Visit
+    visit_state: VisitState
+    forms: tuple[FormCell, ...]  # empty while the visit is not due and nothing is entered
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    journey: Journey
+    cells: tuple[VisitCell, ...]
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    query: str = ""  # part of a study ID
+    stage: str = ""
+    visit: str = ""
+    form: str = ""
+    state: str = ""
+
+
+def grid_visits() -> tuple[Visit, ...]:
+    """Visits with a form someone enters (the weekly app ratings arrive by import)."""
+    return tuple(
+        visit
+        for visit in PROTOCOL.visits
+        if any(PROTOCOL.form(code).kind is not FormKind.APP for code in visit.forms)
+    )
+
+
+def grid_forms(user: object) -> tuple[tuple[str, str], ...]:
+    """(code, label) of every form on the grid this reader may know of, in schedule order, for
+    the form filter."""
+    hidden = hidden_forms_for(user)
+    seen: dict[str, str] = {}
+    for visit in grid_visits():
+        for code in visit.forms:
+            form = PROTOCOL.form(code)
+            if form.kind is not FormKind.APP and code not in hidden:
+                seen.setdefault(code, str(form.label))
+    return tuple(seen.items())
+
+
+def _stored_states(ids: list[int]) -> dict[Key, set[FormState]]:
+    """Every state the core stores (queries, locks, sign-offs, SDV marks that still match,
+    forms marked not done) plus the apps' own, per form."""
+    states: dict[Key, set[FormState]] = defaultdict(set)
+    for key, found in app_form_states(ids).items():
+        states[key] |= found
+    for key in (
+        DataQuery.objects.filter(participant_id__in=ids)
+        .exclude(status=QueryStatus.CLOSED)
+        .values_list("participant_id", "visit_code", "form_code")
+    ):
+        states[key].add(FormState.QUERIED)
+    marks = SourceVerification.objects.filter(participant_id__in=ids).values_list(
+        "participant_id", "visit_code", "form_code", "content_sha256"
+    )
+    if marks:
+        contents = forms_content(ids)
+        for pid, visit, form, sha in marks:
+            key = (pid, visit, form)
+            if key in contents and content_hash(contents[key]) == sha:
+                states[key].add(FormState.VERIFIED)
+    for pid, visit, forms in VisitRecord.objects.filter(participant_id__in=ids).values_list(
+        "participant_id", "visit_code", "forms_not_done"
+    ):
+        for form in forms or {}:
+            states[(pid, visit, form)].add(FormState.NOT_DONE)
+    return states
+
+
+def _visit_level(ids: list[int]) -> tuple[set[tuple[int, str]], set[tuple[int, str]], set[Key]]:
+    """(visits signed off, whole visits locked, single forms locked)."""
+    signed = set(
+        ElectronicSignature.objects.filter(
+            participant_id__in=ids, object_type="visit", voided_at__isnull=True
+        ).values_list("participant_id", "visit_code")
+    )
+    whole, single = set(), set()
+    for pid, visit, form in RecordLock.objects.filter(
+        participant_id__in=ids, unlocked_at__isnull=True
+    ).values_list("participant_id", "visit_code", "form_code"):
+        if form == WHOLE_VISIT:
+            whole.add((pid, visit))
+        else:
+            single.add((pid, visit, form))
+    return signed, whole, single
+
+
+def _cell(
+    user: object,
+    journey: Journey,
+    status: VisitStatus,
+    stored: dict[Key, set[FormState]],
+    levels: tuple[set[tuple[int, str]], set[tuple[int, str]], set[Key]],
+    all_locked: bool,
+) -> VisitCell:
+    pid, code = journey.participant.pk, status.visit.code
+    signed, whole, single = levels
+    cells = []
+    for form_status in status.forms:
+        form = form_status.form
+        if form.kind is FormKind.APP:
+            continue
+        key = (pid, code, form.code)
+        states = set(stored.get(key, ()))
+        if form_status.done:
+            states.discard(FormState.NOT_DONE)  # entered after all, since the visit was recorded
+            states.add(FormState.COMPLETE)
+            if (pid, code) in signed:
+                states.add(FormState.SIGNED)
+            if all_locked or (pid, code) in whole or key in single:
+                states.add(FormState.LOCKED)
+        elif FormState.NOT_DONE not in states:
+            states.add(FormState.NOT_STARTED)
+        shown = next(state for state in PRIORITY if state in states)
+        url = form_link(user, journey.participant.study_id, code, form.code)
+        cells.append(FormCell(form.code, str(form.label), shown, frozenset(states), url))
+    if status.state in NOT_DUE and all(c.state is FormState.NOT_STARTED for c in cells):
+        cells = []
+    return VisitCell(status.visit, status.state, tuple(cells))
+
+
+def _matches(row: StatusRow, filters: StatusFilter) -> bool:
+    if filters.stage and row.journey.stage != filters.stage:
+        return False
+    if not filters.state:
+        return True
+    return any(filters.state in form.states for cell in row.cells for form in cell.forms)
+
+
+def record_status(user: object, filters: StatusFilter, today: dt.date) -> list[StatusRow]:
+    """Rows of the grid for this reader: forms they may not know of are already gone (the LSIQ
+    for a therapist); the visit and form filters narrow the columns, the others the rows."""
+    people = Participant.objects.all()
+    if filters.query:
+        people = people.filter(study_id__icontains=filters.query)
+    rows = journeys(user, people.order_by("study_id"), today)
+    ids = [row.participant.pk for row in rows]
+    stored = _stored_states(ids)
+    levels = _visit_level(ids)
+    all_locked = database_locked()
+    grid_codes = {visit.code for visit in grid_visits()}
+    result = []
+    for journey in rows:
+        cells = []
+        for status in journey.visits:
+            if status.visit.code not in grid_codes:
+                continue
+            if filters.visit and status.visit.code != filters.visit:
+                continue
+            cell = _cell(user, journey, status, stored, levels, all_locked)
+            if filters.form:
+                cell = VisitCell(
+                    cell.visit,
+                    cell.visit_state,
+                    tuple(f for f in cell.forms if f.code == filters.form),
+                )
+            cells.append(cell)
+        row = StatusRow(journey, tuple(cells))
+        if _matches(row, filters):
+            result.append(row)
+    return result

@@ -1,0 +1,44 @@
+"""Words for the states a page shows (visit, stage and form states), in the reader's language:
+a template never prints a state's code."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+STATE_LABELS = {
+    # visit states
+    "not_scheduled": _("not scheduled"),
+    "upcoming": _("upcoming"),
+    "open": _("open"),
+    "closing": _("window closing"),
+    "overdue": _("overdue"),
+    "done": _("done"),
+    "done_out_of_window": _("done out of window"),
+    "missed": _("missed"),
+    "not_invited": _("not invited"),
+    "ended": _("follow-up ended"),
+    # participant stages
+    "consented": _("consented"),
+    "baseline_done": _("baseline done"),
+    "randomised": _("randomised"),
+    "completed": _("completed"),
+    "discontinued": _("discontinued"),
+    "withdrawn": _("withdrawn"),
+    "lost": _("lost to follow-up"),
+    # form states (record status page)
+    "not_started": _("not started"),
+    "not_done": _("not done (reason given)"),
+    "incomplete": _("incomplete"),
+    "complete": _("complete"),
+    "awaiting_second_entry": _("awaiting second entry"),
+    "queried": _("queried"),
+    "verified": _("verified (SDV)"),
+    "locked": _("locked"),
+    "signed": _("signed"),
+}
+
+
+def state_label(state: object) -> str:
+    """The state in words; an unknown code is shown with spaces (never silently dropped)."""
+    code = str(state)
+    return str(STATE_LABELS.get(code, code.replace("_", " ")))
