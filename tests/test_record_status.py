@@ -52,10 +52,9 @@ def test_each_state_is_shown_and_filtered(role_users: dict, client_for) -> None:
     assert states["lsiq"] == "complete"
     assert states["promis29"] == "not_done"  # marked not done, with a reason, at the visit
 
+    assessor = role_users["assessor"]
     nprs_answers = dict.fromkeys(nprs.ITEMS, 4)
-    save_instrument_response(
-        person, "baseline", "nprs", nprs_answers, today, role_users["assessor"]
-    )
+    save_instrument_response(person, "baseline", "nprs", nprs_answers, today, assessor)
     verify(role_users["monitor"], person, "baseline", "nprs")
     verify(role_users["monitor"], person, "baseline", "lsiq")
     DataQuery(
