@@ -3,6 +3,7 @@ allowed values, labels in the active language): no template or form per question
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -36,8 +37,39 @@ def _field(item: Item, language: str) -> forms.Field:
     )
 
 
+@dataclass(frozen=True)
+class Block:
+    """Items shown together: a matrix (items x answers, one header row of the shared answers)
+    when two or more consecutive items offer the same answers, else one field each."""
+
+    choices: tuple[tuple[str, str], ...]  # (code, label) of the header; empty: not a matrix
+    fields: tuple[forms.BoundField, ...]
+
+    @property
+    def matrix(self) -> bool:
+        return bool(self.choices)
+
+
+def _blocks(form: forms.Form, items: tuple[Item, ...], language: str) -> list[Block]:
+    def answers(item: Item) -> tuple[tuple[str, str], ...]:
+        return tuple((str(code), text.in_language(language)) for code, text in item.choices)
+
+    runs: list[tuple[tuple[tuple[str, str], ...], list[Item]]] = []
+    for item in items:
+        shared = answers(item)
+        if shared and runs and runs[-1][0] == shared:
+            runs[-1][1].append(item)
+        else:
+            runs.append((shared, [item]))
+    return [
+        Block(shared if len(run) > 1 else (), tuple(form[item.key] for item in run))
+        for shared, run in runs
+    ]
+
+
 def add_items(form: forms.Form, instrument: Instrument) -> None:
-    """Add one field per item and group the bound fields by section for the template."""
+    """Add one field per item and group the bound fields by section (and, within a section,
+    into matrices of items sharing their answers) for the template."""
     language = get_language() or "en"
     for item in instrument.items:
         form.fields[item.key] = _field(item, language)
@@ -45,7 +77,7 @@ def add_items(form: forms.Form, instrument: Instrument) -> None:
         (
             section.title.in_language(language),
             section.note.in_language(language) if section.note else "",
-            [form[item.key] for item in section.items],
+            _blocks(form, section.items, language),
         )
         for section in instrument.sections
     ]
