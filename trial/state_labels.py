@@ -35,6 +35,18 @@ STATE_LABELS = {
     "verified": _("verified (SDV)"),
     "locked": _("locked"),
     "signed": _("signed"),
+    # worklist items
+    "visit_due": _("visit due"),
+    "window_closing": _("window closing"),
+    "visit_overdue": _("visit overdue"),
+    "missing_form": _("form missing"),
+    "device_awaited": _("device file awaited"),
+    "app_awaited": _("app data awaited"),
+    "open_query": _("open query"),
+    "session_due": _("session due"),
+    "randomise": _("to randomise"),
+    "second_entry": _("second entry"),
+    "sign_off": _("to sign off"),
 }
 
 

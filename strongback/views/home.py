@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -45,6 +47,27 @@ def role_home_view(role: Role) -> Callable[[HttpRequest], HttpResponse]:
     return role_home
 
 
+WORK_GROUPS_PER_PAGE = 25
+
+
+def _worklist_page(request: HttpRequest, worklist: worklists.Worklist) -> dict[str, object]:
+    """The worklist grouped by participant, filtered by kind and study ID, 25 people a page."""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in worklist.kinds else ""
+    query = request.GET.get("q", "").strip()
+    groups = worklist.groups(kind, query)
+    page = Paginator(groups, WORK_GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "worklist": worklist,
+        "work_groups": page.object_list,
+        "page": page,
+        "work_matching": len(groups),
+        "work_kind": kind,
+        "work_query": query,
+        "keep": urlencode({k: v for k, v in (("kind", kind), ("q", query)) if v}),
+    }
+
+
 def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
     context: dict[str, object] = {"role": role, "today": timezone.localdate()}
     if request.user.has_perm("trial.screen_participants"):
@@ -52,7 +75,9 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
             outcome=ScreeningOutcome.PENDING
         ).order_by("screened_on")[:50]
     today = context["today"]
-    context["worklist"] = worklists.worklist_for(role.code, request.user, today)
+    worklist = worklists.worklist_for(role.code, request.user, today)
+    if worklist is not None:
+        context.update(_worklist_page(request, worklist))
     if request.user.has_perm("trial.review_imaging"):
         from imaging.selectors import qc_counts
 

@@ -210,6 +210,18 @@ def pi_items(user: object, today: dt.date) -> list[WorkItem]:
 
 
 @dataclass(frozen=True)
+class WorkGroup:
+    """One participant's items (a coordinator sees one row per person, not one per item)."""
+
+    journey: Journey
+    items: tuple[WorkItem, ...]
+
+    @property
+    def due(self) -> dt.date | None:
+        return min((item.due for item in self.items if item.due), default=None)
+
+
+@dataclass(frozen=True)
 class Worklist:
     """A role's worklist as its home page shows it: the heading, the items, and whether the
     adherence column is there (decided here from the reader's permission, not in a template)."""
@@ -217,6 +229,24 @@ class Worklist:
     heading: str
     items: list[WorkItem]
     show_adherence: bool
+
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds of item on the list, for the filter (in the order of ``ItemKind``)."""
+        present = {item.kind for item in self.items}
+        return [kind.value for kind in ItemKind if kind in present]
+
+    def groups(self, kind: str = "", query: str = "") -> list[WorkGroup]:
+        """Items grouped by participant (in the order of each one's most urgent item), keeping
+        only those of ``kind`` and participants whose study ID contains ``query``."""
+        grouped: dict[int, list[WorkItem]] = {}
+        for item in self.items:
+            if kind and item.kind != kind:
+                continue
+            if query and query.lower() not in item.journey.participant.study_id.lower():
+                continue
+            grouped.setdefault(item.journey.participant.pk, []).append(item)
+        return [WorkGroup(items[0].journey, tuple(items)) for items in grouped.values()]
 
 
 WORKLISTS = {
