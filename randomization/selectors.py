@@ -127,7 +127,7 @@ class StratumSupply:
     @property
     def stratum_label(self) -> str:
         """The stratum as the protocol names it (its code is for files, not people)."""
-        return next((s.label for s in PROTOCOL.strata if s.code == self.stratum), self.stratum)
+        return PROTOCOL.stratum_label(self.stratum)
 
     @property
     def environment_label(self) -> str:

@@ -107,7 +107,7 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
         page.locator(f"#div_id_lsiq_{number:02d}").get_by_label(answer).check()
     page.get_by_role("button", name="Save", exact=True).click()
     saved = page.locator(".alert").inner_text()
-    assert "Total 9.0" in saved and "stratum LSIQ_HIGH" in saved
+    assert "Total 9.0" in saved and "stratum: LSIQ high (score ≥ 9)" in saved
     page.get_by_role("link", name="Back to participant").click()
     assert page.locator('[data-visit="baseline"] [data-form="lsiq"]').inner_text().startswith("✓")
     page.get_by_role("link", name="Home").click()

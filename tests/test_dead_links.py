@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.pages import SKIP_PAGES
 from trial.roles import ROLES
 
 HREF = re.compile(r'href="(/[^"#?]*)')
@@ -24,9 +25,6 @@ def test_the_import_pages_are_linked_for_those_who_import(role_users: dict, clie
     assert 'href="/imports/dynamo/"' in home and 'href="/imports/mmp/"' in home
     assert 'data-testid="import-links"' not in client_for("therapist").get(
         "/", follow=True).content.decode()  # fmt: skip
-
-
-SKIP_PAGES = ("/api/", "/admin/", "/logout/", "/i18n/", "/account/set-password/")
 
 
 @pytest.mark.django_db

@@ -92,7 +92,10 @@ def instrument_entry(
         if saved is not None:
             lines = "; ".join(f"{label} {value}" for label, value in score_lines(saved))
             if instrument == PROTOCOL.stratification.instrument and saved.total is not None:
-                lines += f"; stratum {PROTOCOL.stratification.stratum_for(saved.total)}"
+                stratum = PROTOCOL.stratification.stratum_for(saved.total)
+                lines += "; " + _("stratum: %(stratum)s") % {
+                    "stratum": PROTOCOL.stratum_label(stratum)
+                }
             messages.success(
                 request,
                 _("%(form)s saved (%(version)s): %(scores)s")

@@ -65,6 +65,16 @@ class TrainingSession(AuditedModel):
     def __str__(self) -> str:
         return f"session {self.number} of {self.participant_id}"
 
+    @property
+    def template_label(self) -> str:
+        """The template as the protocol names it (the code is for files, not people)."""
+        from trial.protocol import PROTOCOL
+
+        try:
+            return str(PROTOCOL.sessions.template(self.template_code).label)
+        except KeyError:
+            return self.template_code
+
     def audit_subject(self) -> str:
         return self.participant.study_id
 

@@ -345,3 +345,7 @@ class Protocol:
             if arm.code == code:
                 return arm
         raise KeyError(f"No arm {code!r} in protocol {self.version}.")
+
+    def stratum_label(self, code: str) -> str:
+        """The stratum as people read it; an unknown code is shown as is (never hidden)."""
+        return next((str(s.label) for s in self.strata if s.code == code), code)

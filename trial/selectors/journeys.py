@@ -43,6 +43,10 @@ class Stratum:
     code: str
     mis_stratified: bool
 
+    @property
+    def label(self) -> str:
+        return PROTOCOL.stratum_label(self.code)
+
 
 @dataclass(frozen=True)
 class Journey:
