@@ -18,6 +18,7 @@ RUN pip install --upgrade pip \
  && pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
  && pip install .
 COPY . .
+RUN pybabel compile -d locale -D django -l fr
 # collectstatic needs settings to import; these throwaway values exist only in this build step.
 RUN SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-build-only \
     ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \

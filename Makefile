@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO   := DJANGO_SETTINGS_MODULE=strongback.settings.demo
 
-.PHONY: run test bench model lint format clean
+.PHONY: run test bench model lint format clean messages
 
 $(VENV)/.run-deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,12 @@ $(VENV)/.test-deps: $(VENV)/.run-deps pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-run: $(VENV)/.run-deps
+# The French catalogue is committed as .po and compiled here (a generated file, not committed).
+MO := locale/fr/LC_MESSAGES/django.mo
+$(MO): locale/fr/LC_MESSAGES/django.po $(VENV)/.run-deps
+	$(VENV)/bin/pybabel compile --statistics -d locale -D django -l fr
+
+run: $(VENV)/.run-deps $(MO)
 	$(DEMO) $(PY) manage.py migrate --noinput
 	$(DEMO) $(PY) manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
@@ -28,7 +33,7 @@ run: $(VENV)/.run-deps
 
 # One pytest-xdist worker per core, each with its own test database, media folder and Celery
 # queues; PYTEST_ARGS="-n 0" runs serially.
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps $(MO)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
@@ -50,6 +55,11 @@ lint: $(VENV)/.test-deps
 format: $(VENV)/.test-deps
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# After changing marked strings: refresh the catalogue (needs GNU gettext), translate, commit.
+messages: $(VENV)/.run-deps
+	DJANGO_SETTINGS_MODULE=strongback.settings.test DATABASE_URL=sqlite:///:memory: \
+		$(PY) manage.py makemessages -l fr --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "var/*"
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 .pytest_cache .ruff_cache

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from strongback.api.views import SchemaAPI
 from strongback.views import home, participants
+from trial.access.language import remember_language
 from trial.access.policy import public
 from trial.roles import ROLES
 from trial.views import (
@@ -29,7 +30,10 @@ from trial.views import (
 
 @public
 def set_language_view(request: HttpRequest) -> HttpResponse:
-    return set_language(request)
+    response = set_language(request)
+    if request.method == "POST":
+        remember_language(request, request.POST.get("language", ""))
+    return response
 
 
 urlpatterns = [

@@ -8,6 +8,23 @@ from html.parser import HTMLParser
 
 SKIP_PAGES = ("/api/", "/admin/", "/logout/", "/i18n/", "/account/set-password/")
 VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 
 
 class _VisibleText(HTMLParser):
@@ -18,8 +35,15 @@ class _VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._hidden = 0
+        self._skipped: list[str] = []  # open elements inside a translate="no" one
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skipped:
+            self._skipped.append(tag)
+            return
+        if (("translate", "no") in attrs or tag == "textarea") and tag not in VOID:
+            self._skipped.append(tag)  # people's own words (notes, answers), not the UI's
+            return
         if tag in ("script", "style", "template"):
             self._hidden += 1
         for name, value in attrs:
@@ -27,11 +51,14 @@ class _VisibleText(HTMLParser):
                 self.parts.append(value)
 
     def handle_endtag(self, tag: str) -> None:
+        if self._skipped:
+            self._skipped.pop()
+            return
         if tag in ("script", "style", "template") and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden and data.strip():
+        if not self._hidden and not self._skipped and data.strip():
             self.parts.append(data.strip())
 
 

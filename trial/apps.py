@@ -11,8 +11,14 @@ class TrialConfig(AppConfig):
     def ready(self) -> None:
         # Auth events (login, logout, failures) only reach us through Django's signals; the
         # receivers write audit rows and nothing else.
+        from django.utils.translation import gettext
+
         from . import checks  # noqa: F401
         from .audit import auth_events  # noqa: F401
+        from .protocol.labels import install_translator
+
+        # Protocol labels (pure data) are shown in the reader's language.
+        install_translator(gettext)
 
     def form_handlers(self) -> tuple:
         """This app's forms on the participant timeline (read by ``trial.handlers``)."""

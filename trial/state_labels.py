@@ -35,6 +35,9 @@ STATE_LABELS = {
     "verified": _("verified (SDV)"),
     "locked": _("locked"),
     "signed": _("signed"),
+    # data queries
+    "answered": _("answered"),
+    "closed": _("closed"),
     # worklist items
     "visit_due": _("visit due"),
     "window_closing": _("window closing"),

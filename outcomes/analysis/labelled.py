@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyreadstat
+from django.utils.translation import gettext_lazy as _
 
 from outcomes.analysis.dataset import AnalysisData
 from trial.csv_safety import SafeWriter
@@ -156,7 +157,7 @@ WRITERS = {
     "csv": FileFormat("CSV", csv_bytes, "text/csv", "csv"),
     "dta": FileFormat("Stata (.dta)", dta_bytes, "application/x-stata-dta", "dta"),
     "sav": FileFormat("SPSS (.sav)", sav_bytes, "application/x-spss-sav", "sav"),
-    "r": FileFormat("R script (with CSV)", r_script, "text/plain", "R"),
-    "codebook": FileFormat("Codebook (CSV)", codebook_bytes, "text/csv", "codebook.csv"),
+    "r": FileFormat(_("R script (with CSV)"), r_script, "text/plain", "R"),
+    "codebook": FileFormat(_("Codebook (CSV)"), codebook_bytes, "text/csv", "codebook.csv"),
 }
 FORMATS = {code: f.label for code, f in WRITERS.items()}

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from outcomes.actigraphy.sleep import runs
 
@@ -22,6 +23,12 @@ def _svg(height: int, body: list[str], label: str) -> SafeString:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-label="{escape(label)}" class="w-100">' + "".join(body) + "</svg>"
     )
+
+
+def no_data(label: str) -> SafeString:
+    """An empty chart that says so, in the reader's language."""
+    words = escape(_("No data yet."))
+    return _svg(40, [f'<text x="4" y="20" font-size="12">{words}</text>'], label)
 
 
 def _band(x0: float, x1: float, top: int, fill: str) -> str:
@@ -122,7 +129,7 @@ def line_chart(
     xs = [x for points in series.values() for x, _ in points]
     ys = [y for points in series.values() for _, y in points if y is not None]
     if not xs or not ys:
-        return _svg(40, ['<text x="4" y="20" font-size="12">No data yet.</text>'], label)
+        return no_data(label)
     x0, x1 = min(min(xs), min(x_ticks)), max(max(xs), max(x_ticks))
     y1 = max(ys) * 1.1 or 1.0
     span = WIDTH - LEFT - 10

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from imaging.models import ImagingStudy
 from imaging.selectors import approved_metrics
@@ -27,10 +28,10 @@ VISITS = PROTOCOL.outcome_visits()
 POOLED = "All participants"
 # (title, instrument, score key: "total" or a subscore)
 OUTCOMES = (
-    ("ODI (0-100, higher = more disability)", "odi", "total"),
-    ("NPRS pain (0-10)", "nprs", "total"),
-    ("SF-12 physical component (PCS)", "sf12", "pcs"),
-    ("SF-12 mental component (MCS)", "sf12", "mcs"),
+    (_("ODI (0-100, higher = more disability)"), "odi", "total"),
+    (_("NPRS pain (0-10)"), "nprs", "total"),
+    (_("SF-12 physical component (PCS)"), "sf12", "pcs"),
+    (_("SF-12 mental component (MCS)"), "sf12", "mcs"),
     *(
         (f"PROMIS-29 {domain.replace('_', ' ')}", "promis29", domain)
         for domain in (
@@ -48,8 +49,8 @@ OUTCOMES = (
 # From approved runs, level "all": every slice the muscle is drawn on (the stack's coverage, not a
 # declared level range), averaged over the two sides.
 IMAGING = (
-    ("Multifidus mean CSA over the measured slices, mean of sides (mm²)", "mean_csa_mm2"),
-    ("Multifidus fat fraction over the measured slices (voxels of the mask), mean of sides (%)",
+    (_("Multifidus mean CSA over the measured slices, mean of sides (mm²)"), "mean_csa_mm2"),
+    (_("Multifidus fat fraction over the measured slices (voxels of the mask), mean of sides (%)"),
      "fat_fraction_pct"),
 )  # fmt: skip
 Grouper = Callable[[int], str | None]
@@ -190,7 +191,9 @@ def unblinded_dashboard(user: object) -> dict[str, object]:
         "series": series,
         "arms": [{"name": name, "allocated": allocated[name], **events[name]} for name in series],
         "adherence": charts.box_plot(
-            summaries, f"Adherence by arm (% of {PROTOCOL.sessions.total} sessions attended)"
+            summaries,
+            _("Adherence by arm (%% of %(total)s sessions attended)")
+            % {"total": PROTOCOL.sessions.total},
         ),
         "adherence_summaries": summaries["adherence"],
         "emergency_unblindings": UnblindingRequest.objects.filter(

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
-from outcomes.dashboards.charts import WIDTH, _svg
+from outcomes.dashboards.charts import WIDTH, _svg, no_data
 
 COLOURS = ("#0d6efd", "#dc3545", "#198754", "#6f42c1")
 
@@ -44,7 +45,7 @@ def box_plot(groups: Mapping[str, Mapping[str, Summary | None]], label: str) -> 
     visit, drawn on a shared horizontal axis."""
     summaries = [s for series in groups.values() for s in series.values() if s is not None]
     if not summaries:
-        return _svg(40, ['<text x="4" y="20" font-size="12">No data yet.</text>'], label)
+        return no_data(label)
     low = min(s.minimum for s in summaries)
     high = max(s.maximum for s in summaries)
     span = (high - low) or 1.0
@@ -87,7 +88,7 @@ def box_plot(groups: Mapping[str, Mapping[str, Summary | None]], label: str) -> 
 def bar_chart(bars: Sequence[tuple[str, float, str]], label: str, unit: str = "") -> SafeString:
     """Horizontal bars: (label, value, caption); values share one scale from zero."""
     if not bars:
-        return _svg(40, ['<text x="4" y="20" font-size="12">No data yet.</text>'], label)
+        return no_data(label)
     top = max(v for _l, v, _c in bars) or 1.0
     left, right, row = 220, WIDTH - 120, 20
     body = []
@@ -108,9 +109,10 @@ def recruitment_chart(dates: Sequence[dt.date], target: int, start: dt.date | No
                       end: dt.date | None) -> SafeString:  # fmt: skip
     """Cumulative randomisations over time with the target as a horizontal line (and the planned
     straight-line path when the recruitment period is known)."""
-    label = f"Randomised over time against the target of {target}"
+    label = _("Randomised over time against the target of %(target)s") % {"target": target}
     if not dates:
-        return _svg(40, ['<text x="4" y="20" font-size="12">No one randomised yet.</text>'], label)
+        words = escape(_("No one randomised yet."))
+        return _svg(40, [f'<text x="4" y="20" font-size="12">{words}</text>'], label)
     ordered = sorted(dates)
     first = min(ordered[0], start or ordered[0])
     last = max(ordered[-1], end or ordered[-1], dt.date.today())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from outcomes.dashboards import charts
 from outcomes.imports.mmp import WeeklyPain, weekly_pain
@@ -26,11 +27,11 @@ def weekly_pain_of(participant: Participant) -> list[WeeklyPain]:
 def pain_panel(participant: Participant) -> dict[str, object]:
     weeks = weekly_pain_of(participant)
     chart = charts.line_chart(
-        {"weekly mean pain (0-10)": [(w.week, w.mean) for w in weeks]},
-        "programme week",
-        "pain",
+        {_("weekly mean pain (0-10)"): [(w.week, w.mean) for w in weeks]},
+        _("programme week"),
+        _("pain"),
         [1, 4, 8, 12, 16],
-        "Weekly pain from Manage My Pain",
+        _("Weekly pain from Manage My Pain"),
     )
     code = AppEnrolment.objects.filter(participant=participant).values_list("code", flat=True)
     return {"weeks": weeks, "chart": chart, "code": code.first()}

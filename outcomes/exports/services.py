@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from outcomes.exports import layout, tables
 from outcomes.exports.catalogue import catalogue
@@ -31,13 +32,13 @@ from trial.redaction import public_message
 from trial.selectors.journeys import hidden_forms_for
 
 DATASETS = {
-    "long": "Visit data, long (one row per participant, visit and variable)",
-    "wide": "Visit data, wide (one row per participant)",
-    "codebook": "Codebook (every column of the long and wide files)",
-    "imaging": "Approved imaging metrics with provenance",
-    "sessions": "Session log (exercises imply the arm)",
-    "adverse_events": "Adverse events",
-    "signatures": "Electronic signatures (who, meaning, when, hash of what was signed)",
+    "long": _("Visit data, long (one row per participant, visit and variable)"),
+    "wide": _("Visit data, wide (one row per participant)"),
+    "codebook": _("Codebook (every column of the long and wide files)"),
+    "imaging": _("Approved imaging metrics with provenance"),
+    "sessions": _("Session log (exercises imply the arm)"),
+    "adverse_events": _("Adverse events"),
+    "signatures": _("Electronic signatures (who, meaning, when, hash of what was signed)"),
 }
 DATASET_PERMISSION = {"sessions": "trial.view_session_log",
                       "adverse_events": "trial.view_adverse_events"}  # fmt: skip

@@ -72,7 +72,10 @@ DEFINITION = Instrument(
     licence="© J. Fairbank, licensed via Mapi Research Trust: statement text not reproduced.",
     sections=(
         Section(
-            Text("Sections (score = the statement ticked, 0 = first printed, 5 = last)"),
+            Text(
+                "Sections (score = the statement ticked, 0 = first printed, 5 = last)",
+                "Sections (score = l\u2019énoncé coché, 0 = le premier imprimé, 5 = le dernier)",
+            ),
             tuple(
                 Item(key, label, choices=STATEMENTS)
                 for key, label in zip(ITEMS, LABELS, strict=True)

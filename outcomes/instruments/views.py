@@ -99,7 +99,11 @@ def instrument_entry(
             messages.success(
                 request,
                 _("%(form)s saved (%(version)s): %(scores)s")
-                % {"form": definition.title.en, "version": saved.scoring_version, "scores": lines},
+                % {
+                    "form": definition.title.in_language(get_language() or "en"),
+                    "version": saved.scoring_version,
+                    "scores": lines,
+                },
             )
             if "save_next" in request.POST:
                 return redirect(_next_questionnaire(request.user, participant, visit, instrument))

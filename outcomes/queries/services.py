@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from outcomes.exceptions import QueryRefused
 from outcomes.instruments import DEFINITIONS
@@ -31,10 +33,11 @@ NOT_QUERYABLE = frozenset({"blinding_guess"})
 def fields_of(form_code: str) -> list[tuple[str, str]]:
     """(field name, label) of a form, as a query may name them."""
     if form_code in DEFINITIONS:
-        return [(item.key, item.label.en) for item in DEFINITIONS[form_code].items] + [
-            ("completed_on", "Completed on")
-        ]
-    fields = [(WHOLE_FORM, "The whole form")]
+        language = get_language() or "en"
+        items = DEFINITIONS[form_code].items
+        labels = [(item.key, item.label.in_language(language)) for item in items]
+        return [*labels, ("completed_on", str(_("Completed on")))]
+    fields = [(WHOLE_FORM, str(_("The whole form")))]
     model = CRF_MODELS.get(form_code)
     if model is not None:
         fields += [

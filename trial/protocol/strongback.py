@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from trial.protocol.dates import add_months, age_in_years
+from trial.protocol.labels import Label as _  # a label people read: translated where shown
 from trial.protocol.schema import (
     Anchor,
     Arm,
@@ -29,10 +30,10 @@ from trial.protocol.strongback_analysis import ANALYSIS_PLAN
 
 Facts = Mapping[str, object]
 
-MC_ILEX = Arm("MC_ILEX", "Motor control + isolated lumbar extension")
-FREE_WEIGHT = Arm("FREE_WEIGHT", "Free-weight resistance training")
-LSIQ_HIGH = Stratum("LSIQ_HIGH", "LSIQ high (score ≥ 9)")
-LSIQ_LOW = Stratum("LSIQ_LOW", "LSIQ low (score < 9)")
+MC_ILEX = Arm("MC_ILEX", _("Motor control + isolated lumbar extension"))
+FREE_WEIGHT = Arm("FREE_WEIGHT", _("Free-weight resistance training"))
+LSIQ_HIGH = Stratum("LSIQ_HIGH", _("LSIQ high (score ≥ 9)"))
+LSIQ_LOW = Stratum("LSIQ_LOW", _("LSIQ low (score < 9)"))
 
 LSIQ_STRATIFICATION = ThresholdStratification(
     instrument="lsiq",
@@ -152,47 +153,54 @@ CRITERIA = (
     Criterion(
         "chronic_lbp",
         INC,
-        "Chronic non-specific LBP ≥ 3 months (NIH task force)",
+        _("Chronic non-specific LBP ≥ 3 months (NIH task force)"),
         _chronic_lbp,
         ("lbp_onset", "lbp_half_days_last_6_months"),
     ),
     Criterion(
-        "age", INC, f"Aged {AGE_MIN} to {AGE_MAX} at screening", _age_in_range, ("date_of_birth",)
+        "age",
+        INC,
+        _("Aged {low} to {high} at screening", low=AGE_MIN, high=AGE_MAX),
+        _age_in_range,
+        ("date_of_birth",),
     ),
-    Criterion("language", INC, "Speaks English or French", _language, ("languages",)),
+    Criterion("language", INC, _("Speaks English or French"), _language, ("languages",)),
     Criterion(
         "pddm_nociceptive",
         INC,
-        "Predominant nociceptive LBP on the PDDM",
+        _("Predominant nociceptive LBP on the PDDM"),
         _pddm_nociceptive,
         tuple(PDDM_REQUIRED),
     ),
     Criterion(
         "spinal_surgery_or_fracture",
         EXC,
-        "Previous spinal surgery or vertebral fracture",
+        _("Previous spinal surgery or vertebral fracture"),
         _any_flag("previous_spinal_surgery", "vertebral_fracture"),
         ("previous_spinal_surgery", "vertebral_fracture"),
     ),
-    Criterion("radiculopathy", EXC, "Radiculopathy", _flag("radiculopathy"), ("radiculopathy",)),
+    Criterion("radiculopathy", EXC, _("Radiculopathy"), _flag("radiculopathy"), ("radiculopathy",)),
     Criterion(
         "structural_abnormality",
         EXC,
-        f"Spondylolysis, spondylolisthesis or scoliosis > {SCOLIOSIS_MAX_DEGREES}°",
+        _(
+            "Spondylolysis, spondylolisthesis or scoliosis > {degrees}°",
+            degrees=SCOLIOSIS_MAX_DEGREES,
+        ),
         _structural,
         ("spondylolysis", "spondylolisthesis", "scoliosis_degrees"),
     ),
     Criterion(
         "exercise_limiting_condition",
         EXC,
-        "Condition preventing exercise",
+        _("Condition preventing exercise"),
         _flag("exercise_limiting_condition"),
         ("exercise_limiting_condition",),
     ),
     Criterion(
         "mri_contraindication",
         EXC,
-        "MRI contraindication (MRI safety questionnaire)",
+        _("MRI contraindication (MRI safety questionnaire)"),
         _mri_contraindicated,
         MRI_SAFETY_ITEMS,
     ),
@@ -203,11 +211,11 @@ SESSIONS_PER_WEEK = 3
 WEEK_16_DAY = WEEKS * 7  # 112 days after session 1
 
 VISITS = (
-    Visit("screening", "Screening", Anchor.SCREENING, 0, Window(0, 0)),
+    Visit("screening", _("Screening"), Anchor.SCREENING, 0, Window(0, 0)),
     # Baseline measures must precede session 1; done within 28 days of consent.
     Visit(
         "baseline",
-        "Baseline assessment",
+        _("Baseline assessment"),
         Anchor.CONSENT,
         7,
         Window(0, 28),
@@ -229,7 +237,7 @@ VISITS = (
     ),
     Visit(
         "pre_interview",
-        "Pre-intervention interview",
+        _("Pre-intervention interview"),
         Anchor.SESSION_1,
         -3,
         Window(-5, -1),
@@ -239,7 +247,7 @@ VISITS = (
     # (day 126), so the MRI slot and the 7-day actigraphy week fit without losing the timepoint.
     Visit(
         "week16",
-        "Week-16 assessment",
+        _("Week-16 assessment"),
         Anchor.SESSION_1,
         WEEK_16_DAY,
         Window(105, 126),
@@ -260,7 +268,7 @@ VISITS = (
     *(
         Visit(
             f"pain_week_{week:02d}",
-            f"Weekly pain rating, week {week} (Manage My Pain)",
+            _("Weekly pain rating, week {week} (Manage My Pain)", week=week),
             Anchor.SESSION_1,
             7 * week - 1,
             Window(7 * (week - 1), 7 * week - 1),
@@ -270,7 +278,7 @@ VISITS = (
     ),
     Visit(
         "post_interview",
-        "Post-intervention interview",
+        _("Post-intervention interview"),
         Anchor.FINAL_SESSION,
         3,
         Window(0, 7),
@@ -281,36 +289,38 @@ VISITS = (
 # Session contents from the registration's intervention descriptions.
 MC_ILEX_SESSION = SessionTemplate(
     "mc_ilex",
-    "Motor control + ILEX (MedX)",
-    exercises=(Exercise("medx_ilex", "Isolated lumbar extension (MedX)", load_unit="ft-lb"),),
+    _("Motor control + ILEX (MedX)"),
+    exercises=(Exercise("medx_ilex", _("Isolated lumbar extension (MedX)"), load_unit="ft-lb"),),
     individualised=True,  # motor-control exercises follow each person's assessment
 )
 FREE_WEIGHT_SESSION_1 = SessionTemplate(
     "free_weight_1",
-    "Free-weight session 1",
+    _("Free-weight session 1"),
     exercises=(
-        Exercise("single_leg_glute_raise", "Single-leg gluteus raise"),
-        Exercise("goblet_squat", "Goblet squat"),
-        Exercise("split_squat", "Split squat"),
-        Exercise("plank", "Plank", load_unit="", dose_unit="s"),
-        Exercise("standing_row", "Standing bent-over row"),
+        Exercise("single_leg_glute_raise", _("Single-leg gluteus raise")),
+        Exercise("goblet_squat", _("Goblet squat")),
+        Exercise("split_squat", _("Split squat")),
+        Exercise("plank", _("Plank"), load_unit="", dose_unit="s"),
+        Exercise("standing_row", _("Standing bent-over row")),
     ),
 )
 FREE_WEIGHT_SESSION_2 = SessionTemplate(
     "free_weight_2",
-    "Free-weight session 2",
+    _("Free-weight session 2"),
     exercises=(
         Exercise(
             "standard_warm_up",
-            "Standardised warm-up (gluteus myofascial release, glute raise, multi-direction "
-            "lunge, standing hamstring stretch to overhead squat, assisted squat)",
+            _(
+                "Standardised warm-up (gluteus myofascial release, glute raise, multi-direction "
+                "lunge, standing hamstring stretch to overhead squat, assisted squat)"
+            ),
             load_unit="",
         ),
-        Exercise("deadlift", "Deadlift"),
-        Exercise("step_up", "Step-up"),
-        Exercise("lat_pulldown", "Lat pulldown"),
-        Exercise("side_bridge", "Side bridge", load_unit="", dose_unit="s"),
-        Exercise("press_up", "Press-up", load_unit=""),
+        Exercise("deadlift", _("Deadlift")),
+        Exercise("step_up", _("Step-up")),
+        Exercise("lat_pulldown", _("Lat pulldown")),
+        Exercise("side_bridge", _("Side bridge"), load_unit="", dose_unit="s"),
+        Exercise("press_up", _("Press-up"), load_unit=""),
     ),
 )
 
@@ -333,22 +343,22 @@ SESSIONS = SessionPlan(
 
 CRF, QUESTIONNAIRE, DEVICE, APP = FormKind.CRF, FormKind.INSTRUMENT, FormKind.DEVICE, FormKind.APP
 FORMS = (
-    FormSpec("sociodemographics", "Sociodemographic questionnaire", CRF),
-    FormSpec("medical_history", "Medical history", CRF),
-    FormSpec("mri_safety", "MRI safety questionnaire", CRF),
-    FormSpec("lsiq", "Lumbar Spine Instability Questionnaire (LSIQ)", QUESTIONNAIRE),
-    FormSpec("odi", "Oswestry Disability Index (ODI 2.1a)", QUESTIONNAIRE),
-    FormSpec("promis29", "PROMIS-29 v2.0", QUESTIONNAIRE),
-    FormSpec("sf12", "SF-12", QUESTIONNAIRE),
-    FormSpec("ipaq_short", "IPAQ short form", QUESTIONNAIRE),
-    FormSpec("nprs", "Numeric pain rating scale", QUESTIONNAIRE),
-    FormSpec("sri", "Satisfaction and Recovery Index", QUESTIONNAIRE),
-    FormSpec("blinding_guess", "Assessor's guess of the arm", CRF, after_visit=True),
-    FormSpec("mri", "Lumbar MRI", DEVICE),
-    FormSpec("medx", "MedX lumbar extension strength", DEVICE),
-    FormSpec("dynamo", "VALD DynaMo hip strength and range of motion", DEVICE),
-    FormSpec("actigraphy", "7-day actigraphy (AX3) and sleep diary", DEVICE, after_visit=True),
-    FormSpec("mmp_pain", "Weekly pain rating (Manage My Pain)", APP, after_visit=True),
+    FormSpec("sociodemographics", _("Sociodemographic questionnaire"), CRF),
+    FormSpec("medical_history", _("Medical history"), CRF),
+    FormSpec("mri_safety", _("MRI safety questionnaire"), CRF),
+    FormSpec("lsiq", _("Lumbar Spine Instability Questionnaire (LSIQ)"), QUESTIONNAIRE),
+    FormSpec("odi", _("Oswestry Disability Index (ODI 2.1a)"), QUESTIONNAIRE),
+    FormSpec("promis29", _("PROMIS-29 v2.0"), QUESTIONNAIRE),
+    FormSpec("sf12", _("SF-12"), QUESTIONNAIRE),
+    FormSpec("ipaq_short", _("IPAQ short form"), QUESTIONNAIRE),
+    FormSpec("nprs", _("Numeric pain rating scale"), QUESTIONNAIRE),
+    FormSpec("sri", _("Satisfaction and Recovery Index"), QUESTIONNAIRE),
+    FormSpec("blinding_guess", _("Assessor's guess of the arm"), CRF, after_visit=True),
+    FormSpec("mri", _("Lumbar MRI"), DEVICE),
+    FormSpec("medx", _("MedX lumbar extension strength"), DEVICE),
+    FormSpec("dynamo", _("VALD DynaMo hip strength and range of motion"), DEVICE),
+    FormSpec("actigraphy", _("7-day actigraphy (AX3) and sleep diary"), DEVICE, after_visit=True),
+    FormSpec("mmp_pain", _("Weekly pain rating (Manage My Pain)"), APP, after_visit=True),
 )
 
 # Equipment and methods of one arm only (MedX is also the strength test of both arms, so the
@@ -356,6 +366,9 @@ FORMS = (
 ARM_REVEALING_TERMS = (
     "ILEX", "lumbar extension machine", "motor control", "free weight", "free-weight",
     "dumbbell", "barbell", "kettlebell", "deadlift", "squat", "lunge", "press-up",
+    # The same in French (staff write in both languages).
+    "machine d\u2019extension lombaire", "contrôle moteur", "poids libres", "haltère", "haltères",
+    "barre olympique", "soulevé de terre", "fente", "fentes", "pompes",
 )  # fmt: skip
 
 PROTOCOL = Protocol(
@@ -377,9 +390,11 @@ PROTOCOL = Protocol(
     # Baseline measures precede session 1 (registration); the stratification questionnaire is
     # required by the stratum itself, so it is not repeated here.
     randomisation_preconditions=(
-        Precondition("odi", "baseline disability questionnaire entered (verification may follow)"),
-        Precondition("medx", "baseline MedX lumbar extension strength test"),
-        Precondition("dynamo", "baseline DynaMo hip strength tests"),
+        Precondition(
+            "odi", _("baseline disability questionnaire entered (verification may follow)")
+        ),
+        Precondition("medx", _("baseline MedX lumbar extension strength test")),
+        Precondition("dynamo", _("baseline DynaMo hip strength tests")),
     ),
     analysis=ANALYSIS_PLAN,
     # The actigraph is worn for the 7 days after the assessment (registration); a file that

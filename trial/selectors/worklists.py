@@ -204,7 +204,7 @@ def pi_items(user: object, today: dt.date) -> list[WorkItem]:
             done = status.state in (VisitState.DONE, VisitState.DONE_OUT_OF_WINDOW)
             if done and (journey.participant.pk, status.visit.code) not in signed:
                 url = reverse("visit_sign_off", args=[journey.participant.study_id])
-                what = f"Sign off: {status.visit.label}"
+                what = _("Sign off: %(visit)s") % {"visit": status.visit.label}
                 items.append(WorkItem(journey, ItemKind.SIGN_OFF, what, status.done_on, url))
     return _by_due(items)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trial.arms import may_see_arm
 from trial.audit.recorder import record
@@ -29,7 +31,13 @@ REVIEWED_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def flagged_terms(text: str) -> list[str]:
-    return unblinding_terms(text, PROTOCOL.unblinding_vocabulary())
+    """Arm-revealing phrases in ``text``, in every language of the site (a French note can
+    name a French exercise)."""
+    vocabulary: list[str] = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            vocabulary += [str(word) for word in PROTOCOL.unblinding_vocabulary()]
+    return unblinding_terms(text, vocabulary)
 
 
 def _sha(text: str) -> str:
@@ -58,7 +66,7 @@ def note_saved(obj: models.Model, author: object) -> None:
         review.save(reason="free text from unblinded staff: blinding review opened")
 
 
-PENDING_TEXT = "[awaiting blinding review]"
+PENDING_TEXT = gettext_noop("[awaiting blinding review]")
 
 
 def shown_text(user: object, obj: models.Model, field: str, reviews: dict | None = None) -> str:

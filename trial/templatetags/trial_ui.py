@@ -6,10 +6,12 @@ from functools import cache
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from trial import state_labels as labels
 from trial.audit.recorder import ENCRYPTED_PREFIX
+from trial.protocol import PROTOCOL
 
 register = template.Library()
 
@@ -25,6 +27,28 @@ _BADGES = {
     "not_invited": "text-bg-light",
     "ended": "text-bg-light",
 }
+
+
+@register.filter
+def in_language(text: object) -> str:
+    """A two-language text (an instrument's title or item) in the reader's language."""
+    return text.in_language(get_language() or "en")  # type: ignore[attr-defined]
+
+
+@register.filter
+def visit_label(code: str) -> str:
+    try:
+        return str(PROTOCOL.visit(code).label)
+    except KeyError:
+        return code
+
+
+@register.filter
+def form_label(code: str) -> str:
+    try:
+        return str(PROTOCOL.form(code).label)
+    except KeyError:
+        return code
 
 
 @register.filter
