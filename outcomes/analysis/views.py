@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from outcomes.analysis import runs
-from outcomes.analysis.dataset import DUMMY_LABEL, AnalysisRefused
+from outcomes.analysis.dataset import AnalysisRefused
 from outcomes.analysis.labelled import FORMATS
 from outcomes.analysis.models import AnalysisRun
 from outcomes.exports.models import ExportStatus
@@ -27,7 +27,6 @@ def analysis_page(request: HttpRequest) -> HttpResponse:
     context = {
         "formats": FORMATS,
         "real_allowed": may_see_arm(request.user),
-        "dummy_label": DUMMY_LABEL,
         "runs": AnalysisRun.objects.filter(user=request.user)[:20],
     }
     return render(request, "outcomes/analysis.html", context)
@@ -70,7 +69,7 @@ def _own_run(request: HttpRequest, pk: int) -> AnalysisRun:
 def analysis_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = _own_run(request, pk)
     template = "outcomes/_analysis_run.html" if request.htmx else "outcomes/analysis_run.html"
-    return render(request, template, {"run": run, "dummy_label": DUMMY_LABEL})
+    return render(request, template, {"run": run})
 
 
 @requires(*PERMISSIONS)

@@ -1,0 +1,39 @@
+"""The language is kept with the account: chosen once, it holds after logging in again on
+another device (a new browser without the language cookie)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_chosen_language_follows_the_account(role_users: dict, client_for) -> None:
+    coordinator = client_for("coordinator")
+    response = coordinator.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert response.status_code == 302
+    user = role_users["coordinator"]
+    user.refresh_from_db()
+    assert user.language == "fr"
+
+    elsewhere = Client()  # another device: no language cookie, an English browser
+    elsewhere.post("/login/", {"username": user.username, "password": DEMO_PASSWORD})
+    home = elsewhere.get("/", follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="fr">' in home
+    assert "Dû cette semaine, en retard et manquant" in home  # the worklist heading
+
+    coordinator.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
+    assert "Due this week, overdue and missing" in elsewhere.get("/", follow=True).content.decode()
+
+
+def test_an_unknown_language_changes_nothing(role_users: dict, client_for) -> None:
+    client_for("monitor").post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    user = role_users["monitor"]
+    user.refresh_from_db()
+    assert user.language == ""
+    assert Client().post("/i18n/setlang/", {"language": "fr"}).status_code == 302  # anonymous
