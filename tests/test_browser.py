@@ -18,6 +18,12 @@ def log_in(page, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def log_out(page) -> None:
+    """From the account menu under the user's name."""
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
+
+
 def test_coordinator_records_a_screening_and_sees_it_on_the_worklist(page, tmp_path) -> None:
     log_in(page, "coordinator")
     page.get_by_test_id("role-home").wait_for()
@@ -112,7 +118,7 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     assert page.locator('[data-visit="baseline"] [data-form="lsiq"]').inner_text().startswith("✓")
     page.get_by_role("link", name="Home").click()
     assert page.get_by_test_id("worklist").get_by_role("link", name=study_id).count() >= 1
-    page.get_by_role("button", name="Log out", exact=True).click()
+    log_out(page)
     log_in(page, "assessor")
     worklist = page.get_by_test_id("worklist")
     assert worklist.get_by_role("link", name=study_id).count() == 1
@@ -133,7 +139,7 @@ def test_therapist_randomises_at_session_1_and_the_assessor_sees_no_arm(page) ->
     assert "Session 1 of 48" in page.locator("h1").inner_text()
     page.goto(f"/participants/{waiting.study_id}/")
     assert page.get_by_test_id("arm").inner_text() == arm.label
-    page.get_by_role("button", name="Log out", exact=True).click()
+    log_out(page)
     log_in(page, "assessor")
     page.goto(f"/participants/{waiting.study_id}/")
     page.get_by_test_id("participant-heading").wait_for()

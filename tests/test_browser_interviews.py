@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.interview_helpers import docx_bytes, espeak_wav
 from tests.journey import enrolled
+from tests.test_browser import log_out
 from trial.models import User
 
 pytestmark = pytest.mark.browser
@@ -56,7 +57,7 @@ def test_invite_record_upload_review_approve_export(page, tmp_path, settings) ->
     page.get_by_label("Signed on").fill(today.isoformat())
     page.get_by_role("button", name="Save the consent").click()
     assert "Audio-recording consent recorded." in page.locator(".alert").first.inner_text()
-    page.get_by_role("button", name="Log out", exact=True).click()
+    log_out(page)
 
     log_in(page, "qualitativeresearcher")
     page.get_by_role("link", name="Interviews", exact=True).first.click()

@@ -36,5 +36,9 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Audit trail"), "audit_review", "trial.view_audit_trail"),
     NavItem(_("Users"), "user_list", "trial.manage_users"),
     NavItem(_("Blinding review"), "text_review", "trial.review_free_text"),
-    NavItem(_("Two-factor"), "two_factor_setup", "trial.use_two_factor"),
+)
+
+# In the account menu (under the user's name), not the main bar.
+ACCOUNT_MENU: tuple[NavItem, ...] = (
+    NavItem(_("Two-factor authentication"), "two_factor_setup", "trial.use_two_factor"),
 )
