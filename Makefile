@@ -59,7 +59,7 @@ format: $(VENV)/.test-deps
 # After changing marked strings: refresh the catalogue (needs GNU gettext), translate, commit.
 messages: $(VENV)/.run-deps
 	DJANGO_SETTINGS_MODULE=strongback.settings.test DATABASE_URL=sqlite:///:memory: \
-		$(PY) manage.py makemessages -l fr --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "var/*"
+		$(PY) manage.py makemessages -l fr --no-location --no-obsolete --ignore ".venv/*" --ignore "tests/*" --ignore "var/*"
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 .pytest_cache .ruff_cache
