@@ -37,3 +37,33 @@ def test_an_unknown_language_changes_nothing(role_users: dict, client_for) -> No
     user.refresh_from_db()
     assert user.language == ""
     assert Client().post("/i18n/setlang/", {"language": "fr"}).status_code == 302  # anonymous
+
+
+def test_the_set_password_mail_is_in_the_recipients_language(
+    client_for, role_users, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    target = role_users["therapist"]
+    target.language = "fr"
+    target.save(update_fields=["language"])
+    manager = client_for("data_manager")  # writes in English
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(f"/users/{target.pk}/", {"action": "reset_password", "reason": "forgotten"})
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Définissez un nouveau mot de passe pour STRONG-BACK"
+    assert mail.outbox[0].body.startswith("Bonjour")
+
+
+def test_the_consort_diagram_is_drawn_in_the_readers_language(role_users, client_for) -> None:
+    pi = client_for("pi")
+    english = pi.get("/consort/diagram.svg").content.decode()
+    assert "Assessed for eligibility" in english
+    user = role_users["pi"]
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    french = pi.get("/consort/diagram.svg").content.decode()
+    assert "Évalués pour l’admissibilité" in french and "Assessed for" not in french
+    for arm in ("Contrôle moteur + extension lombaire isolée", "Allocation", "Analyse"):
+        assert arm in french

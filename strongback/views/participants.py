@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from interviews.selectors import invitation_counts
@@ -166,9 +167,10 @@ def consort_diagram(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     graph = consort_graph(
         trial_consort(request.user),
-        {arm.code: arm.label for arm in PROTOCOL.arms},
-        {c.code: c.label for c in PROTOCOL.criteria},
+        {arm.code: str(arm.label) for arm in PROTOCOL.arms},
+        {c.code: str(c.label) for c in PROTOCOL.criteria},
         dict(ExitReason.choices),
+        gettext,
     )
     content_type = "image/svg+xml" if fmt == "svg" else "application/pdf"
     try:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.utils import translation
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -188,6 +189,12 @@ def _send_link(user: User, base_url: str, *, first: bool) -> None:
     if not user.email:
         raise UserAdminRefused(_("The account has no e-mail address to send the link to."))
     link = set_password_link(user, base_url)
+    with translation.override(user.language or settings.LANGUAGE_CODE):  # the reader's language
+        subject, body = _link_message(user, link, first=first)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def _link_message(user: User, link: str, *, first: bool) -> tuple[str, str]:
     subject = _("Your STRONG-BACK account") if first else _("Set a new password for STRONG-BACK")
     body = _(
         "Hello %(name)s,\n\nUse this one-time link to choose your password (user name: "
@@ -199,7 +206,7 @@ def _send_link(user: User, base_url: str, *, first: bool) -> None:
         "link": link,
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return str(subject), body
 
 
 @transaction.atomic
