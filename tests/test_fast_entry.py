@@ -70,3 +70,26 @@ def test_the_participant_list_searches_filters_and_pages(client_for, monkeypatch
     page_2 = client.get("/participants/", {"page": "2"}).content.decode()
     second = Participant.objects.order_by("study_id")[1].study_id
     assert f"/participants/{second}/" in page_2.split('data-testid="participant-list"')[1]
+
+
+def test_the_next_questionnaire_of_a_sitting_has_its_date_filled_in(role_users, client_for) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from outcomes.instruments import nprs
+    from outcomes.instruments.services import save_instrument_response
+    from tests.journey import enrolled
+
+    today = timezone.localdate()
+    person = enrolled(role_users["coordinator"], consent_on=today - dt.timedelta(days=5))
+    url = f"/participants/{person.study_id}/visits/baseline/instruments/sf12/"
+    first = client_for("coordinator").get(url).content.decode()
+    assert 'name="completed_on"' in first and "autofocus" in first
+    assert 'name="completed_on" value=' not in first  # nothing entered yet: no guess
+    sitting = today - dt.timedelta(days=1)
+    save_instrument_response(
+        person, "baseline", "nprs", dict.fromkeys(nprs.ITEMS, 3), sitting, role_users["coordinator"]
+    )
+    page = client_for("coordinator").get(url).content.decode()
+    assert f'value="{sitting.isoformat()}"' in page

@@ -64,6 +64,6 @@ def test_the_consort_diagram_is_drawn_in_the_readers_language(role_users, client
     user.language = "fr"
     user.save(update_fields=["language"])
     french = pi.get("/consort/diagram.svg").content.decode()
-    assert "Évalués pour l’admissibilité" in french and "Assessed for" not in french
+    assert "Évalués pour l\u2019admissibilité" in french and "Assessed for" not in french
     for arm in ("Contrôle moteur + extension lombaire isolée", "Allocation", "Analyse"):
         assert arm in french

@@ -88,7 +88,7 @@ class InstrumentForm(ReasonForChangeMixin, forms.Form):
 
     completed_on = forms.DateField(
         label=_("Completed on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "autofocus": True}),
         validators=[not_in_future],
     )
     confirm_warnings = forms.BooleanField(

@@ -58,6 +58,17 @@ def _next_questionnaire(user: object, participant: Participant, visit: object, c
     return participant_url(participant)
 
 
+def _same_sitting(participant: Participant, visit_code: str) -> object:
+    """The date of the last questionnaire entered at this visit: the next one of the sitting is
+    usually the same day (shown pre-filled, checked by the person saving; None for the first)."""
+    return (
+        InstrumentResponse.objects.filter(participant=participant, visit_code=visit_code)
+        .order_by("-pk")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+
+
 @requires("trial.view_participants")
 def instrument_entry(
     request: HttpRequest, study_id: str, visit_code: str, instrument: str
@@ -69,7 +80,11 @@ def instrument_entry(
     existing = InstrumentResponse.objects.filter(
         participant=participant, visit_code=visit_code, instrument=instrument
     ).first()
-    initial = {"completed_on": existing.completed_on, **existing.responses} if existing else None
+    initial = (
+        {"completed_on": existing.completed_on, **existing.responses}
+        if existing
+        else {"completed_on": _same_sitting(participant, visit_code)}
+    )
     frozen = instrument == PROTOCOL.stratification.instrument and participant.is_randomised
     form = InstrumentForm(
         request.POST or None,
