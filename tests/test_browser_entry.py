@@ -88,3 +88,72 @@ def test_promis29_entered_with_the_keyboard_alone_is_saved_and_scored(page) -> N
     assert saved.subscores == pytest.approx(expected.subscores)
     shown = page.get_by_test_id("scores").locator('[data-score="Pain intensity"]').inner_text()
     assert shown == "10.0"
+
+
+IPAQ = {"vig_days": 2, "vig_minutes": 30, "mod_days": 3, "mod_minutes": 40, "walk_days": 5,
+        "walk_minutes": 20, "sit_minutes": 480}  # fmt: skip
+
+
+def test_a_baselines_questionnaires_by_keyboard_through_save_and_next(page) -> None:
+    """The six baseline questionnaires, one after another, without the mouse once the first is
+    open: the keystrokes are counted (the closing note reports them)."""
+    from django.utils import timezone
+
+    from outcomes.instruments import DEFINITIONS
+    from outcomes.models import InstrumentResponse
+    from tests.journey import enrolled
+    from trial.models import User
+
+    today = timezone.localdate()
+    person = enrolled(User.objects.get(username="coordinator"), today - dt.timedelta(days=3))
+    order = ["lsiq", "odi", "promis29", "sf12", "ipaq_short", "nprs"]
+    log_in(page, "assessor")
+    page.get_by_test_id("role-home").wait_for()
+    page.goto(f"/participants/{person.study_id}/visits/baseline/instruments/lsiq/")  # 1 click
+    keys = 0
+
+    def type_(text: str) -> None:
+        nonlocal keys
+        page.keyboard.type(text)
+        keys += len(text)
+
+    def press(key: str) -> None:
+        nonlocal keys
+        page.keyboard.press(key)
+        keys += 1
+
+    expected = {}
+    for index, name in enumerate(order):
+        assert page.url.endswith(f"/instruments/{name}/"), (name, page.url)
+        if index == 0:
+            _type_date(page, today)
+            keys += 8
+        for _ in range(4):  # from the date into the first item
+            press("Tab")
+            if page.evaluate("document.activeElement.closest('[data-entry-row]') !== null"):
+                break
+        answers = {}
+        for item in DEFINITIONS[name].items:
+            if item.choices:
+                answers[item.key] = item.choices[0][0]
+                type_(str(item.choices[0][0]))
+            else:
+                answers[item.key] = IPAQ[item.key]
+                type_(str(IPAQ[item.key]))
+                press("Enter")
+        expected[name] = answers
+        assert page.evaluate("document.activeElement.type") == "submit"
+        press("Tab")  # to "Save and go to the next questionnaire"
+        with page.expect_navigation():
+            press("Enter")
+        errors = page.locator(".invalid-feedback, .alert-danger, [data-testid=soft-checks]")
+        assert errors.count() == 0, errors.all_inner_texts()
+    assert page.url.endswith(f"/participants/{person.study_id}/")  # none left to enter
+    saved = {
+        r.instrument: r.responses
+        for r in InstrumentResponse.objects.filter(participant=person, visit_code="baseline")
+    }
+    assert saved == expected
+    items = sum(len(DEFINITIONS[name].items) for name in order)
+    print(f"\nbaseline questionnaires: {items} items, {keys} keystrokes, 1 click")
+    assert keys < 2 * items  # about one keystroke an item, the date once, two to move on
