@@ -73,3 +73,24 @@ def test_switching_to_french_shows_a_french_worklist(page) -> None:
     page.get_by_role("link", name="Participants", exact=True).click()
     assert page.get_by_role("heading", name="Participants").count() == 1
     assert page.get_by_role("button", name="Chercher").count() == 1
+
+
+def test_the_therapist_logs_a_session_on_a_tablet_and_the_diary_fits(page) -> None:
+    """A tablet held upright (768 px): the session log and the sleep-diary week fit the screen."""
+    from tests.urlmatrix import seeded_ids
+
+    study_id = seeded_ids()["study_id"]
+    page.set_viewport_size({"width": 768, "height": 1024})
+    for user, path in (
+        ("therapist", f"/participants/{study_id}/sessions/1/"),
+        ("coordinator", f"/participants/{study_id}/visits/baseline/actigraphy/"),
+        ("monitor", "/audit/"),
+    ):
+        log_in(page, user)
+        page.get_by_test_id("role-home").wait_for()
+        response = page.goto(path)
+        assert response.status == 200, (user, path, response.status)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        wide = page.evaluate(WIDEST) if overflow > 0 else ""
+        assert overflow <= 0, f"{path} is {overflow} px wider than a tablet: {wide}"
+        page.context.clear_cookies()
