@@ -67,6 +67,27 @@ def test_an_event_cannot_resolve_before_its_onset(role_users) -> None:
     assert "resolve before its onset" in str(refused.value.message_dict["resolved_on"])
 
 
+def test_the_event_page_refuses_a_resolution_before_the_onset(client_for) -> None:
+    participant = Participant.objects.filter(randomized_on__isnull=False).first()
+    before = AdverseEvent.objects.count()
+    onset = participant.randomized_on + dt.timedelta(days=2)
+    response = client_for("therapist").post(
+        f"/participants/{participant.study_id}/adverse-events/new/",
+        {
+            "onset_on": onset.isoformat(),
+            "resolved_on": (onset - dt.timedelta(days=2)).isoformat(),
+            "description": "sore after the session",
+            "severity": "mild",
+            "relatedness": "possible",
+            "action_taken": "none",
+            "outcome": "recovered",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot resolve before its onset" in response.content.decode()
+    assert AdverseEvent.objects.count() == before  # nothing saved
+
+
 def _inputs(html: str) -> dict[str, str]:
     """The named inputs of a page with their values (hidden management fields included)."""
     import re
