@@ -149,6 +149,10 @@ def main() -> int:
 
     table += "\n\n| export | size | output | memory | time |\n|---|---|---|---|---|\n"
     table += "\n".join(export_rows())
+    from tests.bench.pages import rows as page_rows
+
+    table += "\n\n| page | size | queries | server time |\n|---|---|---|---|\n"
+    table += "\n".join(page_rows())
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(table + "\n")
     print(table)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from trial.audit.lock import database_locked
 from trial.handlers import FormState, app_form_states, form_link, forms_content
@@ -52,7 +52,7 @@ class FormCell:
     label: str
     state: FormState  # what the icon shows
     states: frozenset[FormState]
-    url: str  # where this reader opens the form ("" when nowhere)
+    url: str  # where this reader opens the form ("" when nowhere; filled by ``with_links``)
 
 
 @dataclass(frozen=True)
@@ -147,12 +147,12 @@ def _visit_level(ids: list[int]) -> tuple[set[tuple[int, str]], set[tuple[int, s
 
 
 def _cell(
-    user: object,
     journey: Journey,
     status: VisitStatus,
     stored: dict[Key, set[FormState]],
     levels: tuple[set[tuple[int, str]], set[tuple[int, str]], set[Key]],
     all_locked: bool,
+    labels: dict[str, str],
 ) -> VisitCell:
     pid, code = journey.participant.pk, status.visit.code
     signed, whole, single = levels
@@ -173,11 +173,30 @@ def _cell(
         elif FormState.NOT_DONE not in states:
             states.add(FormState.NOT_STARTED)
         shown = next(state for state in PRIORITY if state in states)
-        url = form_link(user, journey.participant.study_id, code, form.code)
-        cells.append(FormCell(form.code, str(form.label), shown, frozenset(states), url))
+        cells.append(FormCell(form.code, labels[form.code], shown, frozenset(states), ""))
     if status.state in NOT_DUE and all(c.state is FormState.NOT_STARTED for c in cells):
         cells = []
     return VisitCell(status.visit, status.state, tuple(cells))
+
+
+def with_links(user: object, rows: list[StatusRow]) -> list[StatusRow]:
+    """The rows with the URL of each form this reader may open: resolved only for the rows
+    shown (a page of 50), not for every participant the filters looked at."""
+    linked = []
+    for row in rows:
+        study_id = row.journey.participant.study_id
+        cells = tuple(
+            replace(
+                cell,
+                forms=tuple(
+                    replace(form, url=form_link(user, study_id, cell.visit.code, form.code))
+                    for form in cell.forms
+                ),
+            )
+            for cell in row.cells
+        )
+        linked.append(replace(row, cells=cells))
+    return linked
 
 
 def _matches(row: StatusRow, filters: StatusFilter) -> bool:
@@ -200,6 +219,7 @@ def record_status(user: object, filters: StatusFilter, today: dt.date) -> list[S
     levels = _visit_level(ids)
     all_locked = database_locked()
     grid_codes = {visit.code for visit in grid_visits()}
+    labels = {form.code: str(form.label) for form in PROTOCOL.forms}  # translated once
     result = []
     for journey in rows:
         cells = []
@@ -208,7 +228,7 @@ def record_status(user: object, filters: StatusFilter, today: dt.date) -> list[S
                 continue
             if filters.visit and status.visit.code != filters.visit:
                 continue
-            cell = _cell(user, journey, status, stored, levels, all_locked)
+            cell = _cell(journey, status, stored, levels, all_locked, labels)
             if filters.form:
                 cell = VisitCell(
                     cell.visit,

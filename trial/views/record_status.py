@@ -12,7 +12,13 @@ from django.utils import timezone
 from trial.access.policy import requires
 from trial.handlers import FormState
 from trial.selectors.journeys import Stage
-from trial.selectors.record_status import StatusFilter, grid_forms, grid_visits, record_status
+from trial.selectors.record_status import (
+    StatusFilter,
+    grid_forms,
+    grid_visits,
+    record_status,
+    with_links,
+)
 
 ROWS_PER_PAGE = 50
 FILTER_KEYS = ("q", "stage", "visit", "form", "state")
@@ -38,7 +44,7 @@ def record_status_page(request: HttpRequest) -> HttpResponse:
         "trial/record_status.html",
         {
             "page": page,
-            "rows": page.object_list,
+            "rows": with_links(request.user, list(page.object_list)),
             "matching": len(rows),
             "filters": filters,
             "visits": visits,
