@@ -15,8 +15,9 @@ from interviews.models import (
     Timepoint,
 )
 from trial.validators import not_in_future
+from trial.widgets import DatePicker, DateTimePicker
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DatePicker()
 
 
 class InviteForm(forms.Form):
@@ -57,9 +58,7 @@ class InterviewForm(forms.Form):
     interviewer = forms.ModelChoiceField(
         label=_("Interviewer"), queryset=get_user_model().objects.none()
     )
-    started_at = forms.DateTimeField(
-        label=_("Started at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    started_at = forms.DateTimeField(label=_("Started at"), widget=DateTimePicker())
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600)
     out_of_window_reason = forms.CharField(
         label=_("Reason, if outside the visit window"), required=False

@@ -33,6 +33,7 @@ from trial.services.signatures import (
     signing_context,
 )
 from trial.views.helpers import participant_or_404, participant_url, record_page, save_or_explain
+from trial.widgets import DatePicker
 
 
 class UnblindingRequestForm(forms.Form):
@@ -49,7 +50,7 @@ class BlindingGuessForm(forms.ModelForm):
         fields = ["guess", "confidence", "guessed_on"]
         widgets = {
             "guess": forms.RadioSelect,
-            "guessed_on": forms.DateInput(attrs={"type": "date"}),
+            "guessed_on": DatePicker(),
         }
 
 

@@ -18,7 +18,9 @@ ENGLISH_WORDS = """the and of to is are for with this that not has have was were
 your be by it an no yet been who which when what each every there their its any only must may
 can cannot should save saved enter open see after before into than then more less here back
 next previous show find log out none nothing other others above below choose upload download
-record recorded review reviewed sign signed done due missing awaiting"""
+record recorded review reviewed sign signed done due missing awaiting summary function weekly
+assessment strength physical sleep anxiety depression disturbance interference intensity health
+"""
 ENGLISH = frozenset(ENGLISH_WORDS.split())
 WORD = re.compile(r"(?<!\w)[A-Za-z]+(?:'[a-z]+)?(?!\w)")
 # Proper nouns, product names and codes that read the same in both languages.

@@ -67,3 +67,18 @@ def test_the_consort_diagram_is_drawn_in_the_readers_language(role_users, client
     assert "Évalués pour l\u2019admissibilité" in french and "Assessed for" not in french
     for arm in ("Contrôle moteur + extension lombaire isolée", "Allocation", "Analyse"):
         assert arm in french
+
+
+def test_a_saved_date_shows_in_its_picker_on_a_french_page(role_users, client_for) -> None:
+    """A French page must still fill a date picker with an ISO date (26/11/2026 would be
+    dropped by the browser and the saved date would look empty)."""
+    from outcomes.models import InstrumentResponse
+
+    saved = InstrumentResponse.objects.filter(instrument="sf12").first()
+    user = role_users["assessor"]
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    url = f"/participants/{saved.participant.study_id}/visits/{saved.visit_code}/instruments/sf12/"
+    page = client_for("assessor").get(url).content.decode()
+    assert f'value="{saved.completed_on.isoformat()}"' in page
+    assert "Rempli le" in page

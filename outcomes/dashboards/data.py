@@ -32,19 +32,14 @@ OUTCOMES = (
     (_("NPRS pain (0-10)"), "nprs", "total"),
     (_("SF-12 physical component (PCS)"), "sf12", "pcs"),
     (_("SF-12 mental component (MCS)"), "sf12", "mcs"),
-    *(
-        (f"PROMIS-29 {domain.replace('_', ' ')}", "promis29", domain)
-        for domain in (
-            "physical_function",
-            "anxiety",
-            "depression",
-            "fatigue",
-            "sleep_disturbance",
-            "social_roles",
-            "pain_interference",
-            "pain_intensity",
-        )
-    ),
+    (_("PROMIS-29 physical function"), "promis29", "physical_function"),
+    (_("PROMIS-29 anxiety"), "promis29", "anxiety"),
+    (_("PROMIS-29 depression"), "promis29", "depression"),
+    (_("PROMIS-29 fatigue"), "promis29", "fatigue"),
+    (_("PROMIS-29 sleep disturbance"), "promis29", "sleep_disturbance"),
+    (_("PROMIS-29 social roles"), "promis29", "social_roles"),
+    (_("PROMIS-29 pain interference"), "promis29", "pain_interference"),
+    (_("PROMIS-29 pain intensity"), "promis29", "pain_intensity"),
 )
 # From approved runs, level "all": every slice the muscle is drawn on (the stack's coverage, not a
 # declared level range), averaged over the two sides.

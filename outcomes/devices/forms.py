@@ -12,6 +12,7 @@ from outcomes.imports.service import default_profile
 from outcomes.models import ImportKind, ImportProfile, MedxTest, SleepDiaryNight
 from trial.forms import ReasonForChangeMixin
 from trial.forms.numbers import StrictNumbersMixin
+from trial.widgets import DatePicker
 
 MAX_UPLOAD_BYTES = 512 * 2**20
 # An export of a whole trial's DynaMo or app data is a few megabytes; parsing is in memory.
@@ -37,7 +38,7 @@ class MedxForm(ReasonForChangeMixin, forms.ModelForm):
             "head_rest",
             "notes",
         ]
-        widgets = {"tested_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"tested_on": DatePicker()}
         labels = {"gravity_torque_nm": _("Upper-body (gravity) torque, in the printout's unit")}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -95,7 +96,7 @@ class DiaryNightForm(StrictNumbersMixin, forms.ModelForm):
             "comments",
         ]
         widgets = {
-            "night": forms.DateInput(attrs={"type": "date"}),
+            "night": DatePicker(),
             **{
                 name: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
                 for name in ("into_bed", "lights_out", "final_wake", "out_of_bed")

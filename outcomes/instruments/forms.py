@@ -14,6 +14,7 @@ from outcomes.instruments.base import Instrument, Item
 from trial.forms import ReasonForChangeMixin
 from trial.forms.numbers import StrictNumbersMixin
 from trial.validators import not_in_future
+from trial.widgets import DatePicker
 
 
 def _field(item: Item, language: str) -> forms.Field:
@@ -52,7 +53,12 @@ class Block:
 
 def _blocks(form: forms.Form, items: tuple[Item, ...], language: str) -> list[Block]:
     def answers(item: Item) -> tuple[tuple[str, str], ...]:
-        return tuple((str(code), text.in_language(language)) for code, text in item.choices)
+        """(code, header): the answer's words with its printed score, unless they hold it."""
+        shown = []
+        for code, text in item.choices:
+            words = text.in_language(language)
+            shown.append((str(code), words if f"({code})" in words else f"{words} ({code})"))
+        return tuple(shown)
 
     runs: list[tuple[tuple[tuple[str, str], ...], list[Item]]] = []
     for item in items:
@@ -88,7 +94,7 @@ class InstrumentForm(ReasonForChangeMixin, forms.Form):
 
     completed_on = forms.DateField(
         label=_("Completed on"),
-        widget=forms.DateInput(attrs={"type": "date", "autofocus": True}),
+        widget=DatePicker(attrs={"autofocus": True}),
         validators=[not_in_future],
     )
     confirm_warnings = forms.BooleanField(

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 
 from trial.crypto.keys import decrypt, encrypt
+from trial.widgets import DatePicker
 
 
 class EncryptedTextField(models.TextField):
@@ -53,7 +54,7 @@ class EncryptedDateField(models.TextField):
         return super(models.TextField, self).formfield(
             **{
                 "form_class": forms.DateField,
-                "widget": forms.DateInput(attrs={"type": "date"}),
+                "widget": DatePicker(),
                 **kwargs,
             }
         )

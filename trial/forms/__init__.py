@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trial.forms.numbers import StrictNumbersMixin
 from trial.models import ScreeningEntry
+from trial.widgets import DatePicker
 
 
 class ReasonForChangeMixin(StrictNumbersMixin, forms.Form):
@@ -47,7 +48,7 @@ class ScreeningEntryForm(ReasonForChangeMixin, forms.ModelForm):
     class Meta:
         model = ScreeningEntry
         fields = ["screened_on", "source", "age", "language", "outcome", "notes"]
-        widgets = {"screened_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"screened_on": DatePicker()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,8 +23,9 @@ from trial.models.choices import ConsentLanguage
 from trial.models.visits import VisitOutcome
 from trial.protocol.schema import FormSpec
 from trial.validators import not_in_future
+from trial.widgets import DatePicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DatePicker()
 
 
 def _dates(*names: str) -> dict[str, forms.Widget]:

@@ -13,14 +13,13 @@ from trial.models.sessions import Attendance, MissedReason
 from trial.protocol.schema import SessionTemplate
 from trial.services.sessions import ExerciseDone
 from trial.validators import not_in_future
+from trial.widgets import DatePicker
 
 EXTRA_INDIVIDUALISED_ROWS = 6
 
 
 class SessionForm(ReasonForChangeMixin, forms.Form):
-    session_date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), validators=[not_in_future]
-    )
+    session_date = forms.DateField(label=_("Date"), widget=DatePicker(), validators=[not_in_future])
     attendance = forms.ChoiceField(label=_("Attendance"), choices=Attendance.choices)
     missed_reason = forms.ChoiceField(
         label=_("Reason missed"), choices=[("", "---------"), *MissedReason.choices], required=False

@@ -21,6 +21,7 @@ from trial.audit.recorder import record
 from trial.csv_safety import SafeWriter
 from trial.models.audit import AuditAction, AuditEntry
 from trial.selectors.audit import anchor_status, visible_audit_entries
+from trial.widgets import DatePicker
 
 # The export carries every hashed column, so a copy can be re-verified outside the system.
 CSV_COLUMNS = CHAINED_COLUMNS
@@ -33,12 +34,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("Any")), *AuditAction.choices]
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DatePicker())
 
     def filter(self, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
         data = self.cleaned_data
