@@ -4,6 +4,7 @@ a template never prints a state's code."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 STATE_LABELS = {
     # visit states
@@ -33,8 +34,8 @@ STATE_LABELS = {
     "awaiting_second_entry": _("awaiting second entry"),
     "queried": _("queried"),
     "verified": _("verified (SDV)"),
-    "locked": _("locked"),
-    "signed": _("signed"),
+    "locked": pgettext_lazy("a form", "locked"),
+    "signed": pgettext_lazy("a form", "signed"),
     # data queries
     "answered": _("answered"),
     "closed": _("closed"),
