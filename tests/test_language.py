@@ -82,3 +82,21 @@ def test_a_saved_date_shows_in_its_picker_on_a_french_page(role_users, client_fo
     page = client_for("assessor").get(url).content.decode()
     assert f'value="{saved.completed_on.isoformat()}"' in page
     assert "Rempli le" in page
+
+
+def test_an_export_reads_the_same_whatever_the_language_of_who_exports(role_users) -> None:
+    """Codebook labels (visit and form names) stay English, so the file and its SHA-256 do not
+    depend on the exporter's language."""
+    from django.utils import translation
+
+    from outcomes.exports.services import csv_bytes, start
+    from outcomes.exports.variables import ExportOptions
+
+    manager = role_users["data_manager"]
+
+    def codebook(language: str) -> bytes:
+        with translation.override(language):
+            return b"".join(csv_bytes(start(manager, "codebook", ExportOptions())))
+
+    english, french = codebook("en"), codebook("fr")
+    assert english == french and english.startswith(b"column,visit,variable,label")

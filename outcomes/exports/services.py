@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from outcomes.exports import layout, tables
@@ -126,15 +126,18 @@ def _chunks(export: ExportRecord, context: AuditContext) -> Iterator[bytes]:
         export.save(update_fields=["participants_done"])
 
     try:
-        for row in rows(export.user, export.dataset, options, progress):
-            writer.writerow(row)
-            count += 1
-            if count % ROWS_PER_CHUNK == 0:
-                chunk = buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-                digest.update(chunk)
-                yield chunk
+        # Exports read the same whoever asks: labels (codebook, visit and form names) in English,
+        # so a file's SHA-256 does not depend on the language of the person exporting.
+        with translation.override("en"):
+            for row in rows(export.user, export.dataset, options, progress):
+                writer.writerow(row)
+                count += 1
+                if count % ROWS_PER_CHUNK == 0:
+                    chunk = buffer.getvalue().encode()
+                    buffer.seek(0)
+                    buffer.truncate()
+                    digest.update(chunk)
+                    yield chunk
         chunk = buffer.getvalue().encode()
         digest.update(chunk)
         yield chunk
