@@ -28,6 +28,7 @@ from trial.protocol.schema import FormKind, Visit
 from trial.schedule.timeline import VisitState, VisitStatus
 from trial.selectors.journeys import Journey, hidden_forms_for, journeys
 from trial.services.sdv import content_hash
+from trial.services.signatures import VISIT
 
 PRIORITY = (
     FormState.QUERIED,
@@ -128,52 +129,65 @@ def _stored_states(ids: list[int]) -> dict[Key, set[FormState]]:
     return states
 
 
-def _visit_level(ids: list[int]) -> tuple[set[tuple[int, str]], set[tuple[int, str]], set[Key]]:
-    """(visits signed off, whole visits locked, single forms locked)."""
+@dataclass(frozen=True)
+class _Known:
+    """What the grid knows beyond the journeys, read once for every participant shown."""
+
+    states: dict[Key, set[FormState]]
+    signed: set[tuple[int, str]]  # visits with a live sign-off
+    visit_locks: set[tuple[int, str]]  # whole visits locked
+    form_locks: set[Key]
+    database_locked: bool
+    labels: dict[str, str]  # form code -> name in the reader's language
+
+    def locked(self, key: Key) -> bool:
+        return self.database_locked or key[:2] in self.visit_locks or key in self.form_locks
+
+
+def _known(ids: list[int]) -> _Known:
     signed = set(
         ElectronicSignature.objects.filter(
-            participant_id__in=ids, object_type="visit", voided_at__isnull=True
+            participant_id__in=ids, object_type=VISIT, voided_at__isnull=True
         ).values_list("participant_id", "visit_code")
     )
-    whole, single = set(), set()
+    visit_locks, form_locks = set(), set()
     for pid, visit, form in RecordLock.objects.filter(
         participant_id__in=ids, unlocked_at__isnull=True
     ).values_list("participant_id", "visit_code", "form_code"):
         if form == WHOLE_VISIT:
-            whole.add((pid, visit))
+            visit_locks.add((pid, visit))
         else:
-            single.add((pid, visit, form))
-    return signed, whole, single
+            form_locks.add((pid, visit, form))
+    return _Known(
+        states=_stored_states(ids),
+        signed=signed,
+        visit_locks=visit_locks,
+        form_locks=form_locks,
+        database_locked=database_locked(),
+        labels={form.code: str(form.label) for form in PROTOCOL.forms},  # translated once
+    )
 
 
-def _cell(
-    journey: Journey,
-    status: VisitStatus,
-    stored: dict[Key, set[FormState]],
-    levels: tuple[set[tuple[int, str]], set[tuple[int, str]], set[Key]],
-    all_locked: bool,
-    labels: dict[str, str],
-) -> VisitCell:
+def _cell(journey: Journey, status: VisitStatus, known: _Known) -> VisitCell:
     pid, code = journey.participant.pk, status.visit.code
-    signed, whole, single = levels
     cells = []
     for form_status in status.forms:
         form = form_status.form
         if form.kind is FormKind.APP:
             continue
         key = (pid, code, form.code)
-        states = set(stored.get(key, ()))
+        states = set(known.states.get(key, ()))
         if form_status.done:
             states.discard(FormState.NOT_DONE)  # entered after all, since the visit was recorded
             states.add(FormState.COMPLETE)
-            if (pid, code) in signed:
+            if (pid, code) in known.signed:
                 states.add(FormState.SIGNED)
-            if all_locked or (pid, code) in whole or key in single:
+            if known.locked(key):
                 states.add(FormState.LOCKED)
         elif FormState.NOT_DONE not in states:
             states.add(FormState.NOT_STARTED)
         shown = next(state for state in PRIORITY if state in states)
-        cells.append(FormCell(form.code, labels[form.code], shown, frozenset(states), ""))
+        cells.append(FormCell(form.code, known.labels[form.code], shown, frozenset(states), ""))
     if status.state in NOT_DUE and all(c.state is FormState.NOT_STARTED for c in cells):
         cells = []
     return VisitCell(status.visit, status.state, tuple(cells))
@@ -215,11 +229,8 @@ def record_status(user: object, filters: StatusFilter, today: dt.date) -> list[S
         people = people.filter(study_id__icontains=filters.query)
     rows = journeys(user, people.order_by("study_id"), today)
     ids = [row.participant.pk for row in rows]
-    stored = _stored_states(ids)
-    levels = _visit_level(ids)
-    all_locked = database_locked()
+    known = _known(ids)
     grid_codes = {visit.code for visit in grid_visits()}
-    labels = {form.code: str(form.label) for form in PROTOCOL.forms}  # translated once
     result = []
     for journey in rows:
         cells = []
@@ -228,7 +239,7 @@ def record_status(user: object, filters: StatusFilter, today: dt.date) -> list[S
                 continue
             if filters.visit and status.visit.code != filters.visit:
                 continue
-            cell = _cell(journey, status, stored, levels, all_locked, labels)
+            cell = _cell(journey, status, known)
             if filters.form:
                 cell = VisitCell(
                     cell.visit,
