@@ -8,6 +8,7 @@ account is locked out and can neither log in nor sign until the data manager unl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.signals import user_login_failed
@@ -123,9 +124,13 @@ def record_signature(
     return signature
 
 
-def visit_content(participant_id: int, visit: str) -> dict[str, object]:
-    """What a visit sign-off covers: every entered form of the visit, as the SDV hashes it."""
-    contents = forms_content([participant_id])
+def visit_content(
+    participant_id: int, visit: str, contents: Mapping[tuple[int, str, str], object] | None = None
+) -> dict[str, object]:
+    """What a visit sign-off covers: every entered form of the visit, as the SDV hashes it
+    (``contents``: the participant's stored forms, when the caller has read them already)."""
+    if contents is None:
+        contents = forms_content([participant_id])
     content = {}
     for form in PROTOCOL.visit(visit).forms:
         value = contents.get((participant_id, visit, form))
@@ -155,10 +160,11 @@ def visit_sign_offs(participant: Participant) -> list[VisitSignOff]:
     )
     has_assessment = getattr(participant.screening, "eligibility", None) is not None  # type: ignore[attr-defined]
     rows = [_eligibility_row(participant)] if has_assessment else []
+    contents = forms_content([participant.pk])  # once, not once per visit
     for visit in PROTOCOL.visits:
         if not visit.forms:
             continue
-        content = visit_content(participant.pk, visit.code)
+        content = visit_content(participant.pk, visit.code, contents)
         if not content:
             continue
         mine = [s for s in signatures if s.visit_code == visit.code]

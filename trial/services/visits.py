@@ -18,16 +18,11 @@ from trial.selectors.anchors import anchors_for
 def missing_forms(participant: Participant, visit_code: str) -> list[FormSpec]:
     """The visit's forms due on the day that are not entered yet (read through the handlers
     the apps declare, so the core imports no app)."""
-    from trial.handlers import form_handlers
+    from trial.handlers import forms_done
 
+    entered = forms_done([participant.pk])[participant.pk]
     due = PROTOCOL.forms_due_at_visit(visit_code)
-    handlers = form_handlers()
-    entered: set[str] = set()
-    for handler in {id(h): h for f in due if (h := handlers.get(f.code))}.values():
-        entered |= {
-            form for _pid, visit, form in handler.done([participant.pk]) if visit == visit_code
-        }
-    return [form for form in due if form.code not in entered]
+    return [form for form in due if (visit_code, form.code) not in entered]
 
 
 def _explained(participant: Participant, visit: Visit, forms_not_done: Mapping[str, str]) -> dict:
