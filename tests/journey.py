@@ -78,6 +78,16 @@ def not_entered(visit_code: str) -> dict[str, str]:
     return dict.fromkeys((form.code for form in forms), "not entered in this test")
 
 
+def baseline_done_without_forms(participant: Participant, user: object) -> Participant:
+    """Baseline recorded as done today with every form marked not entered (randomisation is
+    then refused: nothing it needs is there)."""
+    with audit_context(reason=""):
+        record_visit(
+            participant, "baseline", user, done_on=TODAY, forms_not_done=not_entered("baseline")
+        )
+    return participant
+
+
 def with_baseline(
     participant: Participant, user: object, lsiq_yes: int, on: dt.date
 ) -> Participant:

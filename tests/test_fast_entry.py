@@ -93,3 +93,31 @@ def test_the_next_questionnaire_of_a_sitting_has_its_date_filled_in(role_users, 
     )
     page = client_for("coordinator").get(url).content.decode()
     assert f'value="{sitting.isoformat()}"' in page
+
+
+def test_a_questionnaire_submitted_twice_is_saved_once_and_lands_on_it(
+    role_users, client_for
+) -> None:
+    """A double click on Save: the second identical submit changes nothing and asks no reason."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from outcomes.instruments import DEFINITIONS
+    from outcomes.models import InstrumentResponse
+    from tests.journey import enrolled
+    from trial.models import AuditEntry
+
+    today = timezone.localdate()
+    person = enrolled(role_users["coordinator"], consent_on=today - dt.timedelta(days=3))
+    url = f"/participants/{person.study_id}/visits/baseline/instruments/sf12/"
+    answers = {item.key: str(item.choices[0][0]) for item in DEFINITIONS["sf12"].items}
+    data = {"completed_on": today.isoformat(), **answers}
+    client = client_for("coordinator")
+    first = client.post(url, data)
+    audit_rows = AuditEntry.objects.count()
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert InstrumentResponse.objects.filter(participant=person, instrument="sf12").count() == 1
+    assert AuditEntry.objects.count() == audit_rows  # nothing changed, nothing recorded

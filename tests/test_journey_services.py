@@ -18,6 +18,7 @@ from tests.journey import (
     DOB,
     TODAY,
     assess,
+    baseline_done_without_forms,
     enrolled,
     ensure_list,
     not_entered,
@@ -152,14 +153,7 @@ def test_lsiq_sets_the_stratum_used_at_randomisation(users, yes: int, stratum: s
 
 
 def test_randomise_refuses_without_baseline_and_hides_the_questionnaire_name(users) -> None:
-    participant = enrolled(users["coordinator"])
-    record_visit(
-        participant,
-        "baseline",
-        users["coordinator"],
-        done_on=TODAY,
-        forms_not_done=not_entered("baseline"),
-    )
+    participant = baseline_done_without_forms(enrolled(users["coordinator"]), users["coordinator"])
     with pytest.raises(BaselineIncomplete) as refusal:
         randomise(participant, users["therapist"])
     assert "lsiq" not in str(refusal.value).lower()

@@ -20,8 +20,14 @@ from randomization.importing import import_list
 from randomization.listfile import to_csv
 from randomization.models import Environment
 from randomization.sequence import AllocationRow
-from tests.journey import TODAY, enrolled, lock_waiving_everything, not_entered, with_baseline
-from trial.audit.context import audit_context
+from tests.journey import (
+    TODAY,
+    baseline_done_without_forms,
+    enrolled,
+    lock_waiving_everything,
+    not_entered,
+    with_baseline,
+)
 from trial.models import Participant
 from trial.protocol import PROTOCOL
 from trial.roles import ROLES
@@ -56,16 +62,7 @@ def _baseline_missing(users: dict) -> Participant:
 
 
 def _questionnaire_missing(users: dict) -> Participant:
-    participant = enrolled(users["coordinator"])
-    with audit_context(reason=""):
-        record_visit(
-            participant,
-            "baseline",
-            users["coordinator"],
-            done_on=TODAY,
-            forms_not_done=not_entered("baseline"),
-        )
-    return participant
+    return baseline_done_without_forms(enrolled(users["coordinator"]), users["coordinator"])
 
 
 def _stratum_exhausted(users: dict) -> Participant:

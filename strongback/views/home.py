@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +23,7 @@ from trial.roles import Role, roles_of
 from trial.selectors import worklists
 from trial.selectors.audit import visible_audit_entries
 from trial.services.text_review import blinded_copy
+from trial.views.helpers import paged
 
 
 @signed_in
@@ -56,15 +55,14 @@ def _worklist_page(request: HttpRequest, worklist: worklists.Worklist) -> dict[s
     kind = kind if kind in worklist.kinds else ""
     query = request.GET.get("q", "").strip()
     groups = worklist.groups(kind, query)
-    page = Paginator(groups, WORK_GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    pages = paged(request, groups, WORK_GROUPS_PER_PAGE, {"kind": kind, "q": query})
     return {
+        **pages,
         "worklist": worklist,
-        "work_groups": page.object_list,
-        "page": page,
+        "work_groups": pages["page"].object_list,
         "work_matching": len(groups),
         "work_kind": kind,
         "work_query": query,
-        "keep": urlencode({k: v for k, v in (("kind", kind), ("q", query)) if v}),
     }
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -33,7 +31,7 @@ from trial.selectors.journeys import (
 )
 from trial.services.signatures import live_signatures
 from trial.services.text_review import blinded_copy
-from trial.views.helpers import participant_or_404
+from trial.views.helpers import paged, participant_or_404
 
 PARTICIPANTS_PER_PAGE = 50
 
@@ -48,18 +46,17 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         people = people.filter(study_id__icontains=query)
     table = participant_table(request.user, people, timezone.localdate())
     rows = [row for row in table.rows if not stage or row.stage == stage]
-    page = Paginator(rows, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    pages = paged(request, rows, PARTICIPANTS_PER_PAGE, {"q": query, "stage": stage})
     return render(
         request,
         "trial/participant_list.html",
         {
-            "table": replace(table, rows=list(page.object_list)),
-            "page": page,
+            **pages,
+            "table": replace(table, rows=list(pages["page"].object_list)),
             "matching": len(rows),
             "query": query,
             "stage": stage,
             "stages": [s.value for s in Stage],
-            "keep": urlencode({k: v for k, v in (("q", query), ("stage", stage)) if v}),
         },
     )
 

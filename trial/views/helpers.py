@@ -51,3 +51,14 @@ def record_page(
         "trial/record_form.html",
         {"form": form, "title": title, "subject": subject, "back": back},
     )
+
+
+def paged(request: HttpRequest, items: list, per_page: int, kept: dict[str, str]) -> dict[str, Any]:
+    """One page of ``items`` for ``_pagination.html``: the page, and the filters the page links
+    keep (those with a value)."""
+    from urllib.parse import urlencode
+
+    from django.core.paginator import Paginator
+
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    return {"page": page, "keep": urlencode({k: v for k, v in kept.items() if v})}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,6 +16,7 @@ from trial.selectors.record_status import (
     record_status,
     with_links,
 )
+from trial.views.helpers import paged
 
 ROWS_PER_PAGE = 50
 FILTER_KEYS = ("q", "stage", "visit", "form", "state")
@@ -37,14 +35,14 @@ def record_status_page(request: HttpRequest) -> HttpResponse:
         state=params["state"] if params["state"] in {s.value for s in FormState} else "",
     )
     rows = record_status(request.user, filters, timezone.localdate())
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    pages = paged(request, rows, ROWS_PER_PAGE, params)
     visits = [v for v in grid_visits() if not filters.visit or v.code == filters.visit]
     return render(
         request,
         "trial/record_status.html",
         {
-            "page": page,
-            "rows": with_links(request.user, list(page.object_list)),
+            **pages,
+            "rows": with_links(request.user, list(pages["page"].object_list)),
             "matching": len(rows),
             "filters": filters,
             "visits": visits,
@@ -52,6 +50,5 @@ def record_status_page(request: HttpRequest) -> HttpResponse:
             "forms": grid_forms(request.user),
             "stages": [s.value for s in Stage],
             "states": [s.value for s in FormState],
-            "keep": urlencode({k: v for k, v in params.items() if v}),
         },
     )
