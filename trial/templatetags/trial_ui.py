@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from django import template
@@ -35,20 +36,22 @@ def in_language(text: object) -> str:
     return text.in_language(get_language() or "en")  # type: ignore[attr-defined]
 
 
-@register.filter
-def visit_label(code: str) -> str:
+def _named(find: Callable[[str], object], code: str) -> str:
+    """A protocol object's name in the reader's language; an unknown code is shown as is."""
     try:
-        return str(PROTOCOL.visit(code).label)
+        return str(find(code).label)  # type: ignore[attr-defined]
     except KeyError:
         return code
+
+
+@register.filter
+def visit_label(code: str) -> str:
+    return _named(PROTOCOL.visit, code)
 
 
 @register.filter
 def form_label(code: str) -> str:
-    try:
-        return str(PROTOCOL.form(code).label)
-    except KeyError:
-        return code
+    return _named(PROTOCOL.form, code)
 
 
 @register.filter
