@@ -68,7 +68,8 @@ def _check_ready(participant: Participant) -> None:
 
 def missing_preconditions(participant: Participant) -> list[Precondition]:
     """The protocol's randomisation preconditions neither complete nor waived by the PI."""
-    done = forms_done([participant.pk]).get(participant.pk, set())
+    forms = [p.form for p in PROTOCOL.randomisation_preconditions]
+    done = forms_done([participant.pk], only=forms).get(participant.pk, set())
     waived = set(
         PreconditionWaiver.objects.filter(participant=participant).values_list(
             "form_code", flat=True
@@ -112,21 +113,28 @@ def randomise(
     ``randomization.selectors``). Calling it again returns the same slot."""
     environment = environment or settings.RANDOMISATION_ENVIRONMENT
     with transaction.atomic(), audit_context(reason="randomised at session 1"):
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        # One statement for the row lock and what the checks read (screening, eligibility, exit).
+        locked = (
+            Participant.objects.select_for_update(of=("self",))
+            .select_related("screening__eligibility", "exit")
+            .get(pk=participant.pk)
+        )
         existing = AllocationSlot.objects.filter(participant=locked).first()
         if existing is not None:
             return existing
         _check_ready(locked)
         stratum = stratum_of(locked)
-        lists = AllocationList.objects.filter(environment=environment)
-        if not lists.exists():
-            raise NoAllocationList(f"No {environment} allocation list has been imported.")
         slot = (
-            AllocationSlot.objects.select_for_update(skip_locked=True)
-            .filter(allocation_list__in=lists, stratum=stratum, participant__isnull=True)
+            AllocationSlot.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("allocation_list")
+            .filter(
+                allocation_list__environment=environment, stratum=stratum, participant__isnull=True
+            )
             .order_by("allocation_list_id", "position")
             .first()
         )
+        if slot is None and not AllocationList.objects.filter(environment=environment).exists():
+            raise NoAllocationList(f"No {environment} allocation list has been imported.")
         if slot is None:
             # The stratum stays in the server log: therapists read this message, and the stratum
             # would tell them the participant's questionnaire result.

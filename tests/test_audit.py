@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 
 from trial.audit.context import audit_context
 from trial.audit.exceptions import BulkChangeRefused, ReasonRequired
+from trial.audit.sequencer import seal_pending
 from trial.models import AuditEntry, ScreeningEntry
 from trial.models.audit import AuditAction
 
@@ -152,6 +153,7 @@ def test_verify_audit_finds_an_altered_row(db) -> None:
     entry = make_entry()
     entry.age = 45
     entry.save(reason="corrected")
+    seal_pending()  # as the commit would
     target = AuditEntry.objects.get(field="age", action=AuditAction.UPDATE)
     _tamper("UPDATE trial_auditentry SET new_value = %s WHERE id = %s", ["44", target.id])
     with pytest.raises(CommandError, match=f"seq {target.seq} "):
@@ -161,6 +163,7 @@ def test_verify_audit_finds_an_altered_row(db) -> None:
 def test_verify_audit_finds_a_deleted_row(db) -> None:
     make_entry()
     make_entry()
+    seal_pending()
     middle = AuditEntry.objects.order_by("seq")[3]
     _tamper("DELETE FROM trial_auditentry WHERE id = %s", [middle.id])
     with pytest.raises(CommandError, match=f"seq {middle.seq + 1} "):

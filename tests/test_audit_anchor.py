@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 
 from trial.audit.anchor import anchor_path, latest_anchor, write_anchor
 from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
+from trial.audit.sequencer import seal_pending
 from trial.models import AuditEntry, ScreeningEntry
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +25,13 @@ APP_ROLE = "strongback_app_test"
 
 
 def _entries(n: int = 3) -> None:
+    """Audited writes, then sealed into the chain as their commit would (tests run inside one
+    transaction, so no commit hook fires)."""
     for k in range(n):
         ScreeningEntry.objects.create(
             screened_on=dt.date(2026, 3, 2), source="clinic", age=40 + k, language="en"
         )
+    seal_pending()
 
 
 def _as_dba(*statements: tuple[str, list]) -> None:
@@ -59,7 +63,11 @@ def test_deleting_the_last_three_rows_is_reported(client_for) -> None:
     monitor = client_for("monitor")
     page = monitor.get("/audit/").content.decode()
     assert "last anchored outside the database" in page and "does not match" not in page
-    last = list(AuditEntry.objects.order_by("-seq").values_list("id", flat=True)[:3])
+    last = list(
+        AuditEntry.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values_list("id", flat=True)[:3]
+    )
     _as_dba(("DELETE FROM trial_auditentry WHERE id = ANY(%s)", [last]))
     with pytest.raises(CommandError, match="rows were removed from its end"):
         call_command("verify_audit")
@@ -124,9 +132,17 @@ def test_the_application_role_may_only_read_and_append_the_audit_table() -> None
                         "SELECT has_table_privilege(%s, %s, %s)", [APP_ROLE, table, privilege]
                     )
                     privileges[table, privilege] = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'trial_auditentry'::regclass "
+                "AND attnum > 0 AND NOT attisdropped "
+                "AND has_column_privilege(%s, 'trial_auditentry', attname, 'UPDATE')",
+                [APP_ROLE],
+            )
+            updatable = {name for (name,) in cursor.fetchall()}
         audit = {p for (t, p), ok in privileges.items() if t == "trial_auditentry" and ok}
         data = {p for (t, p), ok in privileges.items() if t == "trial_screeningentry" and ok}
         assert audit == {"SELECT", "INSERT"}
+        assert updatable == {"seq", "prev_hash", "hash"}  # the seal, nothing of a row's content
         assert data == {"SELECT", "INSERT", "UPDATE", "DELETE"}
     finally:
         with connection.cursor() as cursor:

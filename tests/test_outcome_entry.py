@@ -202,7 +202,7 @@ def test_query_workflow_is_audited_and_on_the_worklists(person, role_users) -> N
     query.refresh_from_db()
     assert query.status == QueryStatus.CLOSED and query.closed_by == manager
     trail = AuditEntry.objects.filter(object_type="trial.DataQuery", object_id=str(query.pk))
-    statuses = trail.filter(field="status").order_by("seq").values_list("new_value", flat=True)
+    statuses = trail.filter(field="status").order_by("id").values_list("new_value", flat=True)
     assert list(statuses) == [
         "open",
         "answered",

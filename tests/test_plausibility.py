@@ -212,7 +212,7 @@ def test_consent_is_corrected_with_a_reason_within_its_bounds(client_for, role_u
     participant.refresh_from_db()
     assert participant.consent_date == consent - dt.timedelta(days=1)
     trail = AuditEntry.objects.filter(subject=participant.study_id, field="consent_date")
-    change = trail.order_by("seq").last()
+    change = trail.order_by("id").last()
     assert change.action == "update" and change.reason == "typed the wrong day"
     record_visit(participant, "baseline", role_users["coordinator"], done_on=consent,
                  forms_not_done=not_entered("baseline"))  # fmt: skip

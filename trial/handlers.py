@@ -114,10 +114,16 @@ def permitted_url(user: object, url_name: str, *args: object) -> str:
     return url if user.has_perms(policy.permissions) else ""  # type: ignore[attr-defined]
 
 
-def forms_done(participant_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
-    """(visit, form) pairs entered, per participant: one query (or a few) per handler."""
+def forms_done(
+    participant_ids: list[int], only: Iterable[str] | None = None
+) -> dict[int, set[tuple[str, str]]]:
+    """(visit, form) pairs entered, per participant: one query (or a few) per handler; with
+    ``only``, just the handlers of those forms are asked."""
+    wanted = None if only is None else set(only)
     done: dict[int, set[tuple[str, str]]] = {pid: set() for pid in participant_ids}
     for _label, handler in _declared():
+        if wanted is not None and wanted.isdisjoint(handler.forms):
+            continue
         for pid, visit, form in handler.done(participant_ids):
             done.setdefault(pid, set()).add((visit, form))
     return done

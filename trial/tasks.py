@@ -15,6 +15,14 @@ def record_worker_heartbeat(note: str = "") -> int:
     return record_heartbeat(socket.gethostname(), note).pk
 
 
+@shared_task(name="trial.tasks.seal_audit_chain")
+def seal_audit_chain() -> int:
+    """Seal audit rows committed but not yet in the hash chain; returns how many."""
+    from trial.audit.sequencer import seal_pending
+
+    return seal_pending()
+
+
 @shared_task(name="trial.tasks.anchor_audit_chain")
 def anchor_audit_chain() -> int | None:
     """Append the audit chain's head to the signed file outside the database."""

@@ -235,6 +235,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "trial.tasks.record_worker_heartbeat", "schedule": 60.0},
     "poll-orthanc": {"task": "imaging.tasks.poll_orthanc", "schedule": 30.0},
     "anchor-audit-chain": {"task": "trial.tasks.anchor_audit_chain", "schedule": 300.0},
+    # Rows whose own after-commit seal found another sequencer busy are sealed here at the latest.
+    "seal-audit-chain": {"task": "trial.tasks.seal_audit_chain", "schedule": 30.0},
     "requeue-stalled-studies": {
         "task": "imaging.tasks.requeue_stalled_studies",
         "schedule": env.float("WATCHDOG_INTERVAL_SECONDS", default=60.0),

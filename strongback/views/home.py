@@ -128,7 +128,7 @@ def _render_role_home(request: HttpRequest, role: Role) -> HttpResponse:
 
         context["sdv_progress"] = sdv_progress(PROTOCOL.outcome_visits())
     if request.user.has_perm("trial.view_audit_trail"):
-        context["recent_audit"] = visible_audit_entries(request.user).order_by("-seq")[:10]
+        context["recent_audit"] = visible_audit_entries(request.user).order_by("-id")[:10]
     if request.user.has_perm("trial.manage_users"):
         context["last_heartbeat"] = WorkerHeartbeat.objects.order_by("-recorded_at").first()
         context["active_users"] = get_user_model().objects.filter(is_active=True).count()

@@ -1,10 +1,9 @@
-"""``make bench``: randomise latency under concurrent requests on PostgreSQL, and the speed of
-the pure scoring library per instrument.
+"""``make bench``: speed and memory figures, one table per section (randomise latency beside
+its floor, scoring, actigraphy, imaging, segmentation, exports, pages).
 
-Builds a throw-away test database (Django's test-database machinery, so nothing real is touched),
-enrols participants through the real services, then fires rounds of 20 simultaneous randomise
-calls (threads released by a barrier, each with its own connection) and reports the median and
-95th percentile of the per-call latency. Writes ``var/bench/results.md`` and prints it.
+Each section that needs the database builds a throw-away test database (Django's test-database
+machinery, so nothing real is touched). ``BENCH_ONLY=randomise,pages`` runs only those sections.
+Writes ``var/bench/results.md`` and prints it.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,36 +18,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongback.settings.test")
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "20"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 OUT = Path(__file__).resolve().parents[2] / "var" / "bench" / "results.md"
-
-
-def _round(people: list, therapist: object) -> list[float]:
-    from django.db import connections
-
-    from randomization.services import randomise
-
-    barrier = threading.Barrier(len(people))
-    latencies: list[float] = []
-    errors: list[BaseException] = []
-
-    def run(person: object) -> None:
-        try:
-            barrier.wait()
-            start = time.perf_counter()
-            randomise(person, therapist, environment="test")
-            latencies.append(time.perf_counter() - start)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise RuntimeError(f"randomise failed under load: {errors[0]!r}")
-    return latencies
 
 
 def _scoring_rows(calls: int = 5000) -> list[str]:
@@ -83,76 +51,89 @@ def _scoring_rows(calls: int = 5000) -> list[str]:
     return rows
 
 
-def main() -> int:
-    import django
-
-    django.setup()
+def _randomise_rows() -> list[str]:
+    """Enrol participants through the real services in a throw-away database, then time the
+    randomise service beside its floor (see tests.bench.randomise)."""
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    if connection.vendor != "postgresql":
-        print("make bench needs DATABASE_URL=postgres://... (the lock behaviour is PostgreSQL's)")
-        return 2
     old = setup_databases(verbosity=0, interactive=False)
     try:
         from randomization.importing import import_list
         from randomization.listfile import to_csv
         from randomization.sequence import generate
         from strongback.demo.seed import seed_demo
+        from tests.bench.randomise import rows
         from tests.journey import TODAY, enrolled, with_baseline
         from trial.models import User
 
         seed_demo(participants=1, password="bench-password-not-secret")
         statistician = User.objects.get(username="statistician")
         coordinator = User.objects.get(username="coordinator")
-        therapist = User.objects.get(username="therapist")
-        per_stratum = CONCURRENCY * ROUNDS
-        rows = generate(
+        per_stratum = CONCURRENCY * (ROUNDS + 1)
+        slots = generate(
             ["LSIQ_HIGH", "LSIQ_LOW"], ["MC_ILEX", "FREE_WEIGHT"], [2, 4, 6], per_stratum, "bench"
         )
-        import_list(to_csv(rows), "bench", "test", statistician)
+        import_list(to_csv(slots), "bench", "test", statistician)
         people = [
             with_baseline(enrolled(coordinator), coordinator, 12, TODAY) for _ in range(per_stratum)
         ]
-        latencies: list[float] = []
-        wall = time.perf_counter()
-        for index in range(ROUNDS):
-            latencies += _round(people[index * CONCURRENCY : (index + 1) * CONCURRENCY], therapist)
-        wall = time.perf_counter() - wall
+        return rows([p.pk for p in people], ROUNDS, CONCURRENCY)
     finally:
         connection.close()
         teardown_databases(old, verbosity=0)
-    ms = sorted(1000 * value for value in latencies)
-    p95 = ms[min(len(ms) - 1, round(0.95 * len(ms)) - 1)]
-    table = "\n".join(
-        [
-            "| benchmark | calls | concurrency | median ms | p95 ms | max ms | throughput /s |",
-            "|---|---|---|---|---|---|---|",
-            f"| randomise (PostgreSQL, one stratum) | {len(ms)} | {CONCURRENCY} | "
-            f"{statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} | {len(ms) / wall:.0f} |",
-            *_scoring_rows(),
-        ]
-    )
-    from tests.bench.cwa import rows as cwa_rows
 
-    table += "\n\n| actigraphy | samples | size / memory | time |\n|---|---|---|---|\n"
-    table += "\n".join(cwa_rows())
-    from tests.bench.imaging import rows as imaging_rows
 
-    table += "\n\n| imaging stage | input | memory | time |\n|---|---|---|---|\n"
-    table += "\n".join(imaging_rows())
-    from tests.bench.segmentation import rows as segmentation_rows
+def _section(name: str) -> tuple[str, list[str]]:
+    """One table of the results: its header and its rows."""
+    import importlib
 
-    table += "\n\n| segmentation | input | time | speed / Dice | volume |\n|---|---|---|---|---|\n"
-    table += "\n".join(segmentation_rows())
-    from tests.bench.exports import rows as export_rows
+    if name == "randomise":
+        return (
+            "| randomise | calls | callers (processes) | p50 ms | p95 ms | max ms | p95 / floor |",
+            _randomise_rows(),
+        )
+    if name == "scoring":
+        return (
+            "| scoring | calls | concurrency | median ms | p95 ms | max ms | throughput /s |",
+            _scoring_rows(),
+        )
+    header = SECTIONS[name]
+    return header, importlib.import_module(f"tests.bench.{name}").rows()
 
-    table += "\n\n| export | size | output | memory | time |\n|---|---|---|---|---|\n"
-    table += "\n".join(export_rows())
-    from tests.bench.pages import rows as page_rows
 
-    table += "\n\n| page | size | queries | server time |\n|---|---|---|---|\n"
-    table += "\n".join(page_rows())
+SECTIONS = {
+    "randomise": "",
+    "scoring": "",
+    "cwa": "| actigraphy | samples | size / memory | time |",
+    "imaging": "| imaging stage | input | memory | time |",
+    "segmentation": "| segmentation | input | time | speed / Dice | volume |",
+    "exports": "| export | size | output | memory | time |",
+    "pages": "| page | size | queries | server time |",
+}
+
+
+def main() -> int:
+    """All sections, or those named in BENCH_ONLY (comma-separated: randomise,pages,...)."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("make bench needs DATABASE_URL=postgres://... (the lock behaviour is PostgreSQL's)")
+        return 2
+    wanted = [n for n in os.environ.get("BENCH_ONLY", "").split(",") if n] or list(SECTIONS)
+    unknown = set(wanted) - set(SECTIONS)
+    if unknown:
+        print(f"BENCH_ONLY names unknown sections {sorted(unknown)}; known: {list(SECTIONS)}")
+        return 2
+    tables = []
+    for name in wanted:
+        header, rows = _section(name)
+        separator = "|" + "---|" * (header.count("|") - 1)
+        tables.append("\n".join([header, separator, *rows]))
+    table = "\n\n".join(tables)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(table + "\n")
     print(table)

@@ -47,11 +47,14 @@ def anchor_path() -> Path:
     return Path(settings.AUDIT_ANCHOR_DIR) / ANCHOR_FILE
 
 
-def write_anchor() -> Anchor | None:
-    """Append the current chain head (None when the trail is empty or unchanged)."""
-    from trial.models.audit import AuditEntry
+def write_anchor(seal: bool = True) -> Anchor | None:
+    """Append the current chain head (None when the trail is empty or unchanged); rows committed
+    but not yet sealed are sealed first unless the caller has just done so."""
+    from trial.audit.sequencer import seal_pending, sealed_head
 
-    head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    if seal:
+        seal_pending()
+    head = sealed_head()
     if head is None:
         return None
     latest = _parse(_last_line(anchor_path()), "last")
@@ -74,7 +77,7 @@ def anchor_soon() -> None:
     if now - _last_written.get(where, -1e9) < settings.AUDIT_ANCHOR_INTERVAL:
         return
     _last_written[where] = now
-    write_anchor()
+    write_anchor(seal=False)
 
 
 class AnchorTampered(ValueError):

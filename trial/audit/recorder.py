@@ -1,7 +1,8 @@
 """Appending rows to the audit trail: the only writer of ``AuditEntry``.
 
-Appends are serialised (a PostgreSQL advisory lock; SQLite's IMMEDIATE transactions) so that each
-row's ``prev_hash`` is the hash of the row before it.
+A row is inserted inside the writer's own transaction, without a chain position and without any
+lock shared with other writers; ``trial.audit.sequencer`` seals it into the hash chain after
+commit.
 """
 
 from __future__ import annotations
@@ -14,16 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 
-from trial.audit.anchor import anchor_soon
-from trial.audit.chain import GENESIS, row_digest
 from trial.audit.context import AuditContext, current_context
+from trial.audit.sequencer import schedule_seal
 from trial.models.audit import AuditEntry
 
-# Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
-_CHAIN_LOCK_KEY = 0x53424144  # "SBAD"
 SEALED = "<sealed>"
 
 
@@ -51,12 +48,6 @@ def as_text(value: object) -> str | None:
     if isinstance(value, (bytes, memoryview)):
         return bytes(value).hex()
     return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-
-
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
 
 
 @dataclass(frozen=True)
@@ -91,40 +82,33 @@ def record_events(
     reason: str | None = None,
     context: AuditContext | None = None,
 ) -> list[AuditEntry]:
-    """Append many events under one chain lock and one INSERT (bulk imports)."""
+    """Append many events in one INSERT (bulk imports), sealed into the chain after commit."""
     ctx = context or current_context()
     why = ctx.reason if reason is None else reason
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, prev = last if last else (0, GENESIS)
-        now = timezone.now()
-        rows = []
-        for event in events:
-            for change in event.changes or [FieldChange("", None, None)]:
-                seq += 1
-                content = {
-                    "event_id": uuid.uuid4(),
-                    "occurred_at": now,
-                    "user_id": ctx.user_id,
-                    "username": ctx.username,
-                    "role": ctx.role,
-                    "action": event.action,
-                    "object_type": event.object_type,
-                    "object_id": str(event.object_id),
-                    "subject": event.subject,
-                    "field": change.field,
-                    "old_value": change.old,
-                    "new_value": change.new,
-                    "reason": why,
-                    "channel": ctx.channel,
-                    "ip": ctx.ip,
-                    "user_agent": ctx.user_agent[:300],
-                    "app_version": settings.APP_VERSION,
-                }
-                digest = row_digest(prev, content)
-                rows.append(AuditEntry(seq=seq, prev_hash=prev, hash=digest, **content))
-                prev = digest
-        created = AuditEntry.objects.bulk_create(rows, batch_size=500)
-        transaction.on_commit(anchor_soon)
-        return created
+    now = timezone.now()
+    rows = [
+        AuditEntry(
+            event_id=uuid.uuid4(),
+            occurred_at=now,
+            user_id=ctx.user_id,
+            username=ctx.username,
+            role=ctx.role,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=str(event.object_id),
+            subject=event.subject,
+            field=change.field,
+            old_value=change.old,
+            new_value=change.new,
+            reason=why,
+            channel=ctx.channel,
+            ip=ctx.ip,
+            user_agent=ctx.user_agent[:300],
+            app_version=settings.APP_VERSION,
+        )
+        for event in events
+        for change in event.changes or [FieldChange("", None, None)]
+    ]
+    created = AuditEntry.objects.bulk_create(rows, batch_size=500)
+    schedule_seal()
+    return created

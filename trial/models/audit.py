@@ -2,7 +2,8 @@
 
 Follows ``shared/reference/edc_anchors.md`` §4.4 (CDISC ODM AuditRecord, 21 CFR 11.10(e),
 ICH E6(R3) 4.2.2). Rows are never updated or deleted: the model refuses, the queryset refuses and,
-on PostgreSQL, a trigger refuses raw SQL too.
+on PostgreSQL, a trigger refuses raw SQL too, except the one update that seals a row into the
+hash chain (``trial.audit.sequencer``), which may fill only the chain columns.
 """
 
 import uuid
@@ -41,8 +42,9 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    # Position in the hash chain, assigned under the chain lock (ids alone need not be gap-free).
-    seq = models.BigIntegerField(unique=True)
+    # Position in the hash chain, given by the sequencer after commit (trial.audit.sequencer);
+    # empty until then. Ids follow insertion, not commit, so they need not be the chain's order.
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
     event_id = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
     occurred_at = models.DateTimeField(db_index=True)
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -61,13 +63,16 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     app_version = models.CharField(max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (unsealed)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed")
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         default_permissions = ("view",)

@@ -61,8 +61,9 @@ class AnchorStatus:
 
 def anchor_status() -> AnchorStatus:
     from trial.audit.anchor import AnchorTampered, check_anchor, latest_anchor
+    from trial.audit.sequencer import sealed_head
 
-    head = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    head = (sealed_head() or (0, ""))[0]
     try:
         anchor = latest_anchor()
     except AnchorTampered as error:

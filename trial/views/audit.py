@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from trial.access.policy import requires
 from trial.audit.chain import CHAINED_COLUMNS
 from trial.audit.recorder import record
+from trial.audit.sequencer import seal_pending
 from trial.csv_safety import SafeWriter
 from trial.models.audit import AuditAction, AuditEntry
 from trial.selectors.audit import anchor_status, visible_audit_entries
@@ -60,7 +61,7 @@ class AuditFilterForm(forms.Form):
 @requires("trial.view_audit_trail")
 def audit_review(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    entries = visible_audit_entries(request.user).order_by("-seq")
+    entries = visible_audit_entries(request.user).order_by("-id")
     if form.is_valid():
         entries = form.filter(entries)
     if request.GET.get("format") == "csv" and form.is_valid():
@@ -88,9 +89,12 @@ def _csv_response(
     record(AuditAction.EXPORT, object_type="trial.AuditEntry", reason=f"audit trail copy {filters}")
     writer = SafeWriter(_Echo())
 
+    seal_pending()  # the copy carries every row's chain position and hash
+
     def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
-        for values in entries.order_by("seq").values_list(*CSV_COLUMNS).iterator(chunk_size=2000):
+        ordered = entries.order_by("seq", "id").values_list(*CSV_COLUMNS)
+        for values in ordered.iterator(chunk_size=2000):
             yield writer.writerow(values)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -1,9 +1,10 @@
 """Give the application's database role what it needs and no more (PostgreSQL).
 
 Run by the owner role after ``migrate`` (compose's ``migrate`` service does). The application then
-connects as this role: it reads and writes trial data, but on the audit table it may only SELECT
-and INSERT, so neither UPDATE, DELETE nor TRUNCATE is possible from the application, whatever its
-code does. Idempotent.
+connects as this role: it reads and writes trial data, but on the audit table it may only SELECT,
+INSERT and fill the three chain columns (``seq``, ``prev_hash``, ``hash``: the sequencer's seal,
+which the trigger allows once per row), so no row's content can be changed, deleted or truncated
+from the application, whatever its code does. Idempotent.
 """
 
 import os
@@ -17,7 +18,7 @@ AUDIT_TABLE = "trial_auditentry"
 
 
 class Command(BaseCommand):
-    help = "Create (if needed) and grant the application's PostgreSQL role; audit: SELECT, INSERT."
+    help = "Create (if needed) and grant the application's PostgreSQL role; audit: append and seal."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role")
@@ -53,11 +54,14 @@ class Command(BaseCommand):
                 sql.SQL(
                     "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}"
                 ).format(sql.Identifier(AUDIT_TABLE), name),
+                sql.SQL("GRANT UPDATE (seq, prev_hash, hash) ON {} TO {}").format(
+                    sql.Identifier(AUDIT_TABLE), name
+                ),
             ]
             for statement in statements:
                 cursor.execute(statement)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{role}: trial data read/write; {AUDIT_TABLE} SELECT and INSERT only."
+                f"{role}: trial data read/write; {AUDIT_TABLE} SELECT, INSERT and the seal only."
             )
         )

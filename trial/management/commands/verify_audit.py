@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trial.audit.anchor import AnchorTampered, anchor_path, check_anchor, latest_anchor
 from trial.audit.chain import CHAINED_COLUMNS, verify_chain
+from trial.audit.sequencer import seal_pending, sealed_head
 from trial.models import AuditEntry
 
 
@@ -16,8 +17,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        sealed = seal_pending()
+        if sealed:
+            self.stdout.write(f"{sealed} rows committed since the last seal were sealed first.")
         rows = (
-            AuditEntry.objects.order_by("seq")
+            AuditEntry.objects.filter(seq__isnull=False)
+            .order_by("seq")
             .values("id", *CHAINED_COLUMNS)
             .iterator(chunk_size=5000)
         )
@@ -36,7 +41,7 @@ class Command(BaseCommand):
                 self.style.WARNING(f"No external anchor yet ({anchor_path()} is missing).")
             )
         else:
-            last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+            last = (sealed_head() or (0, ""))[0]
             stored = (
                 AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
             )

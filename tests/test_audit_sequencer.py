@@ -1,0 +1,144 @@
+"""The audit chain sealed after commit: writers no longer wait for each other, the chain still
+verifies, and an unsealed row is as protected as a sealed one (trigger: only the seal itself may
+update it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, connections, transaction
+
+from trial.audit.chain import CHAINED_COLUMNS, verify_chain
+from trial.audit.sequencer import seal_pending
+from trial.models import AuditEntry, ScreeningEntry
+
+
+def _screen(age: int) -> ScreeningEntry:
+    return ScreeningEntry.objects.create(
+        screened_on=dt.date(2026, 3, 2), source="clinic", age=age, language="en"
+    )
+
+
+def _chain_intact() -> bool:
+    rows = (
+        AuditEntry.objects.filter(seq__isnull=False).order_by("seq").values("id", *CHAINED_COLUMNS)
+    )
+    return verify_chain(rows).broken is None
+
+
+@pytest.mark.django_db
+def test_rows_are_written_unsealed_and_sealed_by_the_commit(
+    django_capture_on_commit_callbacks,
+) -> None:
+    seal_pending()  # what the shared test database already holds
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _screen(40)
+        written = AuditEntry.objects.filter(id__gt=last)
+        assert written.count() == 6  # one row per field of the new entry ...
+        assert not written.filter(seq__isnull=False).exists()  # ... none chained before commit
+        _screen(41)
+    assert len(callbacks) == 1  # one seal per transaction, however many audited writes
+    seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))  # both writes' rows, in one gap-free chain
+    assert _chain_intact()
+    assert seal_pending() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sql", "what"),
+    [
+        ("UPDATE trial_auditentry SET seq = 1000 + id, prev_hash = 'p', hash = 'h' || id, "
+         "reason = 'forged' WHERE seq IS NULL", "a seal that also changes the content"),
+        ("UPDATE trial_auditentry SET reason = 'forged' WHERE seq IS NULL", "an unsealed row"),
+        ("DELETE FROM trial_auditentry WHERE seq IS NULL", "deleting an unsealed row"),
+        ("UPDATE trial_auditentry SET seq = seq + 1000 WHERE seq IS NOT NULL", "re-sealing"),
+    ],
+)  # fmt: skip
+def test_the_trigger_lets_through_only_the_seal(sql: str, what: str) -> None:
+    _screen(40)
+    seal_pending()
+    _screen(41)  # one sealed write, one unsealed
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+    assert not AuditEntry.objects.filter(reason="forged").exists(), what
+    assert seal_pending() > 0 and _chain_intact()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_open_audited_transaction_does_not_hold_up_another_writer() -> None:
+    """Writer A has written (and so, before, held the chain lock) and waits; writer B writes and
+    commits meanwhile. B must not wait for A: its transaction gives up on any lock wait over 2 s,
+    which the old design (one advisory lock held from the first audited save to COMMIT) hit."""
+    a_wrote, b_done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def writer_a() -> None:
+        try:
+            with transaction.atomic():
+                _screen(50)
+                a_wrote.set()
+                assert b_done.wait(timeout=60), "writer B never finished"
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer_a)
+    thread.start()
+    assert a_wrote.wait(timeout=60)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        b = _screen(60)
+    b_done.set()
+    thread.join()
+    assert not errors, errors
+    seal_pending()
+    b_seq = AuditEntry.objects.filter(object_id=str(b.pk), field="age").get().seq
+    a_row = AuditEntry.objects.filter(new_value="50", field="age").get()
+    # A inserted first (lower id) but committed second: the chain follows the commits.
+    assert a_row.id < AuditEntry.objects.get(seq=b_seq).id and a_row.seq > b_seq
+    assert _chain_intact()
+    call_command("verify_audit")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_many_simultaneous_writers_give_one_gap_free_chain() -> None:
+    writers, writes = 6, 8
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def write(k: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(writes):
+                _screen(18 + k * writes + i)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    seal_pending()
+    ages = AuditEntry.objects.filter(field="age").count()
+    assert ages == writers * writes
+    seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert None not in seqs and seqs == list(range(1, len(seqs) + 1))
+    assert _chain_intact()

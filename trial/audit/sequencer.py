@@ -1,0 +1,100 @@
+"""Sealing the audit trail: the hash chain is written after commit by one sequencer at a time.
+
+Writers insert audit rows inside their own transaction with no chain position (``seq``,
+``prev_hash`` and ``hash`` empty) and take no lock shared with other writers, so audited writes
+of different participants never wait for each other. After each audited commit, and from the beat
+task and before any check or export of the trail, ``seal_pending`` takes the chain's advisory lock
+in a short transaction of its own, reads the unsealed rows in insertion order and gives each the
+next ``seq`` and its hash over the previous row's hash and its own content.
+
+Until sealed (milliseconds after commit), a row is still protected by the database trigger, which
+refuses every update except the one that seals it (chain columns filled, content unchanged) and
+every delete. After sealing, the chain and the signed anchor detect a changed, removed or
+reordered row, as before.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
+
+# Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
+CHAIN_LOCK_KEY = 0x53424144  # "SBAD"
+BATCH = 5000
+
+
+def _lock(wait: bool) -> bool:
+    """Take the chain's lock for this transaction; False when ``wait`` is off and it is held."""
+    if connection.vendor != "postgresql":
+        return True  # SQLite: one writer at a time already
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def sealed_head() -> tuple[int, str] | None:
+    """The last sealed row's (seq, hash); None for an empty chain."""
+    from trial.models.audit import AuditEntry
+
+    return (
+        AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash")
+    ).first()
+
+
+def _seal_batch() -> int:
+    from trial.models.audit import AuditEntry
+
+    seq, prev = sealed_head() or (0, GENESIS)
+    pending = list(
+        AuditEntry.objects.filter(seq__isnull=True)
+        .order_by("id")
+        .values("id", *HASHED_FIELDS)[:BATCH]
+    )
+    sealed = []
+    for row in pending:
+        seq += 1
+        digest = row_digest(prev, row)
+        sealed.append((seq, prev, digest, row["id"]))
+        prev = digest
+    if sealed:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE trial_auditentry SET seq = %s, prev_hash = %s, hash = %s "
+                "WHERE id = %s AND seq IS NULL",
+                sealed,
+            )
+    return len(sealed)
+
+
+def seal_pending(wait: bool = True) -> int:
+    """Seal every committed unsealed row; returns how many. With ``wait`` off (after a commit)
+    it returns at once when another sequencer holds the lock: that one seals these rows too."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            if not _lock(wait):
+                return total
+            count = _seal_batch()
+        total += count
+        if count < BATCH:
+            return total
+
+
+def schedule_seal() -> None:
+    """Seal after this transaction commits: once per transaction, however many audited writes
+    it holds (a callback dropped with a rolled-back savepoint is registered again)."""
+    pending = connection.run_on_commit if connection.in_atomic_block else []
+    if not any(callback is seal_after_commit for _sids, callback, _robust in pending):
+        transaction.on_commit(seal_after_commit)
+
+
+def seal_after_commit() -> None:
+    """The on_commit hook of every audited write: seal, then anchor the head when due."""
+    from trial.audit.anchor import anchor_soon
+
+    seal_pending(wait=False)
+    anchor_soon()
