@@ -231,8 +231,17 @@ def roles_of(user: object) -> list[Role]:
     """The user's roles, in the declaration order above (the first is the primary role)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    names = {g.name for g in user.groups.all()}  # type: ignore[attr-defined]
-    return [role for role in ROLES if role.group_name in names]
+    cached = getattr(user, "_trial_roles", None)  # one query per request's user object
+    if cached is None:
+        names = {g.name for g in user.groups.all()}  # type: ignore[attr-defined]
+        cached = [role for role in ROLES if role.group_name in names]
+        user._trial_roles = cached  # type: ignore[attr-defined]
+    return list(cached)
+
+
+def forget_roles(user: object) -> None:
+    """After the user's groups change: the next ``roles_of`` reads them again."""
+    vars(user).pop("_trial_roles", None)
 
 
 def role_label_for(user: object) -> str:

@@ -89,9 +89,8 @@ def _distribution(rows: list[tuple[int, str, float]], group: Grouper, series: li
 
 def outcome_charts(group: Grouper, series: list[str]) -> list[dict]:
     panels = []
-    responses = {
-        instrument: _scores(instrument) for _t, instrument, _k in OUTCOMES
-    }  # one query each
+    # One query per instrument (PROMIS-29 feeds several panels: read it once).
+    responses = {instrument: _scores(instrument) for instrument in {i for _t, i, _k in OUTCOMES}}
     sources = [(title, _score_values(responses[i], k)) for title, i, k in OUTCOMES]
     sources += [(title, _imaging(f)) for title, f in IMAGING]
     for title, rows in sources:

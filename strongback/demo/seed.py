@@ -17,7 +17,7 @@ from strongback.demo.journeys import SCENARIOS, JourneyBuilder, ensure_demo_allo
 from trial.audit.context import audit_context
 from trial.models import Participant, ScreeningEntry, User, VisitRecord
 from trial.protocol import PROTOCOL
-from trial.roles import ROLES, Role
+from trial.roles import ROLES, Role, forget_roles
 from trial.services import sync_roles
 
 
@@ -150,4 +150,5 @@ def _demo_user(role: Role, password: str) -> DemoLogin:
     user.is_active = True
     user.save()
     user.groups.set([Group.objects.get(name=role.group_name)])
+    forget_roles(user)
     return DemoLogin(role, username, password)

@@ -33,6 +33,12 @@ class AuditAction(models.TextChoices):
     CONFIG_CHANGE = "config_change", _("configuration change")
 
 
+# Rows that record a change to stored trial data (every AuditedModel write), as opposed to
+# events such as a login, a view of identifying data or an export.
+DATA_CHANGE_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE)
+DATA_CHANGE = models.Q(action__in=[str(a) for a in DATA_CHANGE_ACTIONS])
+
+
 class AuditEntryQuerySet(models.QuerySet):
     def update(self, **kwargs: object) -> int:
         raise BulkChangeRefused("trial.AuditEntry", "update")
@@ -71,7 +77,12 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed")
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed"
+            ),
+            # The data stamp (trial.selectors.data_version) reads the newest data change fast.
+            models.Index(fields=["seq"], condition=DATA_CHANGE, name="audit_change_seq"),
+            models.Index(fields=["id"], condition=DATA_CHANGE, name="audit_change_id"),
         ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")

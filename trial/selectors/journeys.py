@@ -24,6 +24,7 @@ from trial.protocol import PROTOCOL
 from trial.protocol.schema import Anchor, Arm
 from trial.schedule.timeline import Recorded, VisitState, VisitStatus, timeline
 from trial.selectors.anchors import SessionSummary, anchor_dates, session_summaries
+from trial.selectors.data_version import DerivedCache, data_version
 
 
 class Stage(StrEnum):
@@ -118,14 +119,21 @@ def with_links(user: object, journey: Journey) -> Journey:
     return replace(journey, visits=tuple(visits))
 
 
-def journeys(
-    user: object, participants: QuerySet[Participant] | Iterable[Participant], today: dt.date
-) -> list[Journey]:
-    rows = list(
-        participants.select_related("screening", "exit")
-        if isinstance(participants, QuerySet)
-        else participants
-    )
+@dataclass(frozen=True)
+class _Facts:
+    """What a participant's journey shows that does not depend on who reads it (beyond the
+    forms hidden from them): computed once per data change, not once per request."""
+
+    stage: Stage
+    visits: tuple[VisitStatus, ...]
+    sessions: SessionSummary
+    open_queries: int
+
+
+_facts_cache = DerivedCache(size=32)
+
+
+def _facts(rows: list[Participant], today: dt.date, hidden: frozenset[str]) -> dict[int, _Facts]:
     ids = [p.pk for p in rows]
     recorded: dict[int, dict[str, Recorded]] = defaultdict(dict)
     for pid, code, outcome, done_on in VisitRecord.objects.filter(
@@ -134,16 +142,12 @@ def journeys(
         recorded[pid][code] = Recorded(done_on, missed=outcome == VisitOutcome.MISSED)
     done = forms_done(ids)
     summaries = session_summaries(ids)
-    arms = visible_arms(user, ids)
     queries = Counter(
         DataQuery.objects.filter(participant_id__in=ids)
         .exclude(status=QueryStatus.CLOSED)
         .values_list("participant_id", flat=True)
     )
-    hidden = hidden_forms_for(user)
-    adherence_visible = may_see_adherence(user)
-    lsiq_known = may_know_lsiq(user)
-    result = []
+    facts = {}
     for participant in rows:
         # Screening happened on the day the person was approached: the log entry is the record.
         recorded[participant.pk].setdefault(
@@ -167,19 +171,47 @@ def journeys(
             follow_up_ended_on=exit_.exit_on if exit_ and exit_.ends_follow_up else None,
         )
         by_code = {s.visit.code: s for s in statuses}
-        result.append(
-            Journey(
-                participant=participant,
-                stage=_stage(by_code, participant, exit_),
-                visits=tuple(statuses),
-                sessions=summary if adherence_visible else None,
-                arm=arms.get(participant.pk),
-                exit=exit_,
-                open_queries=queries.get(participant.pk, 0),
-                stratum=_stratum(lsiq_known, participant),
-            )
+        facts[participant.pk] = _Facts(
+            _stage(by_code, participant, exit_),
+            tuple(statuses),
+            summary,
+            queries.get(participant.pk, 0),
         )
-    return result
+    return facts
+
+
+def journeys(
+    user: object, participants: QuerySet[Participant] | Iterable[Participant], today: dt.date
+) -> list[Journey]:
+    """One journey per participant, with what ``user`` may see. The reader-independent part is
+    kept per process under the data stamp (``trial.selectors.data_version``): worklists and
+    dashboards ask for every participant's journey on every request."""
+    rows = list(
+        participants.select_related("screening", "exit")
+        if isinstance(participants, QuerySet)
+        else participants
+    )
+    ids = [p.pk for p in rows]
+    hidden = hidden_forms_for(user)
+    version = data_version()
+    key = None if version is None else (version, today, hidden, tuple(ids))
+    facts = _facts_cache.get_or_compute(key, lambda: _facts(rows, today, hidden))
+    arms = visible_arms(user, ids)
+    adherence_visible = may_see_adherence(user)
+    lsiq_known = may_know_lsiq(user)
+    return [
+        Journey(
+            participant=participant,
+            stage=facts[participant.pk].stage,
+            visits=facts[participant.pk].visits,
+            sessions=facts[participant.pk].sessions if adherence_visible else None,
+            arm=arms.get(participant.pk),
+            exit=participant.exit if hasattr(participant, "exit") else None,
+            open_queries=facts[participant.pk].open_queries,
+            stratum=_stratum(lsiq_known, participant),
+        )
+        for participant in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from trial.roles import (
     UNBLINDED_FLAG_PERMISSIONS,
     Role,
     blinding_conflicts,
+    forget_roles,
     roles_of,
 )
 from trial.services.accounts import is_locked_out, revoke_access
@@ -238,6 +239,7 @@ def create_user(
     user.set_unusable_password()
     user.save()
     user.groups.set([Group.objects.get_or_create(name=role.group_name)[0]])
+    forget_roles(user)
     _audit(
         user,
         AuditAction.CREATE,
@@ -257,6 +259,7 @@ def change_role(actor: User, user: User, role_code: str, reason: str) -> None:
     if before == role.code:
         raise UserAdminRefused(_("The account already has that role."))
     user.groups.set([Group.objects.get_or_create(name=role.group_name)[0]])
+    forget_roles(user)
     if not role.may_be_unblinded:
         user.user_permissions.remove(*_flag_permissions())
     # A new role means new permissions: sessions and tokens issued under the old one end.
