@@ -109,7 +109,8 @@ SECTIONS = {
     "imaging": "| imaging stage | input | memory | time |",
     "segmentation": "| segmentation | input | time | speed / Dice | volume |",
     "exports": "| export | size | output | memory | time |",
-    "pages": "| page | size | queries | server time |",
+    "pages": "| page | participants, measured | SQL queries / 1 client: p50 / p99 (gunicorn CPU "
+    "per request) | server CPU / 16 clients: p50 / p99 (CPU per request) |",
 }
 
 
