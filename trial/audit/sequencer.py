@@ -89,7 +89,9 @@ def schedule_seal() -> None:
     it holds (a callback dropped with a rolled-back savepoint is registered again)."""
     pending = connection.run_on_commit if connection.in_atomic_block else []
     if not any(callback is seal_after_commit for _sids, callback, _robust in pending):
-        transaction.on_commit(seal_after_commit)
+        # Robust: the write is committed whatever happens here; a seal that fails is logged
+        # and done by the next commit or the beat task, never reported as a failed write.
+        transaction.on_commit(seal_after_commit, robust=True)
 
 
 def seal_after_commit() -> None:
