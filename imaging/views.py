@@ -287,7 +287,12 @@ def _remeasure(study: ImagingStudy, reason: str) -> None:
     if run is not None and study.status == StudyStatus.QC_PENDING:
         from django.conf import settings
 
-        measure_run.apply_async((run.pk, reason), queue=settings.IMAGING_TASK_QUEUE)
+        from trial.dispatch import send
+
+        send(
+            lambda: measure_run.apply_async((run.pk, reason), queue=settings.IMAGING_TASK_QUEUE),
+            f"re-measurement of run {run.pk}",
+        )
 
 
 @requires(REVIEW)

@@ -206,6 +206,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without Redis, tasks run in-process (embedded mode) and their errors propagate to the caller.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Embedded mode only: run those tasks on a background thread instead of in the request (the demo
+# sets it; tests keep tasks in the caller, trial.dispatch).
+EMBEDDED_TASKS_IN_BACKGROUND = env.bool("EMBEDDED_TASKS_IN_BACKGROUND", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
