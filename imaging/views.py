@@ -405,7 +405,8 @@ def correct(request: HttpRequest, run_pk: int) -> HttpResponse:
     except ImagingError as error:
         messages.error(request, public_message(error))
         return redirect("imaging:imaging_review", run.pk)
-    messages.success(request, _("Corrected mask measured."))
+    review.queue_measurement(new, "corrected mask")
+    messages.success(request, _("Corrected mask saved: it is measured in the background."))
     return redirect("imaging:imaging_review", new.pk)
 
 

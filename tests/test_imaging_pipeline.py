@@ -149,7 +149,7 @@ def test_a_corrected_nifti_mask_supersedes_the_run_and_a_misfit_changes_nothing(
     from scipy import ndimage
 
     from imaging.errors import ImagingError
-    from imaging.services.review import correct_mask
+    from imaging.services.review import correct_mask, queue_measurement
 
     study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
     run = study.runs.get()
@@ -167,6 +167,10 @@ def test_a_corrected_nifti_mask_supersedes_the_run_and_a_misfit_changes_nothing(
     assert study.runs.count() == 1
     new = correct_mask(run, role_users["assessor"], corrected.read_bytes(), corrected.name,
                        "mask leaked into the epimuscular fat")  # fmt: skip
+    assert not new.metrics.exists()  # measured by the task, not in the request
+    with pytest.raises(ImagingError, match="still being measured"):
+        decide(new, role_users["assessor"], approve=True)
+    assert queue_measurement(new, "corrected mask")  # eager here: measured now
     run.refresh_from_db()
     assert run.review == ReviewStatus.SUPERSEDED and new.label_source == "upload"
     after = MuscleMetric.objects.get(run=new, muscle="multifidus", side="left", level="all")
@@ -178,15 +182,42 @@ def test_a_corrected_nifti_mask_supersedes_the_run_and_a_misfit_changes_nothing(
 def test_the_runs_own_seg_uploaded_as_a_correction_measures_the_same(
     reference_masks: Path, study_files: dict, role_users: dict, settings
 ) -> None:
+    from imaging.services.review import correct_mask, queue_measurement
+
+    study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
+    run = study.runs.get()
+    seg = (run_folder(run) / "seg.dcm").read_bytes()
+    new = correct_mask(run, role_users["assessor"], seg, "seg.dcm", "reader's edit")
+    queue_measurement(new, "corrected mask")
+    for row in MuscleMetric.objects.filter(run=run, level="all"):
+        other = MuscleMetric.objects.get(run=new, muscle=row.muscle, side=row.side, level="all")
+        assert other.volume_mm3 == pytest.approx(row.volume_mm3, abs=1e-6)
+
+
+def test_a_corrected_mask_whose_measurement_was_lost_is_measured_by_the_watchdog(
+    reference_masks: Path, study_files: dict, role_users: dict, settings, client_for
+) -> None:
+    import datetime as dt
+
+    from imaging.models import SegmentationRun
+    from imaging.services import watchdog
     from imaging.services.review import correct_mask
 
     study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
     run = study.runs.get()
     seg = (run_folder(run) / "seg.dcm").read_bytes()
     new = correct_mask(run, role_users["assessor"], seg, "seg.dcm", "reader's edit")
-    for row in MuscleMetric.objects.filter(run=run, level="all"):
-        other = MuscleMetric.objects.get(run=new, muscle=row.muscle, side=row.side, level="all")
-        assert other.volume_mm3 == pytest.approx(row.volume_mm3, abs=1e-6)
+    assert watchdog.stalled() == []  # just sent: not yet owed
+    page = client_for("assessor").get(f"/imaging/runs/{new.pk}/").content.decode()
+    assert 'data-testid="measuring"' in page
+    # Its message never reached a worker, and the stall interval has passed.
+    late = new.created_at - dt.timedelta(seconds=settings.IMAGING_STALL_SECONDS + 60)
+    SegmentationRun._base_manager.filter(pk=new.pk).update(created_at=late)
+    assert watchdog.requeue_stalled() == [study.pk]
+    new.refresh_from_db()
+    study.refresh_from_db()
+    assert new.result and new.metrics.filter(level="all").count() == 8
+    assert study.status == StudyStatus.QC_PENDING and study.runs.count() == 2  # nothing re-run
 
 
 def test_a_reader_override_survives_reselection(

@@ -18,7 +18,7 @@ from imaging.segmentation.confidence import Thresholds, assess, calibrate_thresh
 from imaging.segmentation.default.build import HERE
 from imaging.segmentation.model import build_network
 from imaging.services.ingest import ingest_nifti, ingest_zip
-from imaging.services.review import correct_mask, decide
+from imaging.services.review import correct_mask, decide, queue_measurement
 from imaging.tasks import queue_pipeline
 from imaging.volume import Volume
 from tests.imaging_study import zip_files
@@ -172,6 +172,8 @@ def test_an_out_of_distribution_run_cannot_be_approved_as_it_is(
     save_nifti(edited.with_array(array), path)
     new = correct_mask(run, role_users["assessor"], path.read_bytes(), "corrected.nii.gz",
                        "reader traced the multifidus")  # fmt: skip
+    queue_measurement(new, "corrected mask")
+    new.refresh_from_db()
     assert not new.needs_correction
     decide(new, role_users["assessor"], approve=True)
 

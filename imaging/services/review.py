@@ -19,7 +19,7 @@ from imaging.models import (
     SegmentationRun,
     StudyStatus,
 )
-from imaging.services.pipeline import create_run, measure_run, run_table, series_image
+from imaging.services.pipeline import create_run, run_table, series_image
 from imaging.services.segmenters import labels_from_upload
 
 
@@ -27,6 +27,8 @@ def decide(run: SegmentationRun, user: object, approve: bool, reason: str = "") 
     """Approve (the metrics reach exports) or reject (with a reason) a measured run."""
     if run.review != ReviewStatus.PENDING or run.study.status != StudyStatus.QC_PENDING:
         raise ImagingError("only a measured run awaiting review can be approved or rejected")
+    if not run.result:
+        raise ImagingError("this mask is still being measured: wait for its metrics")
     if not approve and not reason.strip():
         raise ImagingError("a rejection needs a reason")
     if approve and run.needs_correction and not reason.strip():
@@ -54,8 +56,9 @@ def decide(run: SegmentationRun, user: object, approve: bool, reason: str = "") 
 def correct_mask(
     run: SegmentationRun, user: object, data: bytes, name: str, reason: str
 ) -> SegmentationRun:
-    """A corrected mask (NIfTI or DICOM SEG) becomes a new run, measured now; the old one is
-    superseded. Nothing changes if the mask does not fit the image."""
+    """A corrected mask (NIfTI or DICOM SEG) becomes a new run, to be measured by the
+    ``measure_run`` task (``queue_measurement``); the old one is superseded. Nothing changes if
+    the mask does not fit the image (checked here, in the request)."""
     if not reason.strip():
         raise ImagingError("a corrected mask needs a reason")
     study = run.study
@@ -75,7 +78,21 @@ def correct_mask(
         run.review = ReviewStatus.SUPERSEDED
         run.reviewed_by, run.reviewed_at, run.review_reason = user, timezone.now(), reason
         run.save(reason=f"superseded by a corrected mask: {reason}")
-    return measure_run(new, replace_reason="")
+    return new
+
+
+def queue_measurement(run: SegmentationRun, why: str) -> bool:
+    """Send the run's measurement to the imaging queue (False: the broker was down; the
+    watchdog sends it again)."""
+    from django.conf import settings
+
+    from imaging.tasks import measure_run as measure_task
+    from trial.dispatch import send
+
+    return send(
+        lambda: measure_task.apply_async((run.pk, ""), queue=settings.IMAGING_TASK_QUEUE),
+        f"measurement of run {run.pk} ({why})",
+    )
 
 
 def _labels_from_seg(run: SegmentationRun, image: object, path: Path, table: tuple):

@@ -16,7 +16,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from imaging.errors import ImagingError
-from imaging.models import ImagingSource, ImagingStudy, StudyStatus
+from imaging.models import (
+    ImagingSource,
+    ImagingStudy,
+    ReviewStatus,
+    SegmentationRun,
+    StudyStatus,
+)
 from imaging.models.studies import ACTIVE_STATUSES
 
 WAITING = "waiting for the processing service"
@@ -39,19 +45,37 @@ def mark_sent(study_id: int, sent: bool) -> None:
 def stalled(now: dt.datetime | None = None) -> list[ImagingStudy]:
     now = now or timezone.now()
     silent_since = now - dt.timedelta(seconds=settings.IMAGING_STALL_SECONDS)
+    unmeasured = SegmentationRun.objects.filter(
+        review=ReviewStatus.PENDING, result={}, created_at__lt=silent_since
+    ).values("study_id")
     return list(
         ImagingStudy.objects.filter(
             Q(status=StudyStatus.QUEUED, heartbeat_at__isnull=True)
             | Q(status__in=ACTIVE_STATUSES, heartbeat_at__lt=silent_since)
+            # A corrected mask whose measurement never arrived (the study stays QC pending).
+            | Q(status=StudyStatus.QC_PENDING, pk__in=unmeasured)
         ).order_by("pk")
+    )
+
+
+def unmeasured_correction(study: ImagingStudy) -> SegmentationRun | None:
+    """The study's corrected mask awaiting its measurement, if that is what is owed."""
+    return (
+        study.runs.filter(review=ReviewStatus.PENDING, label_source="upload", result={})
+        .order_by("-created_at")
+        .first()
     )
 
 
 def resend(study: ImagingStudy, reason: str) -> bool:
     """Back to QUEUED (audited with ``reason``) and sent again from its first unfinished step."""
+    from imaging.services.review import queue_measurement
     from imaging.tasks import ingest_orthanc_study, queue_pipeline
     from trial.dispatch import send
 
+    correction = unmeasured_correction(study)
+    if correction is not None:  # only the reader's mask is owed its measurement
+        return queue_measurement(correction, reason)
     study.status, study.error = StudyStatus.QUEUED, ""
     study.step_progress, study.step_detail, study.heartbeat_at = 0, "", None
     study.save(reason=reason)
