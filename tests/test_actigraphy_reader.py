@@ -81,6 +81,19 @@ def test_corrupt_sectors_are_skipped_and_reported(shared_data, tmp_path) -> None
     assert np.abs(recording.time - truth_time).max() < 0.010
 
 
+def test_the_whole_recording_equals_the_chunk_stream(shared_data, tmp_path) -> None:
+    """``read`` decodes into one array and expands times, temperature and light only when asked;
+    ``chunks`` (what sleep scoring streams) must give the same samples, gaps included."""
+    from outcomes.actigraphy import CwaFile
+
+    _corrupt(shared_data("actigraphy/ax3_sample.cwa"), tmp_path / "corrupt.cwa", [13, 142])
+    recording = read_cwa(tmp_path / "corrupt.cwa")
+    chunks = list(CwaFile(tmp_path / "corrupt.cwa").chunks(chunk_sectors=7))
+    for name in ("accel", "time", "temperature", "light"):
+        streamed = np.concatenate([getattr(chunk, name) for chunk in chunks])
+        np.testing.assert_array_equal(getattr(recording, name), streamed, err_msg=name)
+
+
 def test_a_truncated_file_reads_up_to_the_damage(shared_data, tmp_path) -> None:
     source = shared_data("actigraphy/ax3_sample.cwa")
     data = source.read_bytes()

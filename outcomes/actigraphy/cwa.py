@@ -20,8 +20,9 @@ from __future__ import annotations
 import mmap
 import os
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -79,11 +80,13 @@ class CwaError(ValueError):
 
 @dataclass
 class Recording:
-    time: np.ndarray  # float64 seconds since the epoch (device clock read as UTC)
+    """A whole file in memory. ``time``, ``temperature`` and ``light`` are expanded to one value
+    per sample when first read (from the sector timestamps and values the file holds), so a
+    reader that needs only the acceleration does not hold 7 days of float64 times (484 MB)."""
+
     accel: np.ndarray  # (n, 3) float32, g
     gyro: np.ndarray | None  # (n, 3) float32, degrees/s (AX6)
-    temperature: np.ndarray  # (n,) float32, °C (the sector's value for each of its samples)
-    light: np.ndarray  # (n,) uint16, raw 10-bit light
+    expand: Callable[[str], np.ndarray] = field(repr=False)  # "time", "temperature", "light"
     fs: float  # configured sampling rate, Hz
     accel_range: int  # ±g
     device_id: int
@@ -94,6 +97,21 @@ class Recording:
     segments: list[tuple[int, int]] = field(default_factory=list)  # sample ranges, no gaps inside
     sectors: int = 0
     truncated_bytes: int = 0  # bytes after the last whole sector
+
+    @cached_property
+    def time(self) -> np.ndarray:
+        """float64 seconds since the epoch (device clock read as UTC), one per sample."""
+        return self.expand("time")
+
+    @cached_property
+    def temperature(self) -> np.ndarray:
+        """float32 °C, the sector's value for each of its samples."""
+        return self.expand("temperature")
+
+    @cached_property
+    def light(self) -> np.ndarray:
+        """uint16 raw 10-bit light, the sector's value for each of its samples."""
+        return self.expand("light")
 
 
 def parse_metadata(raw: bytes) -> dict[str, str]:
@@ -336,9 +354,11 @@ class CwaFile:
         last = len(self.segments) - 1
         return float(self._segment_times(last, self.n_samples - 1, self.n_samples)[0])
 
-    def _segment_times(self, segment: int, start: int, stop: int) -> np.ndarray:
+    def _segment_times(
+        self, segment: int, start: int, stop: int, out: np.ndarray | None = None
+    ) -> np.ndarray:
         s, e = self._seg_starts[segment], self._seg_ends[segment]
-        out = np.empty(stop - start, dtype=np.float64)
+        out = np.empty(stop - start, dtype=np.float64) if out is None else out
         for part in range(start, stop, TIME_CHUNK):  # bounded temporaries on long segments
             end = min(stop, part + TIME_CHUNK)
             out[part - start : end - start] = _segment_times(
@@ -346,31 +366,54 @@ class CwaFile:
             )
         return out
 
-    def _decode(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """Acceleration (and gyro) of good sectors ``a..b-1`` (positions in the good list)."""
+    def _decode(
+        self, a: int, b: int, accel: np.ndarray | None = None, gyro: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Acceleration (and gyro) of good sectors ``a..b-1`` (positions in the good list),
+        written into ``accel``/``gyro`` when given (slices of a whole recording)."""
         rows = self._good[a:b]
         n = self._counts[a:b]
         total = int(n.sum())
-        keep = np.arange(self._per_sector)[None, :] < n[:, None]
         raw = np.frombuffer(
             self._records[rows]["data"].tobytes(), dtype="<u4" if self._packed else "<i2"
         )
         release(self._records, int(rows[0]), int(rows[-1]) + 1)
-        unit = np.repeat(self._accel_unit[a:b], n)[:, None]
-        accel = np.empty((total, 3), dtype=np.float32)
-        gyro = np.empty((total, 3), dtype=np.float32) if self.channels >= 6 else None
+        full = bool((n == self._per_sector).all())  # no partly filled sector: no mask needed
+        keep = None if full else np.arange(self._per_sector)[None, :] < n[:, None]
+        if accel is None:
+            accel = np.empty((total, 3), dtype=np.float32)
+        if gyro is None and self.channels >= 6:
+            gyro = np.empty((total, 3), dtype=np.float32)
         if self._packed:
-            v = raw.reshape(len(rows), self._per_sector)[keep].astype(np.int32)
-            xyz = np.stack([((v >> shift) & 0x3FF ^ 0x200) - 0x200 for shift in (0, 10, 20)], 1)
-            accel[:] = (xyz << ((v >> 30) & 0x3)[:, None]) / unit
+            v = raw if full else raw.reshape(len(rows), self._per_sector)[keep]
+            # Per sample: 2**exponent / (the sector's counts per g), then three 10-bit axes.
+            scale = np.left_shift(1, (v >> 30).astype(np.int32)).astype(np.float32)
+            scale /= np.repeat(self._accel_unit[a:b].astype(np.float32), n)
+            for axis, shift in enumerate((0, 10, 20)):
+                counts = ((v >> shift) & 0x3FF).astype(np.int16)
+                counts ^= 0x200
+                counts -= 0x200
+                np.multiply(counts, scale, out=accel[:, axis], casting="unsafe")
         else:
-            v = raw.reshape(len(rows), self._per_sector, self.channels)[keep]
+            unit = np.repeat(self._accel_unit[a:b], n)[:, None]
+            v = raw.reshape(len(rows), self._per_sector, self.channels)
+            v = v.reshape(-1, self.channels) if full else v[keep]
             accel_axis = 3 if self.channels >= 6 else 0
             accel[:] = v[:, accel_axis : accel_axis + 3] / unit
             if gyro is not None:
                 dps = np.repeat(self._gyro_range[a:b], n)[:, None]
                 gyro[:] = v[:, 0:3] * dps / 32768.0
         return accel, gyro
+
+    def _expand(self, name: str) -> np.ndarray:
+        """One value per sample of the whole file: times, or the sectors' temperature or light."""
+        if name == "time":
+            out = np.empty(self.n_samples, dtype=np.float64)
+            for segment, (start, stop) in enumerate(self.segments):
+                self._segment_times(segment, start, stop, out[start:stop])
+            return out
+        values = {"temperature": self._temperature, "light": self._light}[name]
+        return np.repeat(values, self._counts)
 
     def chunks(self, chunk_sectors: int = 2048) -> Iterator[Chunk]:
         """Samples in time order, at most ``chunk_sectors`` sectors at a time, never spanning
@@ -392,24 +435,19 @@ class CwaFile:
                 )
 
     def read(self, chunk_sectors: int = 2048) -> Recording:
+        """The whole file: samples decoded straight into one array (no per-chunk copies)."""
         total = self.n_samples
-        time = np.empty(total, dtype=np.float64)
         accel = np.empty((total, 3), dtype=np.float32)
         gyro = np.empty((total, 3), dtype=np.float32) if self.channels >= 6 else None
-        at = 0
-        for chunk in self.chunks(chunk_sectors):
-            n = len(chunk.time)
-            time[at : at + n] = chunk.time
-            accel[at : at + n] = chunk.accel
-            if gyro is not None:
-                gyro[at : at + n] = chunk.gyro
-            at += n
+        for a in range(0, len(self._good), chunk_sectors):
+            b = min(len(self._good), a + chunk_sectors)
+            start = int(self._first_sample[a])
+            stop = int(self._first_sample[b - 1] + self._counts[b - 1])
+            self._decode(a, b, accel[start:stop], None if gyro is None else gyro[start:stop])
         return Recording(
-            time=time,
             accel=accel,
             gyro=gyro,
-            temperature=np.repeat(self._temperature, self._counts),
-            light=np.repeat(self._light, self._counts),
+            expand=self._expand,
             fs=self.fs,
             accel_range=self.accel_range,
             device_id=self.device_id,

@@ -25,6 +25,11 @@ start = time.perf_counter()
 if sys.argv[2] == "ours":
     from outcomes.actigraphy import read_cwa
     samples = len(read_cwa(sys.argv[1]).accel)
+elif sys.argv[2] == "ours-with-time":  # what skdh returns: times, acceleration, temperature
+    from outcomes.actigraphy import read_cwa
+    recording = read_cwa(sys.argv[1])
+    samples = len(recording.accel)
+    assert len(recording.time) == len(recording.temperature) == samples
 elif sys.argv[2] == "ours-streaming-epochs":
     from outcomes.actigraphy import CwaFile
     from outcomes.actigraphy.epochs import epochs_from_cwa
@@ -81,17 +86,20 @@ def rows() -> list[str]:
             f"| write synthetic {DAYS:g}-day {FS:g} Hz AX3 file | {samples} samples | "
             f"{size_mb:.0f} MB | {written:.1f} s |"
         ]
-        ours = None
-        for reader in ("ours", "ours-streaming-epochs", "ours-sleep-scoring", "skdh"):
+        ours: dict[str, float] = {}
+        readers = ("ours", "ours-with-time", "ours-streaming-epochs", "ours-sleep-scoring", "skdh")
+        for reader in readers:
             measured = _read(path, reader)
             if measured is None:
                 lines.append(f"| read with {reader} | not installed or failed | | |")
                 continue
             count, seconds, peak_mb = measured
-            if reader == "ours":
-                ours = seconds
-            elif reader == "skdh" and ours:
-                reader = f"skdh (ours {seconds / ours:.2f}x faster)"
+            ours[reader] = seconds
+            if reader == "skdh" and "ours" in ours and "ours-with-time" in ours:
+                reader = (
+                    f"skdh (ours {seconds / ours['ours']:.2f}x faster for the acceleration, "
+                    f"{seconds / ours['ours-with-time']:.2f}x with times and temperature)"
+                )
             lines.append(
                 f"| read with {reader} | {count} samples | peak RSS {peak_mb:.0f} MB | "
                 f"{seconds:.1f} s |"
