@@ -11,7 +11,6 @@ latency at 1 and 16 clients, and the gunicorn workers' CPU per request read from
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import socket
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 from tests.bench.exports import TRIAL_SIZE, _grow_to
+from tests.bench.processes import timings_from_processes
 
 PAGES = (
     ("coordinator home (worklist)", "coordinator", "/home/coordinator/"),
@@ -88,23 +88,8 @@ def _client(url: str, cookie: str, count: int, barrier: object, out: object) -> 
 
 
 def _load(url: str, cookie: str, clients: int) -> list[float]:
-    context = multiprocessing.get_context("spawn")
-    barrier, out = context.Barrier(clients), context.Queue()
-    processes = [
-        context.Process(target=_client, args=(url, cookie, HTTP_REQUESTS, barrier, out))
-        for _ in range(clients)
-    ]
-    for process in processes:
-        process.start()
-    timings: list[float] = []
-    for _ in processes:
-        result = out.get()
-        if isinstance(result, BaseException):
-            raise result
-        timings += result
-    for process in processes:
-        process.join()
-    return sorted(timings)
+    per_process = [(url, cookie, HTTP_REQUESTS)] * clients
+    return timings_from_processes("spawn", _client, per_process)
 
 
 def _percentile(values: list[float], fraction: float) -> float:

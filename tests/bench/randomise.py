@@ -14,6 +14,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+from tests.bench.processes import timings_from_processes
+
 FLOOR_SETUP = """
 CREATE TABLE IF NOT EXISTS bench_floor_slot (
     id serial PRIMARY KEY, stratum text NOT NULL, position int NOT NULL, participant int NULL);
@@ -80,24 +82,8 @@ def _measure(call: Callable[[int], None], ids: list[int], callers: int) -> list[
     from django.db import connections
 
     connections.close_all()  # children must not share the parent's socket
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(callers)
-    results = context.Queue()
-    processes = [
-        context.Process(target=_caller, args=(call, ids[index::callers], barrier, results))
-        for index in range(callers)
-    ]
-    for process in processes:
-        process.start()
-    timings: list[float] = []
-    for _ in processes:
-        outcome = results.get()
-        if isinstance(outcome, BaseException):
-            raise RuntimeError(f"a benchmark call failed: {outcome!r}")
-        timings += outcome
-    for process in processes:
-        process.join()
-    return sorted(timings)
+    per_process = [(call, ids[index::callers]) for index in range(callers)]
+    return timings_from_processes("fork", _caller, per_process)
 
 
 def _percentile(values: list[float], fraction: float) -> float:

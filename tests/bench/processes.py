@@ -1,0 +1,29 @@
+"""Benchmark callers as separate processes (no shared GIL), released together by a barrier."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+
+
+def timings_from_processes(
+    method: str, target: Callable[..., None], per_process: Sequence[tuple]
+) -> list[float]:
+    """Start one process per argument tuple as ``target(*args, barrier, results)``; each puts
+    its list of timings (ms), or the exception that stopped it, on ``results``. Returns every
+    timing, sorted; raises the first failure."""
+    context = multiprocessing.get_context(method)
+    barrier, results = context.Barrier(len(per_process)), context.Queue()
+    processes = [context.Process(target=target, args=(*args, barrier, results))
+                 for args in per_process]  # fmt: skip
+    for process in processes:
+        process.start()
+    timings: list[float] = []
+    for _ in processes:
+        outcome = results.get()
+        if isinstance(outcome, BaseException):
+            raise RuntimeError(f"a benchmark caller failed: {outcome!r}")
+        timings += outcome
+    for process in processes:
+        process.join()
+    return sorted(timings)
