@@ -84,3 +84,23 @@ def test_a_page_reads_the_users_roles_once(client_for) -> None:
         assert client.get("/home/data-manager/").status_code == 200
     role_reads = [q for q in queries if q["sql"].startswith('SELECT "auth_group"."id"')]
     assert len(role_reads) == 1  # the group permissions' own query is Django's, once
+
+
+def test_a_grid_decides_each_link_kind_once_per_request(client_for, monkeypatch) -> None:
+    """The record status grid links a thousand forms; whether this reader may open a page is
+    decided once per URL name (its view and policy), not once per link."""
+    import trial.handlers
+
+    resolved: list[str] = []
+    real = trial.handlers.resolve
+
+    def counting(path: str) -> object:
+        resolved.append(path)
+        return real(path)
+
+    monkeypatch.setattr(trial.handlers, "resolve", counting)
+    page = client_for("data_manager").get("/record-status/")
+    assert page.status_code == 200
+    links = page.content.decode().count('class="form-state')
+    assert links > 40  # the grid has many form cells ...
+    assert len(resolved) <= 6, resolved  # ... and one decision per kind of link (5 here)

@@ -105,13 +105,18 @@ def permitted_url(user: object, url_name: str, *args: object) -> str:
         url = reverse(url_name, args=list(args))
     except NoReverseMatch:
         return ""
-    match = resolve(url)
-    policy = policy_for(match.func, match.namespaces)
-    if policy is None or not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False):
         return ""
-    if policy.public or policy.signed_in:
-        return url
-    return url if user.has_perms(policy.permissions) else ""  # type: ignore[attr-defined]
+    # The view behind a URL name does not depend on its arguments: decide once per name for
+    # this user object (one request), not once per link (a grid holds a thousand).
+    decided = vars(user).setdefault("_permitted_names", {})
+    if url_name not in decided:
+        match = resolve(url)
+        policy = policy_for(match.func, match.namespaces)
+        decided[url_name] = policy is not None and (
+            policy.public or policy.signed_in or user.has_perms(policy.permissions)  # type: ignore[attr-defined]
+        )
+    return url if decided[url_name] else ""
 
 
 def forms_done(
