@@ -14,6 +14,7 @@ from trial.exceptions import JourneyError
 from trial.handlers import form_content, forms_content
 from trial.models import Participant, SourceVerification
 from trial.protocol import PROTOCOL
+from trial.selectors.data_version import DerivedCache, data_version
 
 
 class SdvState(StrEnum):
@@ -100,9 +101,18 @@ class SdvProgress:
     entered: int
 
 
+_progress_cache = DerivedCache(size=4)
+
+
 def sdv_progress(visits: tuple[str, ...]) -> list[SdvProgress]:
     """Per participant and outcome visit: forms marked against forms entered, in a fixed number
-    of queries (the monitor's home)."""
+    of queries (the monitor's home), kept under the data stamp until the data change."""
+    version = data_version()
+    key = None if version is None else (version, visits)
+    return _progress_cache.get_or_compute(key, lambda: _sdv_progress(visits))
+
+
+def _sdv_progress(visits: tuple[str, ...]) -> list[SdvProgress]:
     from collections import Counter
 
     from trial.handlers import form_handlers, forms_done
