@@ -31,7 +31,7 @@ from imaging.models.studies import ACTIVE_STATUSES
 from imaging.services import disc_levels, ingest, review, watchdog
 from imaging.services.preview import canonical_image
 from imaging.services.storage import run_folder
-from imaging.tasks import measure_run, queue_pipeline
+from imaging.tasks import queue_pipeline
 from trial.access.policy import requires
 from trial.protocol import PROTOCOL
 from trial.protocol.strongback_analysis import SPINE_LEVELS
@@ -285,14 +285,7 @@ def _posted_discs(request: HttpRequest, image: object, discs: dict) -> dict | No
 def _remeasure(study: ImagingStudy, reason: str) -> None:
     run = study.runs.filter(review=ReviewStatus.PENDING).order_by("-created_at").first()
     if run is not None and study.status == StudyStatus.QC_PENDING:
-        from django.conf import settings
-
-        from trial.dispatch import send
-
-        send(
-            lambda: measure_run.apply_async((run.pk, reason), queue=settings.IMAGING_TASK_QUEUE),
-            f"re-measurement of run {run.pk}",
-        )
+        review.queue_measurement(run, reason, replace_reason=reason)
 
 
 @requires(REVIEW)

@@ -81,16 +81,18 @@ def correct_mask(
     return new
 
 
-def queue_measurement(run: SegmentationRun, why: str) -> bool:
-    """Send the run's measurement to the imaging queue (False: the broker was down; the
-    watchdog sends it again)."""
+def queue_measurement(run: SegmentationRun, why: str, replace_reason: str = "") -> bool:
+    """Send the run's measurement to the imaging queue; with ``replace_reason`` its earlier
+    metrics are replaced (audited). False: the broker was down; the watchdog sends it again."""
     from django.conf import settings
 
     from imaging.tasks import measure_run as measure_task
     from trial.dispatch import send
 
     return send(
-        lambda: measure_task.apply_async((run.pk, ""), queue=settings.IMAGING_TASK_QUEUE),
+        lambda: measure_task.apply_async(
+            (run.pk, replace_reason), queue=settings.IMAGING_TASK_QUEUE
+        ),
         f"measurement of run {run.pk} ({why})",
     )
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from tests.bench.exports import TRIAL_SIZE, _grow_to
-from tests.bench.processes import timings_from_processes
+from tests.bench.processes import percentile, timings_from_processes
 
 PAGES = (
     ("coordinator home (worklist)", "coordinator", "/home/coordinator/"),
@@ -92,10 +92,6 @@ def _load(url: str, cookie: str, clients: int) -> list[float]:
     return timings_from_processes("spawn", _client, per_process)
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    return values[min(len(values) - 1, max(0, round(fraction * len(values)) - 1))]
-
-
 def _serve(database_name: str) -> tuple[subprocess.Popen, str]:
     from django.conf import settings
 
@@ -136,7 +132,7 @@ def _http_rows(base: str, server: subprocess.Popen, cookies: dict, study_id: str
             cpu = _cpu_seconds(workers) - cpu
             per_request = 1000 * cpu / (clients * (HTTP_REQUESTS + 1))
             row.append(
-                f"{statistics.median(timings):.0f} / {_percentile(timings, 0.99):.0f} ms "
+                f"{statistics.median(timings):.0f} / {percentile(timings, 0.99):.0f} ms "
                 f"({per_request:.0f} ms CPU)"
             )
         out.append(f"| {label} | {TRIAL_SIZE} participants, gunicorn 2 workers | "

@@ -1,4 +1,5 @@
-"""Benchmark callers as separate processes (no shared GIL), released together by a barrier."""
+"""Benchmark callers as separate processes (no shared GIL), released together by a barrier, and
+the percentiles reported from their timings."""
 
 from __future__ import annotations
 
@@ -27,3 +28,8 @@ def timings_from_processes(
     for process in processes:
         process.join()
     return sorted(timings)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The ``fraction`` percentile of sorted ``values`` (nearest rank)."""
+    return values[min(len(values) - 1, max(0, round(fraction * len(values)) - 1))]

@@ -14,7 +14,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from tests.bench.processes import timings_from_processes
+from tests.bench.processes import percentile, timings_from_processes
 
 FLOOR_SETUP = """
 CREATE TABLE IF NOT EXISTS bench_floor_slot (
@@ -86,13 +86,9 @@ def _measure(call: Callable[[int], None], ids: list[int], callers: int) -> list[
     return timings_from_processes("fork", _caller, per_process)
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    return values[min(len(values) - 1, max(0, round(fraction * len(values)) - 1))]
-
-
 def _row(label: str, callers: int, timings: list[float], floor: list[float]) -> str:
-    p50, p95 = statistics.median(timings), _percentile(timings, 0.95)
-    ratio = "" if timings is floor else f"{p95 / _percentile(floor, 0.95):.1f}"
+    p50, p95 = statistics.median(timings), percentile(timings, 0.95)
+    ratio = "" if timings is floor else f"{p95 / percentile(floor, 0.95):.1f}"
     return (
         f"| {label} | {len(timings)} | {callers} | {p50:.1f} | {p95:.1f} | {timings[-1]:.1f} | "
         f"{ratio} |"

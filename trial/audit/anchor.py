@@ -114,6 +114,15 @@ def latest_anchor() -> Anchor | None:
     return _parse(_last_line(anchor_path()), "last")
 
 
+def anchor_problem(anchor: Anchor, head_seq: int) -> str | None:
+    """What is wrong with the stored trail, whose last sealed row is ``head_seq``, against
+    ``anchor`` (None when they agree): the one check ``verify_audit`` and the audit page share."""
+    from trial.models.audit import AuditEntry
+
+    stored = AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
+    return check_anchor(stored, head_seq, anchor)
+
+
 def check_anchor(stored_hash: str | None, last_seq: int, anchor: Anchor) -> str | None:
     """What is wrong with the rows against ``anchor`` (None when they agree): ``stored_hash`` is
     the hash stored now at the anchored seq (None when that row is gone)."""

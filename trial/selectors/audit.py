@@ -60,7 +60,7 @@ class AnchorStatus:
 
 
 def anchor_status() -> AnchorStatus:
-    from trial.audit.anchor import AnchorTampered, check_anchor, latest_anchor
+    from trial.audit.anchor import AnchorTampered, anchor_problem, latest_anchor
     from trial.audit.sequencer import sealed_head
 
     head = (sealed_head() or (0, ""))[0]
@@ -70,6 +70,5 @@ def anchor_status() -> AnchorStatus:
         return AnchorStatus(head, None, "", str(error))
     if anchor is None:
         return AnchorStatus(head, None, "", "")
-    stored = AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
-    problem = check_anchor(stored, head, anchor) or ""
+    problem = anchor_problem(anchor, head) or ""
     return AnchorStatus(head, anchor.seq, anchor.written_at, problem)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trial.audit.anchor import AnchorTampered, anchor_path, check_anchor, latest_anchor
+from trial.audit.anchor import AnchorTampered, anchor_path, anchor_problem, latest_anchor
 from trial.audit.chain import CHAINED_COLUMNS, verify_chain
 from trial.audit.sequencer import seal_pending, sealed_head
 from trial.models import AuditEntry
@@ -41,11 +41,7 @@ class Command(BaseCommand):
                 self.style.WARNING(f"No external anchor yet ({anchor_path()} is missing).")
             )
         else:
-            last = (sealed_head() or (0, ""))[0]
-            stored = (
-                AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
-            )
-            problem = check_anchor(stored, last, anchor)
+            problem = anchor_problem(anchor, (sealed_head() or (0, ""))[0])
             if problem:
                 raise CommandError(f"Audit trail does not match its external anchor: {problem}.")
         self.stdout.write(
