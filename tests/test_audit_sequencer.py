@@ -142,3 +142,21 @@ def test_many_simultaneous_writers_give_one_gap_free_chain() -> None:
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert None not in seqs and seqs == list(range(1, len(seqs) + 1))
     assert _chain_intact()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_seal_never_fails_the_write_and_the_next_seal_catches_up(monkeypatch) -> None:
+    import trial.audit.sequencer as sequencer
+
+    def broken() -> int:
+        raise DatabaseError("sequencer unavailable")
+
+    real = sequencer._seal_batch
+    monkeypatch.setattr(sequencer, "_seal_batch", broken)
+    entry = _screen(70)  # committed at once (no transaction): the seal runs and fails, logged
+    assert ScreeningEntry.objects.filter(pk=entry.pk).exists()
+    written = AuditEntry.objects.filter(object_id=str(entry.pk), object_type="trial.ScreeningEntry")
+    assert written.exists() and not written.filter(seq__isnull=False).exists()
+    monkeypatch.setattr(sequencer, "_seal_batch", real)
+    assert seal_pending() >= written.count()  # what the beat task does
+    assert not written.filter(seq__isnull=True).exists() and _chain_intact()
