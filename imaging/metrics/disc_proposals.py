@@ -27,6 +27,7 @@ MIN_BODY_AREA_MM2 = 400.0
 MIN_DISC_SPACING_MM = 22.0
 AXIS_DEPTH_MM = 38.0  # vertebral body centre anterior to the multifidus' front edge (typical)
 SACRUM_WIDTH_RATIO = 1.5
+FINE_SLICE_MM, PLATEAU_SIGMA_MM = 2.5, 3.0  # reformats at about 1 mm along the spine
 
 
 @dataclass(frozen=True)
@@ -188,11 +189,21 @@ def _peaks(profile: np.ndarray, sign: float, slice_mm: float):
     return found, (float(np.median(widths)) * slice_mm if len(widths) else float("inf"))
 
 
-def propose_discs(
+@dataclass(frozen=True)
+class Located:
+    """Disc candidates along the spine's axis, before naming."""
+
+    # (slice k, centre, normal, confidence) caudal to cranial
+    discs: tuple[tuple[float, np.ndarray, np.ndarray, float], ...]
+    widths: dict[int, float]  # the column's width (mm) on each slice where it was found
+    column_seen: bool
+    problems: tuple[str, ...]
+
+
+def locate_discs(
     image: Volume, anchor: Volume, disc_brighter: bool | None = None
-) -> DiscProposals:
-    """Proposals on a canonical ``image``; ``anchor`` marks the multifidus (any non-zero).
-    ``disc_brighter`` None: decided from the data (the polarity whose peaks are thin)."""
+) -> Located | None:
+    """Steps 1-3 on a canonical ``image``; None when there is no multifidus to start from."""
     array, mask = image.array, anchor.array > 0
     spacing = image.spacing
     rows, widths, areas = _column_points(array, mask, spacing)
@@ -202,14 +213,15 @@ def propose_discs(
     if fit is None:
         fit = _multifidus_axis(mask, spacing)
         if fit is None:
-            return DiscProposals(
-                (), False, "no proposal: no multifidus to find the spine by", ("spine not found",)
-            )
+            return None
         problems.append(
             f"vertebral column not found in the image: axis taken {AXIS_DEPTH_MM:.0f} mm "
             "anterior to the multifidus"
         )
     profile = _profile(array, fit, spacing)
+    if spacing[2] < FINE_SLICE_MM:  # a disc spans many samples: smooth its plateau to a peak
+        filled = np.where(np.isfinite(profile), profile, np.nanmean(profile))
+        profile = ndimage.gaussian_filter1d(filled, PLATEAU_SIGMA_MM / spacing[2])
     if disc_brighter is None:
         bright, dark = _peaks(profile, 1.0, spacing[2]), _peaks(profile, -1.0, spacing[2])
         peaks = bright[0] if bright[1] <= dark[1] else dark[0]
@@ -223,34 +235,56 @@ def propose_discs(
         tangent = image.affine[:3, :3] @ np.array([d_i, d_j, 1.0])
         normal = tangent / np.linalg.norm(tangent)
         normal = -normal if normal[2] < 0 else normal
-        discs.append((image.patient_coordinates(centre_px[None, :])[0], normal, confidence))
-    lowest = min((k for k, _c in peaks), default=0.0)
+        centre = image.patient_coordinates(centre_px[None, :])[0]
+        discs.append((k_star, centre, normal, confidence))
+    return Located(tuple(discs), widths, column_seen, tuple(problems))
+
+
+NOT_FOUND = DiscProposals(
+    (), False, "no proposal: no multifidus to find the spine by", ("spine not found",)
+)
+
+
+def named(located: Located, names: list[str], sacrum: bool, naming: str,
+          problems: list[str]) -> DiscProposals:  # fmt: skip
+    """Proposals caudal to cranial, named in order from ``names`` (none when it is empty)."""
+    proposals = tuple(
+        DiscProposal(names[i] if i < len(names) else None, centre, normal, confidence)
+        for i, (_k, centre, normal, confidence) in enumerate(located.discs)
+    )
+    return DiscProposals(proposals, sacrum, naming, tuple(problems))
+
+
+NOT_NAMED_NO_COLUMN = ("not named: the vertebral column was not found, so the sacrum cannot be "
+                       "recognised; confirm each name")  # fmt: skip
+NOT_NAMED_NO_SACRUM = ("not named: the sacrum is not in view, so the lowest disc cannot be told; "
+                       "confirm each name")  # fmt: skip
+
+
+def propose_discs(
+    image: Volume, anchor: Volume, disc_brighter: bool | None = None
+) -> DiscProposals:
+    """Proposals on a canonical ``image``; ``anchor`` marks the multifidus (any non-zero).
+    ``disc_brighter`` None: decided from the data (the polarity whose peaks are thin)."""
+    located = locate_discs(image, anchor, disc_brighter)
+    if located is None:
+        return NOT_FOUND
+    problems = list(located.problems)
+    widths = located.widths
+    lowest = min((k for k, *_rest in located.discs), default=0.0)
     median_width = float(np.median(list(widths.values()))) if widths else float("inf")
     below = [k for k in widths if k < lowest - 1]
     sacrum = (
-        column_seen
+        located.column_seen
         and bool(below)
         and max(widths[k] for k in below) >= SACRUM_WIDTH_RATIO * median_width
     )
     if sacrum:
-        names = list(reversed(DISCS))
-        naming = "named upwards from the sacrum (below the lowest disc)"
-        if len(discs) > len(names):
-            problems.append(f"{len(discs)} discs above the sacrum: a transitional vertebra?")
-    elif not column_seen:
-        names = []
-        naming = (
-            "not named: the vertebral column was not found, so the sacrum cannot be "
-            "recognised; confirm each name"
-        )
-    else:
-        names = []
-        naming = (
-            "not named: the sacrum is not in view, so the lowest disc cannot be told; "
-            "confirm each name"
-        )
-    proposals = tuple(
-        DiscProposal(names[i] if i < len(names) else None, centre, normal, confidence)
-        for i, (centre, normal, confidence) in enumerate(discs)
-    )
-    return DiscProposals(proposals, sacrum, naming, tuple(problems))
+        if len(located.discs) > len(DISCS):
+            problems.append(
+                f"{len(located.discs)} discs above the sacrum: a transitional vertebra?"
+            )
+        return named(located, list(reversed(DISCS)), True,
+                     "named upwards from the sacrum (below the lowest disc)", problems)  # fmt: skip
+    naming = NOT_NAMED_NO_SACRUM if located.column_seen else NOT_NAMED_NO_COLUMN
+    return named(located, [], False, naming, problems)

@@ -46,6 +46,8 @@ class MeasureInputs:
     erode: int = 0
     fat: Volume | None = None
     water: Volume | None = None
+    fat_source: str | None = None  # where each came from (a series UID), for the provenance
+    water_source: str | None = None
     flags: list[str] = field(default_factory=list)
     # The user states that fat and water come from one acquisition (same voxel array) although
     # their headers disagree: they are placed on the image's grid, and the statement is recorded.
@@ -203,6 +205,8 @@ def measure(inputs: MeasureInputs) -> Metrics:
             labels_sha256=inputs.labels.sha256,
             fat_sha256=inputs.fat.sha256 if inputs.fat is not None else None,
             water_sha256=inputs.water.sha256 if inputs.water is not None else None,
+            fat_source=inputs.fat_source if inputs.fat is not None else None,
+            water_source=inputs.water_source if inputs.water is not None else None,
             same_acquisition_stated=inputs.same_acquisition,
             grids_placed=tuple(placed),
             label_table_sha256=_hash_json([vars(label) for label in inputs.table]),

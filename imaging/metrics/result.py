@@ -52,6 +52,8 @@ class Provenance:
     labels_sha256: str | None
     fat_sha256: str | None = None
     water_sha256: str | None = None
+    fat_source: str | None = None  # a series UID or an uploaded file's role
+    water_source: str | None = None
     same_acquisition_stated: bool = False
     grids_placed: tuple[str, ...] = ()
     label_table_sha256: str = ""

@@ -134,6 +134,10 @@ class ImagingSeries(AuditedModel):
     role = models.CharField(_("role"), max_length=16, blank=True)
     chosen = models.BooleanField(_("chosen"), default=False)
     reasons = models.JSONField(_("reasons"), default=list)
+    paired_series_uid = models.CharField(
+        _("Dixon partner series UID"), max_length=64, blank=True,
+        help_text=_("a Dixon water map's fat map, and the reverse, as selection paired them"),
+    )  # fmt: skip
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

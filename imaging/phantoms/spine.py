@@ -39,6 +39,8 @@ class SpinePhantom:
     labels: Volume  # multifidus right 1, left 2 (MuscleMap abdomen values)
     discs: dict[str, DiscTruth]  # the discs inside the stack
     sacrum_in_view: bool
+    sagittal: Volume | None = None  # a sagittal series of the same frame, when asked for
+    sagittal_discs: dict[str, DiscTruth] | None = None  # the discs inside the sagittal series
 
 
 class _Curve:
@@ -86,17 +88,21 @@ def spine_phantom(
     slice_mm: float = 4.0,
     pixel_mm: float = 1.25,
     noise: float | None = None,
+    sagittal_below_mm: float | None = None,
+    lumbar_vertebrae: int = 5,
 ) -> SpinePhantom:
-    """An axial stack from the sacrum (when ``sacrum``; else from mid-L4) to above T12-L1."""
+    """An axial stack from the sacrum (when ``sacrum``; else from mid-L4) to above T12-L1.
+
+    ``sagittal_below_mm``: also a sagittal series (13 slices of 4 mm across the midline, 1 mm
+    in plane) from that far below the L5-S1 disc to above T12-L1. ``lumbar_vertebrae`` 6: a
+    lumbarised S1 (a transitional vertebra), one more disc, named L6-S1 at the bottom."""
     rng = np.random.default_rng(seed)
-    disc, bone, csf, tissue, muscle, fat = CONTRASTS[contrast]
-    sigma = noise if noise is not None else 0.04 * bone
-    span = 5 * (BODY_MM + DISC_MM)  # L5-S1 to T12-L1 along the curve
+    span = lumbar_vertebrae * (BODY_MM + DISC_MM)  # the lowest disc to T12-L1 along the curve
     z_low = -span / 2 + float(rng.uniform(-5, 5))
     # Lordosis: the mid-lumbar spine most anterior (smallest y), its ends posterior.
     a = 4 * sagitta_mm / span**2  # the parabola's sagitta over the span
     curve = _Curve(y0=float(rng.uniform(20, 30)), a=a, zc=z_low + span / 2, z_low=z_low)
-    names = list(reversed(DISCS))  # L5-S1 first
+    names = list(reversed(DISCS)) if lumbar_vertebrae == 5 else ["L6-S1", *reversed(DISCS)]
     z_discs = [curve.z_at_arc(i * (BODY_MM + DISC_MM)) for i in range(len(names))]
     bottom = z_low - 35.0 if sacrum else z_low + 18.0  # mid-L5 body when no sacrum
     top = z_discs[-1] + 25.0
@@ -105,6 +111,48 @@ def spine_phantom(
     affine = oblique_affine((pixel_mm, pixel_mm, slice_mm), tilt_deg, (nx, ny, nz))
     affine[2, 3] += (top + bottom) / 2  # stack centred on the covered span
     affine[1, 3] += 20.0  # and on the spine, posterior of the body's centre
+    sigma = noise if noise is not None else 0.04 * CONTRASTS[contrast][1]
+    image, labels = _render(curve, contrast, affine, (nx, ny, nz), rng, sigma, len(names))
+    truths = [DiscTruth(n, curve.point(np.array(z)), curve.tangent(np.array(z)))
+              for n, z in zip(names, z_discs, strict=True)]  # fmt: skip
+    sagittal = sagittal_truth = None
+    if sagittal_below_mm is not None:
+        sagittal, sagittal_truth = _sagittal(curve, contrast, z_low - sagittal_below_mm, top + 20,
+                                             truths, rng, sigma)  # fmt: skip
+    return SpinePhantom(image, labels, _inside(truths, image), sacrum, sagittal, sagittal_truth)
+
+
+def _inside(truths: list[DiscTruth], volume: Volume) -> dict[str, DiscTruth]:
+    """The discs with a slice of ``volume`` on either side."""
+    inverse = np.linalg.inv(volume.affine)
+    nz = volume.shape[2]
+    return {t.name: t for t in truths if 1.0 < (inverse[:3, :3] @ t.centre + inverse[:3, 3])[2]
+            < nz - 2.0}  # fmt: skip
+
+
+def _sagittal(
+    curve: _Curve, contrast: str, bottom: float, top: float, truths: list[DiscTruth],
+    rng: np.random.Generator, sigma: float,
+) -> tuple[Volume, dict[str, DiscTruth]]:  # fmt: skip
+    """Sagittal slices (rows towards posterior, columns towards inferior, as scanners store
+    them), centred on the midline."""
+    nx, ny, nz = 13, 200, int(np.ceil(top - bottom)) + 1
+    affine = np.eye(4)
+    affine[:3, :3] = [[0, 0, 4.0], [1.0, 0, 0], [0, -1.0, 0]]
+    affine[:3, 3] = [-24.0, -70.0, top]
+    shape = (ny, nz, nx)  # (row index along y, column along -z, slice along x)
+    image, _labels = _render(curve, contrast, affine, shape, rng, sigma, len(truths))
+    volume = Volume(image.array, affine, sha256="spine-phantom-sagittal")
+    return volume, _inside(truths, volume.canonical())
+
+
+def _render(
+    curve: _Curve, contrast: str, affine: np.ndarray, shape: tuple[int, int, int],
+    rng: np.random.Generator, sigma: float, discs: int,
+) -> tuple[Volume, Volume]:  # fmt: skip
+    """Image and multifidus labels of the phantom on a grid (each voxel classified exactly)."""
+    disc, bone, csf, tissue, muscle, fat = CONTRASTS[contrast]
+    nx, ny, nz = shape
     ii, jj, kk = np.meshgrid(np.arange(nx), np.arange(ny), np.arange(nz), indexing="ij")
     p = np.stack([ii, jj, kk], axis=-1).reshape(-1, 3).astype(float) @ affine[:3, :3].T
     p += affine[:3, 3]
@@ -116,7 +164,7 @@ def spine_phantom(
     s = curve.arc(u)
     period = BODY_MM + DISC_MM
     phase = np.mod(s + DISC_MM / 2, period)
-    in_disc = (phase < DISC_MM) & (s > -DISC_MM / 2) & (s < 5 * period + DISC_MM / 2)
+    in_disc = (phase < DISC_MM) & (s > -DISC_MM / 2) & (s < (discs - 1) * period + DISC_MM / 2)
     below = s <= -DISC_MM / 2
     body = (lx / 22) ** 2 + (ly / 16) ** 2 <= 1
     sacral = ((lx / 45) ** 2 + ((ly - 4) / 18) ** 2 <= 1) & below
@@ -133,17 +181,7 @@ def spine_phantom(
     image = np.where(body & in_disc, disc, image)
     image = image + rng.normal(0, sigma, image.shape)
     labels = np.where(mf_r, MF_RIGHT, np.where(mf_l, MF_LEFT, 0)).astype(np.uint8)
-    shape = (nx, ny, nz)
-    inverse = np.linalg.inv(affine)
-    truth = {}
-    for name, z in zip(names, z_discs, strict=True):
-        centre = curve.point(np.array(z))
-        k = (inverse[:3, :3] @ centre + inverse[:3, 3])[2]
-        if 1.0 < k < nz - 2.0:  # a slice on either side
-            truth[name] = DiscTruth(name, centre, curve.tangent(np.array(z)))
-    return SpinePhantom(
+    return (
         Volume(np.abs(image).reshape(shape).astype(np.float32), affine, sha256="spine-phantom"),
         Volume(labels.reshape(shape), affine, sha256="spine-phantom"),
-        truth,
-        sacrum,
     )

@@ -3,6 +3,10 @@
 Rules are data (``default_rules.json``, or a trial's own file); the logic only reads them. Tests
 use geometry, not text, wherever the header allows: axial means the slice normal lies within the
 rule's angle of the patient's S axis; T2 means long TE and TR, the description only breaks ties.
+A Dixon water/fat pair (one frame of reference, one geometry) is preferred to a T2 when the rules
+say so: the water image is segmented and fat fraction is F/(F+W) on the pair, the reference
+method. Scanners store Dixon maps as DERIVED (Siemens and GE: DERIVED\\PRIMARY\\DIXON\\WATER),
+so the rules name the image types a Dixon map needs separately.
 """
 
 from __future__ import annotations
@@ -110,8 +114,9 @@ class Decision:
     series_uid: str
     description: str
     eligible: bool
-    role: str = ""  # "t2", "t2?", "dixon-water", "dixon-fat"
+    role: str = ""  # "t2", "t2?", "dixon-water", "dixon-fat"; "sagittal" (disc levels only)
     chosen: bool = False
+    paired_series_uid: str = ""  # a Dixon map's partner (water <-> fat)
     reasons: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -131,7 +136,10 @@ def _rejection(summary: SeriesSummary, rules: dict) -> str | None:
     required = rules["require"]
     if not _matches(required["Modality"], summary.modality):
         return f"modality {summary.modality or 'missing'}, not MR"
-    missing = [v for v in required["ImageType"] if v not in summary.image_type]
+    needed = required["ImageType"]
+    if _dixon_map(summary, rules):
+        needed = rules["dixon"]["require_image_type"]
+    missing = [v for v in needed if v not in summary.image_type]
     if missing:
         return f"ImageType {'/'.join(summary.image_type) or 'missing'} lacks {'/'.join(missing)}"
     angle = summary.angle_from_axial
@@ -153,10 +161,28 @@ def _rejection(summary: SeriesSummary, rules: dict) -> str | None:
     return None
 
 
-def _role(summary: SeriesSummary, rules: dict) -> tuple[str, str]:
-    for role, values in rules["dixon"].items():
+def _is_sagittal(summary: SeriesSummary, rules: dict) -> bool:
+    """An MR image series whose slice normal lies within the axial rule's angle of L-R."""
+    if summary.normal is None or not _matches(rules["require"]["Modality"], summary.modality):
+        return False
+    if _matches(rules["own_outputs"]["Modality"], summary.modality):
+        return False
+    angle = math.degrees(math.acos(min(1.0, abs(summary.normal[0]))))
+    return angle <= rules["require"]["axial_within_degrees"] and summary.instances >= 3
+
+
+def _dixon_map(summary: SeriesSummary, rules: dict) -> str:
+    """ "water" or "fat" when the image type names a Dixon map (values after the first two)."""
+    for role, values in rules["dixon"]["image_type"].items():
         if any(v in summary.image_type[2:] for v in values):
-            return f"dixon-{role}", f"Dixon {role} image (ImageType {'/'.join(summary.image_type)})"
+            return role
+    return ""
+
+
+def _role(summary: SeriesSummary, rules: dict) -> tuple[str, str]:
+    dixon = _dixon_map(summary, rules)
+    if dixon:
+        return f"dixon-{dixon}", f"Dixon {dixon} image (ImageType {'/'.join(summary.image_type)})"
     t2 = rules["t2"]
     te, tr = summary.echo_time_ms, summary.repetition_time_ms
     if te is not None and tr is not None:
@@ -177,6 +203,12 @@ def select_series(summaries: list[SeriesSummary], rules: dict | None = None) -> 
         rejection = _rejection(summary, rules)
         if rejection:
             decision.reasons.append(f"rejected: {rejection}")
+            if _is_sagittal(summary, rules):
+                decision.role = "sagittal"
+                decision.reasons.append(
+                    "kept for disc levels: a sagittal series of the axial stack's frame of "
+                    "reference names the discs from the sacrum"
+                )
         else:
             decision.role, why = _role(summary, rules)
             decision.eligible = bool(decision.role)
@@ -185,7 +217,21 @@ def select_series(summaries: list[SeriesSummary], rules: dict | None = None) -> 
     _pair_dixon(summaries, decisions)
     by_uid = {s.series_uid: s for s in summaries}
     candidates = [d for d in decisions if d.role in ("t2", "t2?")]
-    if candidates:
+    dixon = _best_dixon(decisions, by_uid, rules)
+    if dixon is not None and (rules["dixon"]["prefer_over_t2"] or not candidates):
+        dixon.chosen = True
+        s = by_uid[dixon.series_uid]
+        why = ("preferred to the T2 series: chemical-shift fat fraction is the reference method"
+               if candidates else "no T2 series")  # fmt: skip
+        dixon.reasons.append(
+            f"chosen: Dixon {dixon.role.removeprefix('dixon-')} image of a water/fat pair "
+            f"({why}), coverage {s.coverage_mm:.0f} mm"
+        )
+        for other in candidates:
+            other.reasons.append(
+                f"not chosen: the Dixon pair {dixon.description or dixon.series_uid} is preferred"
+            )
+    elif candidates:
         best = min(candidates, key=lambda d: _rank(by_uid[d.series_uid], d))
         best.chosen = True
         s = by_uid[best.series_uid]
@@ -207,8 +253,20 @@ def _rank(summary: SeriesSummary, decision: Decision) -> tuple:
     return (decision.role != "t2", -summary.coverage_mm, area, summary.series_uid)
 
 
+def _best_dixon(
+    decisions: list[Decision], by_uid: dict[str, SeriesSummary], rules: dict
+) -> Decision | None:
+    """The paired Dixon map to segment (the rules' ``segment_on``), widest coverage first."""
+    wanted = f"dixon-{rules['dixon']['segment_on']}"
+    paired = [d for d in decisions if d.role == wanted and d.paired_series_uid]
+    if not paired:
+        return None
+    return min(paired, key=lambda d: _rank(by_uid[d.series_uid], d))
+
+
 def _pair_dixon(summaries: list[SeriesSummary], decisions: list[Decision]) -> None:
-    """Water and fat series on the same geometry are recorded as a pair."""
+    """Water and fat series on the same geometry are recorded as a pair (the first fat series
+    that matches a water series; each series is in at most one pair)."""
     by_uid = {s.series_uid: s for s in summaries}
     waters = [d for d in decisions if d.role == "dixon-water"]
     fats = [d for d in decisions if d.role == "dixon-fat"]
@@ -216,8 +274,13 @@ def _pair_dixon(summaries: list[SeriesSummary], decisions: list[Decision]) -> No
         w = by_uid[water.series_uid]
         for fat in fats:
             f = by_uid[fat.series_uid]
-            if (w.frame_of_reference_uid == f.frame_of_reference_uid and w.normal and f.normal
-                    and np.allclose(w.normal, f.normal, atol=1e-3)
-                    and w.instances == f.instances):  # fmt: skip
+            if fat.paired_series_uid or not water.eligible or not fat.eligible:
+                continue
+            if (w.frame_of_reference_uid and w.frame_of_reference_uid == f.frame_of_reference_uid
+                    and w.normal and f.normal and np.allclose(w.normal, f.normal, atol=1e-3)
+                    and w.instances == f.instances
+                    and abs(w.coverage_mm - f.coverage_mm) < 0.5):  # fmt: skip
+                water.paired_series_uid, fat.paired_series_uid = f.series_uid, w.series_uid
                 water.reasons.append(f"Dixon pair with fat series {f.description or f.series_uid}")
                 fat.reasons.append(f"Dixon pair with water series {w.description or w.series_uid}")
+                break

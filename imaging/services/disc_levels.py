@@ -14,6 +14,7 @@ from imaging.errors import ImagingError
 from imaging.labels import Label
 from imaging.metrics.disc_proposals import propose_discs
 from imaging.metrics.levels import assign_levels, parse_discs
+from imaging.metrics.sagittal_discs import propose_from_sagittal
 from imaging.models import DiscLevels, ImagingStudy
 from imaging.volume import Volume
 
@@ -21,9 +22,17 @@ PROPOSED = "proposed"
 
 
 def propose(
-    study: ImagingStudy, image: Volume, labels: Volume, table: tuple[Label, ...]
+    study: ImagingStudy,
+    image: Volume,
+    labels: Volume,
+    table: tuple[Label, ...],
+    sagittal: tuple[str, Volume] | None = None,
 ) -> DiscLevels | None:
-    """Proposals for a study whose levels no reader has entered; None when a reader has."""
+    """Proposals for a study whose levels no reader has entered; None when a reader has.
+
+    ``sagittal``: (its description, its volume) for a sagittal series of the axial stack's frame
+    of reference; its proposals are used when they are named (it saw the sacrum) and the axial
+    stack's are not, or when the axial stack found none."""
     levels = DiscLevels.objects.filter(study=study).first()
     if levels is not None and (levels.source != PROPOSED or levels.confirmed):
         return None
@@ -31,7 +40,21 @@ def propose(
     values = [label.value for label in table if label.muscle == "multifidus"]
     anchor = canonical_labels.with_array(np.isin(canonical_labels.array, values).astype(np.uint8))
     result = propose_discs(canonical, anchor)
-    document = result.as_json()
+    document = {**result.as_json(), "source": "the axial stack"}
+    if sagittal is not None:
+        description, volume = sagittal
+        other = propose_from_sagittal(volume, anchor)
+        if (other.sacrum_in_view and not result.sacrum_in_view) or (
+            other.discs and not result.discs
+        ):
+            document = {**other.as_json(), "source": f"the sagittal series {description}"}
+            document["problems"].append(
+                f"the axial stack alone: {len(result.discs)} disc(s), {result.naming}"
+            )
+        else:
+            document["problems"].append(
+                f"the sagittal series {description}: {len(other.discs)} disc(s), {other.naming}"
+            )
     named = {d["name"]: d["centre"] for d in document["discs"] if d["name"]}
     if named:
         try:
@@ -42,7 +65,7 @@ def propose(
     levels = levels or DiscLevels(study=study, source=PROPOSED)
     levels.discs, levels.proposed = named, document
     levels.confirmed_at, levels.confirmed_by, levels.moved_mm = None, None, {}
-    levels.save(reason="disc planes proposed from the stack")
+    levels.save(reason=f"disc planes proposed from {document['source']}")
     return levels
 
 

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +144,7 @@ def select(study: ImagingStudy) -> ImagingSeries:
                     decision.role,
                     decision.reasons,
                 )
+                row.paired_series_uid = decision.paired_series_uid
                 if row is overridden:
                     row.reasons = [*row.reasons, f"chosen by the reader: {row.override_reason}"]
                 if overridden is None:
@@ -151,7 +153,7 @@ def select(study: ImagingStudy) -> ImagingSeries:
         chosen = overridden or next((r for r in rows if decisions[r.series_uid].chosen), None)
         if chosen is None:
             summary = "; ".join(f"{r.description or r.series_uid}: {r.reasons[0]}" for r in rows)
-            raise ImagingError(f"no eligible axial T2 series ({summary})")
+            raise ImagingError(f"no eligible axial T2 series or Dixon water/fat pair ({summary})")
         return chosen
 
 
@@ -166,19 +168,51 @@ def _labels_for(study: ImagingStudy, image: Volume) -> Labels:
     return segment(image)
 
 
-def dixon_images(study: ImagingStudy) -> tuple[Volume, Volume] | None:
-    """The study's Dixon fat and water images (NIfTI uploads), when it has both."""
+@dataclass(frozen=True)
+class DixonPair:
+    fat: Volume
+    water: Volume
+    fat_source: str  # the pseudonymised series UID, or the uploaded file's role
+    water_source: str
+
+
+def _dixon_series(study: ImagingStudy) -> tuple[ImagingSeries, ImagingSeries] | None:
+    """(fat, water) series when the chosen series is a Dixon map paired by selection."""
+    chosen = study.chosen_series
+    if chosen is None or not chosen.role.startswith("dixon-") or not chosen.paired_series_uid:
+        return None
+    partner = study.series.filter(series_uid=chosen.paired_series_uid).first()
+    if partner is None:
+        return None
+    return (chosen, partner) if chosen.role == "dixon-fat" else (partner, chosen)
+
+
+def _nifti_dixon_files(study: ImagingStudy) -> tuple[Path, Path] | None:
     if study.source != ImagingSource.NIFTI:
         return None
     fat, water = nifti_path(study, "fat.nii.gz"), nifti_path(study, "water.nii.gz")
-    if fat.exists() and water.exists():
-        return load_nifti(fat), load_nifti(water)
-    return None
+    return (fat, water) if fat.exists() and water.exists() else None
+
+
+def dixon_images(study: ImagingStudy) -> DixonPair | None:
+    """The study's Dixon fat and water images (a NIfTI upload's pair, or the DICOM pair that
+    selection chose), when it has both."""
+    files = _nifti_dixon_files(study)
+    if files is not None:
+        return DixonPair(load_nifti(files[0]), load_nifti(files[1]), "fat.nii.gz upload",
+                         "water.nii.gz upload")  # fmt: skip
+    pair = _dixon_series(study)
+    if pair is None:
+        return None
+    fat, water = pair
+    return DixonPair(series_image(study, fat), series_image(study, water), fat.series_uid,
+                     water.series_uid)  # fmt: skip
 
 
 def fat_method_for(study: ImagingStudy) -> str:
     """Dixon when the study has fat and water images, else the protocol's T2 method."""
-    return "dixon" if dixon_images(study) is not None else settings.IMAGING_FAT_METHOD
+    has_pair = _nifti_dixon_files(study) is not None or _dixon_series(study) is not None
+    return "dixon" if has_pair else settings.IMAGING_FAT_METHOD
 
 
 def run_key(study: ImagingStudy, series: ImagingSeries, labels_sha256: str) -> str:
@@ -254,16 +288,19 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
         image = series_image(study, run.series)
         labels = run_labels(run)
         table = run_table(run)
+        dixon = dixon_images(study) if run.fat_method == "dixon" else None
         progress(study, 15, "proposing disc planes")
-        propose_levels(study, image, labels, table)
+        propose_levels(study, proposal_image(image, dixon), labels, table,
+                       sagittal_series(study, run.series))  # fmt: skip
         progress(study, 20, "measuring")
         levels = DiscLevels.objects.filter(study=study).first()
         discs = parse_discs({"discs": levels.discs}) if levels and levels.discs else None
-        dixon = dixon_images(study) if run.fat_method == "dixon" else None
         result = measure(MeasureInputs(
             image=image, labels=labels, table=table, discs=discs,
             fat_method=run.fat_method, erode=settings.IMAGING_ERODE_VOXELS,
-            fat=dixon[0] if dixon else None, water=dixon[1] if dixon else None,
+            fat=dixon.fat if dixon else None, water=dixon.water if dixon else None,
+            fat_source=dixon.fat_source if dixon else None,
+            water_source=dixon.water_source if dixon else None,
             same_acquisition=study.same_acquisition_stated,
         ))  # fmt: skip
         flags = [*result.qc_flags, *asymmetry_flags(result.muscles), *confidence_flags(run)]
@@ -287,6 +324,39 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
             run.save(reason=replace_reason or "measured")
         move(study, StudyStatus.QC_PENDING, "measured: awaiting the reader")
         return run
+
+
+def sagittal_series(study: ImagingStudy, axial: ImagingSeries) -> tuple[str, Volume] | None:
+    """(description, volume) of the study's sagittal series on the axial series' frame of
+    reference (the widest one), for naming the discs; None when there is none."""
+    frame = axial.summary.get("frame_of_reference_uid")
+    if study.source == ImagingSource.NIFTI or not frame:
+        return None
+    candidates = [row for row in study.series.filter(role="sagittal")
+                  if row.summary.get("frame_of_reference_uid") == frame]  # fmt: skip
+    if not candidates:
+        return None
+    widest = max(candidates, key=lambda row: (row.instances, row.series_uid))
+    try:
+        return widest.description or widest.series_uid, series_image(study, widest)
+    except ImagingError as error:
+        log.warning("sagittal series %s of study %s unreadable: %s", widest.pk, study.pk, error)
+        return None
+
+
+def proposal_image(image: Volume, dixon: DixonPair | None) -> Volume:
+    """The image discs are found on: a Dixon pair's fat-fraction map (fatty marrow 30-37 %,
+    discs 4-9 %: a stronger contrast than any single image) when the pair has the image's voxel
+    array, else the image itself."""
+    canonical = image.canonical()
+    if dixon is None:
+        return canonical
+    fat, water = dixon.fat.canonical().array, dixon.water.canonical().array
+    if fat.shape != canonical.shape or water.shape != canonical.shape:
+        return canonical
+    total = fat.astype(np.float32) + water.astype(np.float32)
+    fraction = np.divide(fat, total, out=np.zeros_like(total), where=total > 0) * 100
+    return canonical.with_array(fraction.astype(np.float32))
 
 
 def confidence_flags(run: SegmentationRun) -> list[str]:
