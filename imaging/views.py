@@ -207,6 +207,15 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Disc levels confirmed: per-level metrics are final."))
         return redirect("imaging:imaging_levels", study.pk)
+    if request.method == "POST" and "use_suggested" in request.POST:
+        try:
+            disc_levels.accept_suggestions(study, request.user)
+        except ImagingError as error:
+            messages.error(request, public_message(error))
+        else:
+            _remeasure(study, "disc levels changed")
+            messages.success(request, _("Suggested names taken: check the discs, then confirm."))
+        return redirect("imaging:imaging_levels", study.pk)
     if request.method == "POST":
         try:
             discs = _posted_discs(request, image, dict(current.discs) if current else {})
@@ -257,6 +266,7 @@ def levels_page(request: HttpRequest, study_pk: int) -> HttpResponse:
             "points": points,
             "file_form": file_form,
             "proposals": proposals,
+            "suggested": any(p.get("suggested") for p in proposals),
             "nx": nx,
             "ny": ny,
             "nz": nz,

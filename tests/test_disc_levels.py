@@ -59,3 +59,70 @@ def test_confirm_refuses_without_a_level(role_users) -> None:
     assert len(levels.proposed["discs"]) == len(phantom.discs)
     with pytest.raises(ImagingError, match="at least two named discs"):
         disc_levels.confirm(study, role_users["assessor"])
+
+
+def _unnamed_proposals(phantom) -> dict:
+    """The phantom's six discs as unnamed proposals (as from a stack that misses the sacrum)."""
+    return {
+        "discs": [
+            {
+                "name": None,
+                "centre": truth.centre.round(2).tolist(),
+                "normal": [0, 0, 1],
+                "confidence": 0.9,
+            }
+            for truth in phantom.discs.values()
+        ],  # fmt: skip
+        "sacrum_in_view": False,
+        "naming": "not named: the sacrum is not in view, so the lowest disc cannot be told",
+        "problems": [],
+    }
+
+
+def test_six_unnamed_discs_get_names_suggested_from_the_protocols_coverage() -> None:
+    phantom = spine_phantom(9)
+    document = _unnamed_proposals(phantom)
+    disc_levels.suggest_from_coverage(document)
+    assert [d["suggested"] for d in document["discs"]] == list(phantom.discs)
+    assert all(d["name"] is None for d in document["discs"])  # suggested, never named
+    assert "suggests L5-S1 at the bottom" in document["naming"]
+    fewer = _unnamed_proposals(phantom)
+    fewer["discs"] = fewer["discs"][1:]
+    disc_levels.suggest_from_coverage(fewer)
+    assert not any("suggested" in d for d in fewer["discs"])
+    assert "5 disc(s) found where the protocol's coverage (L1-L5) has 6" in fewer["problems"][0]
+
+
+def test_the_reader_takes_the_suggested_names_then_confirms(
+    role_users, client_for, settings, tmp_path
+) -> None:
+    from imaging.models import ImagingSeries, ImagingSource
+    from imaging.services.storage import nifti_path
+    from imaging.volume import save_nifti
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    study = _study(role_users["coordinator"])
+    study.source = ImagingSource.NIFTI
+    study.save(reason="test")
+    phantom = spine_phantom(10)
+    path = nifti_path(study, "image.nii.gz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_nifti(phantom.image, path)
+    ImagingSeries(study=study, series_uid="nifti", modality="MR", instances=1,
+                  chosen=True).save(reason="test")  # fmt: skip
+    document = _unnamed_proposals(phantom)
+    disc_levels.suggest_from_coverage(document)
+    DiscLevels(study=study, source=disc_levels.PROPOSED, discs={}, proposed=document).save(
+        reason="test"
+    )
+    reader = client_for("assessor")
+    url = f"/imaging/{study.pk}/levels/"
+    page = reader.get(url).content.decode()
+    assert "L5-S1 suggested, pick it to use it" in page and 'data-testid="use-suggested"' in page
+    assert reader.post(url, {"use_suggested": "1"}).status_code == 302
+    levels = DiscLevels.objects.get(study=study)
+    assert set(levels.discs) == set(phantom.discs) and levels.source == "suggestion"
+    assert not levels.confirmed
+    assert reader.post(url, {"confirm": "1"}).status_code == 302
+    confirmed = DiscLevels.objects.get(study=study)
+    assert confirmed.confirmed and set(confirmed.moved_mm.values()) == {0.0}

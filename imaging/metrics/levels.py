@@ -27,6 +27,14 @@ class Level:
     upper_mm: float  # disc above, along the normal
 
 
+def discs_bounding(levels: tuple[str, ...]) -> tuple[str, ...]:
+    """The discs above and below each of ``levels``, caudal to cranial (L5-S1 first)."""
+    indices = sorted(
+        {i for level in levels for i in (LEVELS.index(level), LEVELS.index(level) + 1)}
+    )
+    return tuple(DISCS[i] for i in reversed(indices))
+
+
 def parse_discs(document: object) -> dict[str, np.ndarray]:
     """``{"discs": {"L4-L5": [x, y, z], ...}}`` (LPS mm) to validated points."""
     if not isinstance(document, dict) or not isinstance(document.get("discs"), dict):

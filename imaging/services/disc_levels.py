@@ -13,10 +13,11 @@ from django.utils import timezone
 from imaging.errors import ImagingError
 from imaging.labels import Label
 from imaging.metrics.disc_proposals import propose_discs
-from imaging.metrics.levels import assign_levels, parse_discs
+from imaging.metrics.levels import assign_levels, discs_bounding, parse_discs
 from imaging.metrics.sagittal_discs import propose_from_sagittal
 from imaging.models import DiscLevels, ImagingStudy
 from imaging.volume import Volume
+from trial.protocol.strongback_analysis import SPINE_LEVELS
 
 PROPOSED = "proposed"
 
@@ -56,6 +57,8 @@ def propose(
                 f"the sagittal series {description}: {len(other.discs)} disc(s), {other.naming}"
             )
     named = {d["name"]: d["centre"] for d in document["discs"] if d["name"]}
+    if document["discs"] and not named:
+        suggest_from_coverage(document)
     if named:
         try:
             assign_levels(canonical, parse_discs({"discs": named}))
@@ -69,6 +72,27 @@ def propose(
     return levels
 
 
+def suggest_from_coverage(document: dict) -> None:
+    """Unnamed proposals get suggested names (never names) when their count is exactly the
+    discs that bound the protocol's levels: the stack covers what the protocol asks for, so the
+    lowest is the lowest expected. Any other count gets no suggestion, and the reason."""
+    expected = discs_bounding(SPINE_LEVELS)
+    found = len(document["discs"])
+    coverage = f"{SPINE_LEVELS[0]}-{SPINE_LEVELS[-1]}"
+    if found == len(expected):
+        for disc, name in zip(document["discs"], expected, strict=True):
+            disc["suggested"] = name
+        document["naming"] += (
+            f"; the protocol's coverage ({coverage}) suggests {expected[0]} at the bottom up to "
+            f"{expected[-1]}: pick each name to use it"
+        )
+    else:
+        document["problems"].append(
+            f"{found} disc(s) found where the protocol's coverage ({coverage}) has "
+            f"{len(expected)}: no names suggested"
+        )
+
+
 def reader_entered(study: ImagingStudy, discs: dict, user: object, source: str) -> DiscLevels:
     """A reader's positions (picker or JSON): stored, and awaiting confirmation again."""
     parsed = parse_discs({"discs": discs})
@@ -80,12 +104,29 @@ def reader_entered(study: ImagingStudy, discs: dict, user: object, source: str) 
     return levels
 
 
+SUGGESTED = "suggestion"  # the reader took the names the protocol's coverage suggested
+
+
+def accept_suggestions(study: ImagingStudy, user: object) -> DiscLevels:
+    """The reader takes every suggested name at its proposed position (still to be confirmed)."""
+    levels = DiscLevels.objects.filter(study=study).first()
+    discs = levels.proposed.get("discs", []) if levels else []
+    suggested = {d["suggested"]: d["centre"] for d in discs if d.get("suggested")}
+    if not suggested:
+        raise ImagingError("no names were suggested for these proposals")
+    return reader_entered(study, suggested, user, SUGGESTED)
+
+
 def confirm(study: ImagingStudy, user: object) -> DiscLevels:
     """The reader confirms the positions shown; per-level metrics become final."""
     levels = DiscLevels.objects.filter(study=study).first()
     if levels is None or len(levels.discs) < 2:
         raise ImagingError("confirm needs at least two named discs (one level)")
-    proposed = {d["name"]: d["centre"] for d in levels.proposed.get("discs", []) if d["name"]}
+    proposed = {
+        d["name"] or d.get("suggested"): d["centre"]
+        for d in levels.proposed.get("discs", [])
+        if d["name"] or d.get("suggested")
+    }
     levels.moved_mm = {
         name: round(float(np.linalg.norm(np.array(point) - np.array(proposed[name]))), 2)
         for name, point in levels.discs.items()
