@@ -72,7 +72,7 @@ def _unnamed_proposals(phantom) -> dict:
                 "confidence": 0.9,
             }
             for truth in phantom.discs.values()
-        ],  # fmt: skip
+        ],
         "sacrum_in_view": False,
         "naming": "not named: the sacrum is not in view, so the lowest disc cannot be told",
         "problems": [],
