@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -84,15 +85,18 @@ def test_a_dixon_dicom_study_is_segmented_on_water_and_measured_with_dixon_fat_f
     # Disc planes were proposed on the pair's fat-fraction map.
     assert len(study.levels.proposed["discs"]) >= 1
 
-    # The reader places two discs (the fixture's hand picks on this subject) and confirms.
+    # The reader places two discs (the fixture's hand picks on this subject, as a levels file:
+    # one re-measurement) and confirms.
     picks = json.loads((Path(__file__).parent / "fixtures" / "disc_picks.json").read_text())
     low, high = picks["myosegmentum-dixon-TUM01"]["disc_slices"]
+    image = load_nifti(shared_data(f"{DIXON}/TUM01_water.nii.gz")).canonical()
+    centre = [(n - 1) / 2 for n in image.shape[:2]]
+    discs = {name: image.patient_coordinates(np.array([[*centre, k]]))[0].round(3).tolist()
+             for name, k in (("L4-L5", low), ("L3-L4", high))}  # fmt: skip
     reader = client_for("assessor")
-    centre = [(n - 1) / 2 for n in run.result["image"]["shape"][:2]]
-    for disc, k in (("L4-L5", low), ("L3-L4", high)):
-        response = reader.post(f"/imaging/{study.pk}/levels/",
-                               {"disc": disc, "i": centre[0], "j": centre[1], "k": k})  # fmt: skip
-        assert response.status_code == 302
+    levels_file = SimpleUploadedFile("levels.json", json.dumps({"discs": discs}).encode())
+    response = reader.post(f"/imaging/{study.pk}/levels/", {"levels": levels_file})
+    assert response.status_code == 302
     assert reader.post(f"/imaging/{study.pk}/levels/", {"confirm": "1"}).status_code == 302
     run.refresh_from_db()
     web = {(m.muscle, m.side): m.fat_fraction_pct for m in run.metrics.filter(level="L4")}

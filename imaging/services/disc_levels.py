@@ -7,6 +7,8 @@ proposal. Everything is saved through the audited model, so the trail has both p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from django.utils import timezone
 
@@ -27,13 +29,13 @@ def propose(
     image: Volume,
     labels: Volume,
     table: tuple[Label, ...],
-    sagittal: tuple[str, Volume] | None = None,
+    sagittal: Callable[[], tuple[str, Volume] | None] | None = None,
 ) -> DiscLevels | None:
     """Proposals for a study whose levels no reader has entered; None when a reader has.
 
-    ``sagittal``: (its description, its volume) for a sagittal series of the axial stack's frame
-    of reference; its proposals are used when they are named (it saw the sacrum) and the axial
-    stack's are not, or when the axial stack found none."""
+    ``sagittal`` loads (its description, its volume) for a sagittal series of the axial stack's
+    frame of reference, only when proposals are made; its proposals are used when they are named
+    (it saw the sacrum) and the axial stack's are not, or when the axial stack found none."""
     levels = DiscLevels.objects.filter(study=study).first()
     if levels is not None and (levels.source != PROPOSED or levels.confirmed):
         return None
@@ -42,8 +44,9 @@ def propose(
     anchor = canonical_labels.with_array(np.isin(canonical_labels.array, values).astype(np.uint8))
     result = propose_discs(canonical, anchor)
     document = {**result.as_json(), "source": "the axial stack"}
-    if sagittal is not None:
-        description, volume = sagittal
+    loaded = sagittal() if sagittal is not None else None
+    if loaded is not None:
+        description, volume = loaded
         other = propose_from_sagittal(volume, anchor)
         if (other.sacrum_in_view and not result.sacrum_in_view) or (
             other.discs and not result.discs

@@ -13,7 +13,6 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,6 @@ from django.utils import timezone
 
 from imaging import CODE_VERSION
 from imaging.errors import ImagingError
-from imaging.io import volume_from_dicom_files
 from imaging.labels import Label, label_array, parse_label_table
 from imaging.metrics.levels import parse_discs
 from imaging.metrics.measure import MeasureInputs, measure
@@ -45,7 +43,14 @@ from imaging.segmentation.confidence import Report
 from imaging.selection.rules import SeriesSummary, load_rules, select_series
 from imaging.services.disc_levels import propose as propose_levels
 from imaging.services.segmenters import Labels, segment
-from imaging.services.storage import nifti_path, run_folder, series_folder
+from imaging.services.series_images import (
+    dixon_images,
+    fat_method_for,
+    proposal_image,
+    sagittal_series,
+    series_image,
+)
+from imaging.services.storage import nifti_path, run_folder
 from imaging.volume import Volume, load_nifti, save_nifti
 from trial.protocol import PROTOCOL
 from trial.redaction import without_server_paths
@@ -99,17 +104,6 @@ def step(study: ImagingStudy, status: str) -> Iterator[None]:
         log.exception("imaging step %s of study %s", status, study.pk)
         fail(study, f"internal error in {status} ({type(error).__name__}): {error}")
         raise StepFailed(str(error)) from error
-
-
-# --- images -----------------------------------------------------------------------------------
-def series_image(study: ImagingStudy, series: ImagingSeries) -> Volume:
-    """The stack volume of a series (for NIfTI uploads, the image)."""
-    if study.source == ImagingSource.NIFTI:
-        return load_nifti(nifti_path(study, "image.nii.gz"))
-    files = sorted(series_folder(study, series).glob("*.dcm"))
-    if not files:
-        raise ImagingError(f"series {series} has no stored files")
-    return volume_from_dicom_files(files)
 
 
 # --- selection --------------------------------------------------------------------------------
@@ -166,53 +160,6 @@ def _labels_for(study: ImagingStudy, image: Volume) -> Labels:
 
         return labels_from_upload(image, upload, MUSCLEMAP_ABDOMEN)
     return segment(image)
-
-
-@dataclass(frozen=True)
-class DixonPair:
-    fat: Volume
-    water: Volume
-    fat_source: str  # the pseudonymised series UID, or the uploaded file's role
-    water_source: str
-
-
-def _dixon_series(study: ImagingStudy) -> tuple[ImagingSeries, ImagingSeries] | None:
-    """(fat, water) series when the chosen series is a Dixon map paired by selection."""
-    chosen = study.chosen_series
-    if chosen is None or not chosen.role.startswith("dixon-") or not chosen.paired_series_uid:
-        return None
-    partner = study.series.filter(series_uid=chosen.paired_series_uid).first()
-    if partner is None:
-        return None
-    return (chosen, partner) if chosen.role == "dixon-fat" else (partner, chosen)
-
-
-def _nifti_dixon_files(study: ImagingStudy) -> tuple[Path, Path] | None:
-    if study.source != ImagingSource.NIFTI:
-        return None
-    fat, water = nifti_path(study, "fat.nii.gz"), nifti_path(study, "water.nii.gz")
-    return (fat, water) if fat.exists() and water.exists() else None
-
-
-def dixon_images(study: ImagingStudy) -> DixonPair | None:
-    """The study's Dixon fat and water images (a NIfTI upload's pair, or the DICOM pair that
-    selection chose), when it has both."""
-    files = _nifti_dixon_files(study)
-    if files is not None:
-        return DixonPair(load_nifti(files[0]), load_nifti(files[1]), "fat.nii.gz upload",
-                         "water.nii.gz upload")  # fmt: skip
-    pair = _dixon_series(study)
-    if pair is None:
-        return None
-    fat, water = pair
-    return DixonPair(series_image(study, fat), series_image(study, water), fat.series_uid,
-                     water.series_uid)  # fmt: skip
-
-
-def fat_method_for(study: ImagingStudy) -> str:
-    """Dixon when the study has fat and water images, else the protocol's T2 method."""
-    has_pair = _nifti_dixon_files(study) is not None or _dixon_series(study) is not None
-    return "dixon" if has_pair else settings.IMAGING_FAT_METHOD
 
 
 def run_key(study: ImagingStudy, series: ImagingSeries, labels_sha256: str) -> str:
@@ -288,10 +235,10 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
         image = series_image(study, run.series)
         labels = run_labels(run)
         table = run_table(run)
-        dixon = dixon_images(study) if run.fat_method == "dixon" else None
+        dixon = dixon_images(study, (run.series, image)) if run.fat_method == "dixon" else None
         progress(study, 15, "proposing disc planes")
         propose_levels(study, proposal_image(image, dixon), labels, table,
-                       sagittal_series(study, run.series))  # fmt: skip
+                       lambda: sagittal_series(study, run.series))  # fmt: skip
         progress(study, 20, "measuring")
         levels = DiscLevels.objects.filter(study=study).first()
         discs = parse_discs({"discs": levels.discs}) if levels and levels.discs else None
@@ -324,39 +271,6 @@ def measure_run(run: SegmentationRun, *, replace_reason: str = "") -> Segmentati
             run.save(reason=replace_reason or "measured")
         move(study, StudyStatus.QC_PENDING, "measured: awaiting the reader")
         return run
-
-
-def sagittal_series(study: ImagingStudy, axial: ImagingSeries) -> tuple[str, Volume] | None:
-    """(description, volume) of the study's sagittal series on the axial series' frame of
-    reference (the widest one), for naming the discs; None when there is none."""
-    frame = axial.summary.get("frame_of_reference_uid")
-    if study.source == ImagingSource.NIFTI or not frame:
-        return None
-    candidates = [row for row in study.series.filter(role="sagittal")
-                  if row.summary.get("frame_of_reference_uid") == frame]  # fmt: skip
-    if not candidates:
-        return None
-    widest = max(candidates, key=lambda row: (row.instances, row.series_uid))
-    try:
-        return widest.description or widest.series_uid, series_image(study, widest)
-    except ImagingError as error:
-        log.warning("sagittal series %s of study %s unreadable: %s", widest.pk, study.pk, error)
-        return None
-
-
-def proposal_image(image: Volume, dixon: DixonPair | None) -> Volume:
-    """The image discs are found on: a Dixon pair's fat-fraction map (fatty marrow 30-37 %,
-    discs 4-9 %: a stronger contrast than any single image) when the pair has the image's voxel
-    array, else the image itself."""
-    canonical = image.canonical()
-    if dixon is None:
-        return canonical
-    fat, water = dixon.fat.canonical().array, dixon.water.canonical().array
-    if fat.shape != canonical.shape or water.shape != canonical.shape:
-        return canonical
-    total = fat.astype(np.float32) + water.astype(np.float32)
-    fraction = np.divide(fat, total, out=np.zeros_like(total), where=total > 0) * 100
-    return canonical.with_array(fraction.astype(np.float32))
 
 
 def confidence_flags(run: SegmentationRun) -> list[str]:

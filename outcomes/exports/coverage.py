@@ -211,7 +211,7 @@ EXCLUDED: dict[str, dict[str, str]] = {
     "imaging.ImagingSeries": _reason(IMAGING, "id", "study", "series_uid", "pacs_series_uid",
                                      "description", "modality", "instances", "summary",
                                      "eligible", "role", "chosen", "reasons", "overridden_by",
-                                     "override_reason"),
+                                     "override_reason", "paired_series_uid"),
     "imaging.DiscLevels": _reason(IMAGING, "id", "study", "discs", "source", "entered_by",
                                   "entered_at", "proposed", "confirmed_at", "confirmed_by",
                                   "moved_mm"),
