@@ -19,7 +19,7 @@ from imaging.dicom.writer import write_dicom_series
 from imaging.models import ImagingStudy, StudyStatus
 from imaging.selection.rules import SeriesSummary, select_series
 from imaging.services.storage import run_folder, series_folder
-from imaging.volume import load_nifti
+from imaging.volume import Volume, load_nifti
 from tests.imaging_study import zip_files
 from trial.models import Participant
 
@@ -29,9 +29,11 @@ DIXON = "imaging/myosegmentum-dixon"
 
 def _dixon_series(folder: Path, shared_data: Callable) -> dict[str, list[Path]]:
     """Water and fat of TUM01 as two DICOM series on the water image's grid (one acquisition:
-    its NIfTI headers disagree, the voxel arrays do not), plus an in-phase-like decoy."""
-    water = load_nifti(shared_data(f"{DIXON}/TUM01_water.nii.gz")).canonical()
-    fat = load_nifti(shared_data(f"{DIXON}/TUM01_fat.nii.gz")).canonical()
+    its NIfTI headers disagree, the voxel arrays do not), plus an in-phase-like decoy. The
+    series are cut to the back (the muscles and the spine, 256 x 256 voxels) to spare the test
+    CPU; slices and geometry are the scan's own."""
+    water = _back(load_nifti(shared_data(f"{DIXON}/TUM01_water.nii.gz")).canonical())
+    fat = _back(load_nifti(shared_data(f"{DIXON}/TUM01_fat.nii.gz")).canonical())
     assert fat.shape == water.shape
     common = {"study_uid": "1.2.826.0.1.3680043.8.498.1", "EchoTime": 2.39,
               "RepetitionTime": 5.6,
@@ -48,6 +50,15 @@ def _dixon_series(folder: Path, shared_data: Callable) -> dict[str, list[Path]]:
         SeriesDescription="t1_vibe_dixon_tra_in", SeriesNumber=7, **common,
     )  # fmt: skip
     return series
+
+
+def _back(volume: Volume) -> Volume:
+    """The 256 x 256 voxels around the canonical image's posterior midline, with its affine."""
+    nx, ny, _nz = volume.shape
+    i0, j0 = (nx - 256) // 2, ny - 256 - 24
+    affine = volume.affine.copy()
+    affine[:3, 3] = volume.patient_coordinates(np.array([[i0, j0, 0.0]]))[0]
+    return Volume(np.ascontiguousarray(volume.array[i0 : i0 + 256, j0 : j0 + 256]), affine)
 
 
 def test_a_dixon_dicom_study_is_segmented_on_water_and_measured_with_dixon_fat_fraction(
@@ -89,7 +100,7 @@ def test_a_dixon_dicom_study_is_segmented_on_water_and_measured_with_dixon_fat_f
     # one re-measurement) and confirms.
     picks = json.loads((Path(__file__).parent / "fixtures" / "disc_picks.json").read_text())
     low, high = picks["myosegmentum-dixon-TUM01"]["disc_slices"]
-    image = load_nifti(shared_data(f"{DIXON}/TUM01_water.nii.gz")).canonical()
+    image = _back(load_nifti(shared_data(f"{DIXON}/TUM01_water.nii.gz")).canonical())
     centre = [(n - 1) / 2 for n in image.shape[:2]]
     discs = {name: image.patient_coordinates(np.array([[*centre, k]]))[0].round(3).tolist()
              for name, k in (("L4-L5", low), ("L3-L4", high))}  # fmt: skip

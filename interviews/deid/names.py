@@ -37,12 +37,24 @@ ORDINARY = frozenset(
 )
 
 
+def _spacy_stop_words(language: str) -> set[str]:
+    """spaCy's stop-word list for ``language`` without importing spaCy (about 5 s of CPU, paid by
+    every process that seeds the demo or reviews an English transcript): the list is a module of
+    plain data, run on its own."""
+    import runpy
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("spacy")  # locates the package without executing it
+    if spec is None or spec.origin is None:
+        raise ImportError("spaCy is not installed")
+    path = Path(spec.origin).parent / "lang" / language / "stop_words.py"
+    return set(runpy.run_path(str(path))["STOP_WORDS"])
+
+
 @cache
 def _english_stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-    from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH
-
-    return frozenset(STOP_WORDS | FRENCH)
+    return frozenset(_spacy_stop_words("en") | _spacy_stop_words("fr"))
 
 
 @cache
