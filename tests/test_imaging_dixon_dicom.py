@@ -166,6 +166,7 @@ def test_dixon_maps_on_different_geometry_are_not_a_pair_and_the_t2_is_chosen() 
         _summary("t2", ("ORIGINAL", "PRIMARY", "M"), **T2),
         _summary("water", WATER), _summary("fat", FAT, coverage_mm=60.0),
         _summary("other-frame", FAT, frame_of_reference_uid="9.9"),
+        _summary("other-pixels", FAT, pixel_spacing=(0.8, 0.8)),
     ])}  # fmt: skip
     assert decisions["t2"].chosen and not decisions["water"].chosen
     assert not any(d.paired_series_uid for d in decisions.values())

@@ -278,7 +278,7 @@ def _pair_dixon(summaries: list[SeriesSummary], decisions: list[Decision]) -> No
                 continue
             if (w.frame_of_reference_uid and w.frame_of_reference_uid == f.frame_of_reference_uid
                     and w.normal and f.normal and np.allclose(w.normal, f.normal, atol=1e-3)
-                    and w.instances == f.instances
+                    and w.instances == f.instances and w.pixel_spacing == f.pixel_spacing
                     and abs(w.coverage_mm - f.coverage_mm) < 0.5):  # fmt: skip
                 water.paired_series_uid, fat.paired_series_uid = f.series_uid, w.series_uid
                 water.reasons.append(f"Dixon pair with fat series {f.description or f.series_uid}")
