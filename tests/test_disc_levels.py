@@ -126,3 +126,20 @@ def test_the_reader_takes_the_suggested_names_then_confirms(
     assert reader.post(url, {"confirm": "1"}).status_code == 302
     confirmed = DiscLevels.objects.get(study=study)
     assert confirmed.confirmed and set(confirmed.moved_mm.values()) == {0.0}
+
+
+def test_an_unreadable_sagittal_series_is_said_and_the_axial_proposals_stand(role_users) -> None:
+    from imaging.errors import ImagingError
+
+    study = _study(role_users["coordinator"])
+    phantom = spine_phantom(11)
+
+    def unreadable() -> None:
+        raise ImagingError("the sagittal series t2_sag could not be read (2 stacks found)")
+
+    levels = disc_levels.propose(
+        study, phantom.image, phantom.labels, MUSCLEMAP_ABDOMEN, unreadable
+    )
+    assert levels.proposed["source"] == "the axial stack"
+    assert any("t2_sag could not be read" in p for p in levels.proposed["problems"])
+    assert set(levels.discs) == set(phantom.discs)

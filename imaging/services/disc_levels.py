@@ -35,7 +35,8 @@ def propose(
 
     ``sagittal`` loads (its description, its volume) for a sagittal series of the axial stack's
     frame of reference, only when proposals are made; its proposals are used when they are named
-    (it saw the sacrum) and the axial stack's are not, or when the axial stack found none."""
+    (it saw the sacrum) and the axial stack's are not, or when the axial stack found none. A
+    sagittal series that cannot be read (ImagingError) is said among the problems."""
     levels = DiscLevels.objects.filter(study=study).first()
     if levels is not None and (levels.source != PROPOSED or levels.confirmed):
         return None
@@ -44,7 +45,11 @@ def propose(
     anchor = canonical_labels.with_array(np.isin(canonical_labels.array, values).astype(np.uint8))
     result = propose_discs(canonical, anchor)
     document = {**result.as_json(), "source": "the axial stack"}
-    loaded = sagittal() if sagittal is not None else None
+    try:
+        loaded = sagittal() if sagittal is not None else None
+    except ImagingError as error:  # said on the levels page; the axial proposals stand
+        loaded = None
+        document["problems"].append(f"{error}: the axial stack's proposals stand")
     if loaded is not None:
         description, volume = loaded
         other = propose_from_sagittal(volume, anchor)

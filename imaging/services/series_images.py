@@ -7,7 +7,6 @@ functions load them, so the pipeline's steps only ask for what they need.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +18,6 @@ from imaging.io import volume_from_dicom_files
 from imaging.models import ImagingSeries, ImagingSource, ImagingStudy
 from imaging.services.storage import nifti_path, series_folder
 from imaging.volume import Volume, load_nifti
-
-log = logging.getLogger(__name__)
 
 
 def series_image(study: ImagingStudy, series: ImagingSeries) -> Volume:
@@ -89,7 +86,8 @@ def fat_method_for(study: ImagingStudy) -> str:
 
 def sagittal_series(study: ImagingStudy, axial: ImagingSeries) -> tuple[str, Volume] | None:
     """(description, volume) of the study's sagittal series on the axial series' frame of
-    reference (the widest one), for naming the discs; None when there is none."""
+    reference (the widest one), for naming the discs; None when there is none; ImagingError,
+    naming it, when it cannot be read."""
     frame = axial.summary.get("frame_of_reference_uid")
     if study.source == ImagingSource.NIFTI or not frame:
         return None
@@ -98,11 +96,11 @@ def sagittal_series(study: ImagingStudy, axial: ImagingSeries) -> tuple[str, Vol
     if not candidates:
         return None
     widest = max(candidates, key=lambda row: (row.instances, row.series_uid))
+    name = widest.description or widest.series_uid
     try:
-        return widest.description or widest.series_uid, series_image(study, widest)
+        return name, series_image(study, widest)
     except ImagingError as error:
-        log.warning("sagittal series %s of study %s unreadable: %s", widest.pk, study.pk, error)
-        return None
+        raise ImagingError(f"the sagittal series {name} could not be read ({error})") from error
 
 
 def proposal_image(image: Volume, dixon: DixonPair | None) -> Volume:
