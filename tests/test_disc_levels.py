@@ -143,3 +143,23 @@ def test_an_unreadable_sagittal_series_is_said_and_the_axial_proposals_stand(rol
     assert levels.proposed["source"] == "the axial stack"
     assert any("t2_sag could not be read" in p for p in levels.proposed["problems"])
     assert set(levels.discs) == set(phantom.discs)
+
+
+def test_the_sagittal_series_is_read_only_when_proposals_are_made(role_users) -> None:
+    """Re-measurements after a reader's positions never read the sagittal series again."""
+    study = _study(role_users["coordinator"])
+    phantom = spine_phantom(12)
+    calls = []
+
+    def loader() -> None:
+        calls.append(1)
+        return None
+
+    assert disc_levels.propose(study, phantom.image, phantom.labels, MUSCLEMAP_ABDOMEN, loader)
+    assert calls == [1]
+    levels = DiscLevels.objects.get(study=study)
+    disc_levels.reader_entered(study, levels.discs, role_users["assessor"], "picker")
+    assert (
+        disc_levels.propose(study, phantom.image, phantom.labels, MUSCLEMAP_ABDOMEN, loader) is None
+    )
+    assert calls == [1]
