@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from randomization.allocation import assign, next_free_slot
 from randomization.exceptions import (
     BaselineIncomplete,
     NoAllocationList,
@@ -23,11 +24,10 @@ from randomization.exceptions import (
 )
 from randomization.models import AllocationList, AllocationSlot, Environment, PreconditionWaiver
 from trial.audit.context import audit_context
-from trial.audit.recorder import record
+from trial.audit.lock import refuse_if_locked
 from trial.exceptions import NotEligible
 from trial.handlers import form_scores, forms_done
 from trial.models import Participant, VisitRecord
-from trial.models.audit import AuditAction
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
 from trial.protocol.schema import Precondition
@@ -124,15 +124,8 @@ def randomise(
             return existing
         _check_ready(locked)
         stratum = stratum_of(locked)
-        slot = (
-            AllocationSlot.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("allocation_list")
-            .filter(
-                allocation_list__environment=environment, stratum=stratum, participant__isnull=True
-            )
-            .order_by("allocation_list_id", "position")
-            .first()
-        )
+        refuse_if_locked(AllocationSlot)
+        slot = next_free_slot(environment, stratum)
         if slot is None and not AllocationList.objects.filter(environment=environment).exists():
             raise NoAllocationList(f"No {environment} allocation list has been imported.")
         if slot is None:
@@ -146,18 +139,15 @@ def randomise(
                 "for this participant. Nothing was allocated; ask the data manager to have the "
                 "statistician extend the list."
             )
-        if environment == Environment.PRODUCTION and slot.allocation_list.locked_at is None:
-            allocation_list = slot.allocation_list
-            allocation_list.locked_at = timezone.now()
-            allocation_list.save(reason="production randomisation started: list locked")
-        slot.participant = locked
-        slot.assigned_at = timezone.now()
-        slot.assigned_by = user
-        slot.save()
-        locked.randomized_on = on or timezone.localdate()
-        locked.randomization_stratum = stratum
-        locked.save()
-        # The event itself, findable by action; it names the participant, never the arm.
-        record(AuditAction.RANDOMISE, object_type=locked._meta.label, object_id=locked.pk,
-               subject=locked.study_id)  # fmt: skip
-        return slot
+        if environment == Environment.PRODUCTION:
+            _lock_list_at_first_use(slot.allocation_list_id)
+        return assign(slot, locked, stratum, user, on or timezone.localdate())
+
+
+def _lock_list_at_first_use(list_id: int) -> None:
+    """The first production randomisation locks its list: from then on it is only extended,
+    with a reason (audited)."""
+    allocation_list = AllocationList.objects.get(pk=list_id)
+    if allocation_list.locked_at is None:
+        allocation_list.locked_at = timezone.now()
+        allocation_list.save(reason="production randomisation started: list locked")

@@ -1,0 +1,116 @@
+"""Taking a slot: the few statements a randomisation needs once its checks have passed.
+
+Twenty therapists may press "randomise" in the same second, and every audited write used to pay
+for a re-read before and after each save, savepoints and a second lock check (34 statements a
+call). Here the slot is taken and the participant marked with explicit SQL inside the caller's
+transaction: the slot row is locked with ``FOR UPDATE SKIP LOCKED`` and read (its values before),
+updated with ``RETURNING`` (its values after, as stored), and the trail rows are built from those
+two through the models' own rules (``_audit_changes``: the arm sealed, identifiers encrypted)
+and inserted in one statement. The trail therefore reads exactly as an ``AuditedModel.save``
+would have written it; ``tests/test_randomise_allocation.py`` compares the two.
+
+Neither row belongs to a form or a visit (``lock_scope()`` is None), so no record lock applies and
+no signature can be voided by these writes; the database lock is checked by the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.utils import timezone
+
+from randomization.models import AllocationSlot
+from trial.audit.recorder import AuditEvent, record_events
+from trial.models import Participant
+from trial.models.audit import AuditAction
+
+_SLOT_FIELDS = list(AllocationSlot._meta.concrete_fields)
+_SLOT = AllocationSlot._meta.db_table
+_LIST = AllocationSlot._meta.get_field("allocation_list").related_model._meta.db_table
+_PERSON = Participant._meta.db_table
+_SLOT_LABEL = AllocationSlot._meta.label
+_PERSON_LABEL = Participant._meta.label
+_PARTICIPANT_FIELDS = ("randomized_on", "randomization_stratum")
+
+# Table and column names come from the models' metadata; every value is a query parameter.
+_COLUMNS = ", ".join(f"s.{f.column}" for f in _SLOT_FIELDS)
+_NEXT_SLOT = (
+    f"SELECT {_COLUMNS} FROM {_SLOT} s JOIN {_LIST} l ON l.id = s.allocation_list_id "  # noqa: S608
+    "WHERE l.environment = %s AND s.stratum = %s AND s.participant_id IS NULL "
+    "ORDER BY s.allocation_list_id, s.position LIMIT 1"
+)
+# SQLite has no row locks: its IMMEDIATE transaction already serialises the writers.
+_LOCK_SKIPPING_HELD = " FOR UPDATE OF s SKIP LOCKED"
+_ASSIGN = (
+    f"UPDATE {_SLOT} SET participant_id = %s, assigned_at = %s, assigned_by_id = %s "  # noqa: S608
+    "WHERE id = %s RETURNING " + ", ".join(f.column for f in _SLOT_FIELDS)
+)
+_MARK = (
+    f"UPDATE {_PERSON} SET randomized_on = %s, randomization_stratum = %s "  # noqa: S608
+    "WHERE id = %s RETURNING randomized_on, randomization_stratum"
+)
+
+
+def _slot(row: tuple) -> AllocationSlot:
+    """A model instance from a raw row, through each field's database converter (the arm is
+    decrypted as the ORM would)."""
+    values = [
+        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
+        for f, value in zip(_SLOT_FIELDS, row, strict=True)
+    ]
+    return AllocationSlot.from_db("default", [f.attname for f in _SLOT_FIELDS], values)
+
+
+def _audited_values(instance: AllocationSlot | Participant) -> dict[str, object]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._audit_fields()}
+
+
+def next_free_slot(environment: str, stratum: str) -> AllocationSlot | None:
+    """The stratum's next unused slot in list order, locked for this transaction; slots other
+    callers hold are skipped, never waited for."""
+    with connection.cursor() as cursor:
+        lock = _LOCK_SKIPPING_HELD if connection.vendor == "postgresql" else ""
+        cursor.execute(_NEXT_SLOT + lock, [environment, stratum])
+        row = cursor.fetchone()
+    return None if row is None else _slot(row)
+
+
+def assign(
+    slot: AllocationSlot, participant: Participant, stratum: str, user: object, on: dt.date
+) -> AllocationSlot:
+    """Give ``slot`` to ``participant`` (locked by the caller) and mark them randomised on ``on``
+    in ``stratum``; the trail gets each field change and the RANDOMISE event in one insert."""
+    slot_before = _audited_values(slot)
+    person_before = _audited_values(participant)
+    with connection.cursor() as cursor:
+        assigned_by = user.pk  # type: ignore[attr-defined]
+        cursor.execute(_ASSIGN, [participant.pk, timezone.now(), assigned_by, slot.pk])
+        taken = _slot(cursor.fetchone())
+        cursor.execute(_MARK, [on, stratum, participant.pk])
+        marked = dict(zip(_PARTICIPANT_FIELDS, cursor.fetchone(), strict=True))
+    for name, value in marked.items():
+        setattr(participant, name, value)
+    slot_after = _audited_values(taken)
+    person_after = {**person_before, **marked}
+    record_events(
+        [
+            AuditEvent(
+                AuditAction.UPDATE,
+                _SLOT_LABEL,
+                taken.pk,
+                participant.study_id,
+                taken._audit_changes(slot_before, slot_after),
+            ),
+            AuditEvent(
+                AuditAction.UPDATE,
+                _PERSON_LABEL,
+                participant.pk,
+                participant.study_id,
+                participant._audit_changes(person_before, person_after),
+            ),
+            # The event itself, findable by action; it names the participant, never the arm.
+            AuditEvent(AuditAction.RANDOMISE, _PERSON_LABEL, participant.pk, participant.study_id),
+        ]
+    )
+    return taken
