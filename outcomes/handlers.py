@@ -80,12 +80,17 @@ def _devices_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
         for pid, visit in (
             model.objects.filter(participant_id__in=participant_ids)
             .values_list("participant_id", "visit_code")
+            .order_by()  # the models' ordering would widen DISTINCT (and join participants)
             .distinct()
         ):
             yield pid, visit, form
-    for pid, visit in ActigraphyRecording.objects.filter(
-        participant_id__in=participant_ids, status=ProcessingStatus.DONE
-    ).values_list("participant_id", "visit_code"):
+    for pid, visit in (
+        ActigraphyRecording.objects.filter(
+            participant_id__in=participant_ids, status=ProcessingStatus.DONE
+        )
+        .values_list("participant_id", "visit_code")
+        .order_by()
+    ):
         yield pid, visit, "actigraphy"
 
 

@@ -119,9 +119,8 @@ def randomise(
             .select_related("screening__eligibility", "exit")
             .get(pk=participant.pk)
         )
-        existing = AllocationSlot.objects.filter(participant=locked).first()
-        if existing is not None:
-            return existing
+        if locked.randomized_on is not None:  # set with the slot, in the same transaction
+            return AllocationSlot.objects.get(participant=locked)
         _check_ready(locked)
         stratum = stratum_of(locked)
         refuse_if_locked(AllocationSlot)

@@ -46,27 +46,36 @@ def sealed_head() -> tuple[int, str] | None:
 
 
 def _seal_batch() -> int:
+    """One read (the unsealed rows, each carrying the sealed head) and one batched update."""
+    from django.db.models import Subquery
+
     from trial.models.audit import AuditEntry
 
-    seq, prev = sealed_head() or (0, GENESIS)
+    head = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq")
     pending = list(
         AuditEntry.objects.filter(seq__isnull=True)
         .order_by("id")
-        .values("id", *HASHED_FIELDS)[:BATCH]
+        .annotate(
+            head_seq=Subquery(head.values("seq")[:1]),
+            head_hash=Subquery(head.values("hash")[:1]),
+        )
+        .values("id", "head_seq", "head_hash", *HASHED_FIELDS)[:BATCH]
     )
+    if not pending:
+        return 0
+    seq, prev = pending[0]["head_seq"] or 0, pending[0]["head_hash"] or GENESIS
     sealed = []
     for row in pending:
         seq += 1
         digest = row_digest(prev, row)
         sealed.append((seq, prev, digest, row["id"]))
         prev = digest
-    if sealed:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE trial_auditentry SET seq = %s, prev_hash = %s, hash = %s "
-                "WHERE id = %s AND seq IS NULL",
-                sealed,
-            )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE trial_auditentry SET seq = %s, prev_hash = %s, hash = %s "
+            "WHERE id = %s AND seq IS NULL",
+            sealed,
+        )
     return len(sealed)
 
 
