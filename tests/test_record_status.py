@@ -113,3 +113,51 @@ def test_links_only_where_the_reader_may_go_and_no_lsiq_for_the_therapist(
     monitor = client_for("monitor").get(url).content.decode()
     for href in re.findall(r'<a href="([^"]+)" class="form-state', monitor):
         assert client_for("monitor").get(href).status_code == 200, href
+
+
+def test_pages_count_every_participant_and_show_each_once(role_users: dict, client_for) -> None:
+    """Without a stage or state filter only the page shown gets its grid; the count and the
+    pages still cover everyone, in study ID order, and a state filter still looks at all."""
+    from trial.models import Participant
+
+    coordinator = role_users["coordinator"]
+    while Participant.objects.count() < 55:
+        enrolled(coordinator)
+    everyone = list(Participant.objects.order_by("study_id").values_list("study_id", flat=True))
+    manager = client_for("data_manager")
+    first = manager.get("/record-status/").content.decode()
+    second = manager.get("/record-status/?page=2").content.decode()
+    shown = list(_states(first)) + list(_states(second))
+    assert shown == everyone
+    assert f'data-testid="status-count">{len(everyone)} participants<' in first
+    not_started = _states(manager.get("/record-status/?state=not_started").content.decode())
+    assert not_started and all("not_started" in forms.values() for forms in not_started.values())
+
+
+def test_grid_links_are_each_participants_own(role_users: dict, client_for) -> None:
+    """Links are decided once per visit and form and given each participant's study ID: every
+    one equals what the form's handler says for that participant."""
+    from trial.handlers import form_link
+
+    total = 0
+    for role in ("coordinator", "monitor", "assessor"):
+        page = client_for(role).get("/record-status/").content.decode()
+        user = role_users[role]
+        current, column, checked = "", "", 0
+        for match in re.finditer(
+            r'data-participant="([^"]+)"|data-visit="([^"]+)"|<a href="([^"]+)" class="form-state'
+            r'[^"]*" data-form="([^"]+)"',
+            page,
+        ):
+            sid, visit, href, form = match.groups()
+            if sid:
+                current = sid
+            elif visit:
+                column = visit
+            else:
+                assert href == form_link(user, current, column, form), (role, current, form)
+                assert f"/{current}/" in href
+                checked += 1
+        assert checked > 0, role
+        total += checked
+    assert total > 30

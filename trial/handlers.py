@@ -51,6 +51,10 @@ StatesFn = Callable[[list[int]], Iterable[tuple[int, str, str, FormState]]]
 
 @dataclass(frozen=True)
 class FormHandler:
+    """What an app tells the core about the forms it owns. ``link`` decides from the reader,
+    the visit and the form alone; the participant only gives the study ID in the path (grids
+    of a thousand cells decide once per visit and form: ``form_links``)."""
+
     forms: tuple[str, ...]
     done: DoneFn
     link: LinkFn
@@ -137,6 +141,33 @@ def forms_done(
 def form_link(user: object, study_id: str, visit: str, form: str) -> str:
     handler = form_handlers().get(form)
     return handler.link(user, study_id, visit, form) if handler else ""
+
+
+def form_links(user: object) -> Callable[[str, str, str], str]:
+    """``form_link`` for a grid: each (visit, form) is decided once, for the first participant
+    asked, and the others get the same path with their own study ID (see ``FormHandler``)."""
+    decided: dict[tuple[str, str], tuple[str, str] | str | None] = {}
+
+    def link(study_id: str, visit: str, form: str) -> str:
+        key = (visit, form)
+        if key not in decided:
+            url = form_link(user, study_id, visit, form)
+            marker = f"/{study_id}/"
+            if not url:
+                decided[key] = ""  # this reader opens this form nowhere
+            elif url.count(marker) == 1:
+                decided[key] = tuple(url.split(marker))  # type: ignore[assignment]
+            else:
+                decided[key] = None  # the path does not show the ID once: ask per participant
+            return url
+        known = decided[key]
+        if known is None:
+            return form_link(user, study_id, visit, form)
+        if isinstance(known, str):
+            return known
+        return f"{known[0]}/{study_id}/{known[1]}"
+
+    return link
 
 
 def form_scores(participant_ids: list[int], visit: str, form: str) -> dict[int, float | None]:

@@ -3,8 +3,8 @@ a template never prints a state's code."""
 
 from __future__ import annotations
 
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 STATE_LABELS = {
     # visit states
@@ -54,7 +54,14 @@ STATE_LABELS = {
 }
 
 
+_TRANSLATED: dict[tuple[str | None, str], str] = {}
+
+
 def state_label(state: object) -> str:
-    """The state in words; an unknown code is shown with spaces (never silently dropped)."""
+    """The state in words; an unknown code is shown with spaces (never silently dropped).
+    Kept per language: a grid asks for a few labels thousands of times."""
     code = str(state)
-    return str(STATE_LABELS.get(code, code.replace("_", " ")))
+    key = (get_language(), code)
+    if key not in _TRANSLATED:
+        _TRANSLATED[key] = str(STATE_LABELS.get(code, code.replace("_", " ")))
+    return _TRANSLATED[key]

@@ -11,8 +11,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from django.db.models import QuerySet
+
 from trial.audit.lock import database_locked
-from trial.handlers import FormState, app_form_states, form_link, forms_content
+from trial.handlers import FormState, app_form_states, form_links, forms_content
 from trial.models import (
     DataQuery,
     ElectronicSignature,
@@ -207,7 +209,8 @@ def _cell(journey: Journey, status: VisitStatus, known: _Known) -> VisitCell:
 
 def with_links(user: object, rows: list[StatusRow]) -> list[StatusRow]:
     """The rows with the URL of each form this reader may open: resolved only for the rows
-    shown (a page of 50), not for every participant the filters looked at."""
+    shown (a page of 50), and once per visit and form (``form_links``)."""
+    link = form_links(user)
     linked = []
     for row in rows:
         study_id = row.journey.participant.study_id
@@ -215,7 +218,7 @@ def with_links(user: object, rows: list[StatusRow]) -> list[StatusRow]:
             replace(
                 cell,
                 forms=tuple(
-                    replace(form, url=form_link(user, study_id, cell.visit.code, form.code))
+                    replace(form, url=link(study_id, cell.visit.code, form.code))
                     for form in cell.forms
                 ),
             )
@@ -233,13 +236,32 @@ def _matches(row: StatusRow, filters: StatusFilter) -> bool:
     return any(filters.state in form.states for cell in row.cells for form in cell.forms)
 
 
-def record_status(user: object, filters: StatusFilter, today: dt.date) -> list[StatusRow]:
-    """Rows of the grid for this reader: forms they may not know of are already gone (the LSIQ
-    for a therapist); the visit and form filters narrow the columns, the others the rows."""
-    people = Participant.objects.all()
+def matching_participants(filters: StatusFilter) -> QuerySet[Participant]:
+    """The participants the study ID filter leaves, in study ID order, with what their
+    journeys read beside them."""
+    people = Participant.objects.select_related("screening", "exit")
     if filters.query:
         people = people.filter(study_id__icontains=filters.query)
-    rows = journeys(user, people.order_by("study_id"), today)
+    return people.order_by("study_id")
+
+
+def needs_every_row(filters: StatusFilter) -> bool:
+    """A stage or state filter is decided from each participant's grid; without one, only the
+    page shown needs its grid (a thousand participants cost the same as fifty)."""
+    return bool(filters.stage or filters.state)
+
+
+def record_status(
+    user: object,
+    filters: StatusFilter,
+    today: dt.date,
+    participants: QuerySet[Participant] | list[Participant] | None = None,
+) -> list[StatusRow]:
+    """Rows of the grid for this reader (of ``participants``, default every one the filters
+    leave): forms they may not know of are already gone (the LSIQ for a therapist); the visit
+    and form filters narrow the columns, the others the rows."""
+    people = matching_participants(filters) if participants is None else participants
+    rows = journeys(user, people, today)
     ids = [row.participant.pk for row in rows]
     known = _known(ids)
     grid_codes = {visit.code for visit in grid_visits()}

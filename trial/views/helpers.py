@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django import forms
@@ -53,9 +53,11 @@ def record_page(
     )
 
 
-def paged(request: HttpRequest, items: list, per_page: int, kept: dict[str, str]) -> dict[str, Any]:
-    """One page of ``items`` for ``_pagination.html``: the page, and the filters the page links
-    keep (those with a value)."""
+def paged(
+    request: HttpRequest, items: Sequence, per_page: int, kept: dict[str, str]
+) -> dict[str, Any]:
+    """One page of ``items`` (a list, or a queryset: then only the page is fetched) for
+    ``_pagination.html``: the page, and the filters the page links keep (those with a value)."""
     from urllib.parse import urlencode
 
     from django.core.paginator import Paginator

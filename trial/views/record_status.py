@@ -13,6 +13,8 @@ from trial.selectors.record_status import (
     StatusFilter,
     grid_forms,
     grid_visits,
+    matching_participants,
+    needs_every_row,
     record_status,
     with_links,
 )
@@ -34,16 +36,23 @@ def record_status_page(request: HttpRequest) -> HttpResponse:
         form=params["form"] if params["form"] in dict(grid_forms(request.user)) else "",
         state=params["state"] if params["state"] in {s.value for s in FormState} else "",
     )
-    rows = record_status(request.user, filters, timezone.localdate())
-    pages = paged(request, rows, ROWS_PER_PAGE, params)
+    today = timezone.localdate()
+    if needs_every_row(filters):
+        rows = record_status(request.user, filters, today)
+        pages = paged(request, rows, ROWS_PER_PAGE, params)
+        shown, matching = list(pages["page"].object_list), len(rows)
+    else:
+        pages = paged(request, matching_participants(filters), ROWS_PER_PAGE, params)
+        shown = record_status(request.user, filters, today, list(pages["page"].object_list))
+        matching = pages["page"].paginator.count
     visits = [v for v in grid_visits() if not filters.visit or v.code == filters.visit]
     return render(
         request,
         "trial/record_status.html",
         {
             **pages,
-            "rows": with_links(request.user, list(pages["page"].object_list)),
-            "matching": len(rows),
+            "rows": with_links(request.user, shown),
+            "matching": matching,
             "filters": filters,
             "visits": visits,
             "all_visits": grid_visits(),
