@@ -7,6 +7,9 @@ from django.utils.translation import gettext as _
 class ImagingConfig(AppConfig):
     name = "imaging"
 
+    def ready(self) -> None:
+        from imaging import checks  # noqa: F401 - registers the system checks
+
     def form_handlers(self) -> tuple:
         """This app's forms on the participant timeline (read by ``trial.handlers``)."""
         from imaging.handlers import form_handlers

@@ -94,6 +94,35 @@ def test_the_whole_recording_equals_the_chunk_stream(shared_data, tmp_path) -> N
         np.testing.assert_array_equal(getattr(recording, name), streamed, err_msg=name)
 
 
+def test_times_and_sector_values_are_computed_for_the_part_asked_for(shared_data, tmp_path) -> None:
+    """``time``, ``temperature`` and ``light`` hold one value per sector and compute samples on
+    indexing: any slice, index or block equals the same part of the whole array, across the
+    gaps between segments too; the whole is built only when asked (``np.asarray``)."""
+    from outcomes.actigraphy.per_sample import PerSample
+
+    _corrupt(shared_data("actigraphy/ax3_sample.cwa"), tmp_path / "corrupt.cwa", [13, 142])
+    recording = read_cwa(tmp_path / "corrupt.cwa")
+    rng = np.random.default_rng(0)
+    for name in ("time", "temperature", "light"):
+        lazy = getattr(recording, name)
+        assert isinstance(lazy, PerSample) and len(lazy) == len(recording.accel)
+        whole = np.asarray(lazy)
+        assert whole.dtype == lazy.dtype and whole.shape == lazy.shape
+        edges = [0, 1439, 1440, 1441, 16679, 16680, len(whole) - 1]
+        for start, stop in [(a, a + 250) for a in edges] + [
+            tuple(sorted(rng.integers(0, len(whole), 2))) for _ in range(20)
+        ]:
+            np.testing.assert_array_equal(lazy[start:stop], whole[start:stop], err_msg=name)
+        np.testing.assert_array_equal(lazy[5:4000:7], whole[5:4000:7])
+        np.testing.assert_array_equal(lazy[::-3], whole[::-3])
+        assert lazy[-1] == whole[-1] and lazy[1440] == whole[1440]
+        blocks = list(lazy.chunks(size=999))
+        assert [first for first, _ in blocks] == list(range(0, len(whole), 999))
+        np.testing.assert_array_equal(np.concatenate([v for _, v in blocks]), whole)
+        with pytest.raises(IndexError):
+            lazy[len(whole)]
+
+
 def test_a_truncated_file_reads_up_to_the_damage(shared_data, tmp_path) -> None:
     source = shared_data("actigraphy/ax3_sample.cwa")
     data = source.read_bytes()

@@ -46,6 +46,7 @@ class Report:
     needs_correction: bool
     thresholds: dict[str, float] = field(default_factory=dict)
     labels: np.ndarray | None = None  # canonical label map the checks were made on
+    inference: dict[str, object] = field(default_factory=dict)  # backend, overlap (provenance)
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -61,6 +62,7 @@ class Report:
             problems=list(data.get("problems", [])),
             needs_correction=bool(data.get("needs_correction", False)),
             thresholds=dict(data.get("thresholds", {})),
+            inference=dict(data.get("inference", {})),
         )
 
 

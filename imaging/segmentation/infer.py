@@ -10,7 +10,8 @@ and the DICOM series of the same acquisition give the same input to the network.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -18,6 +19,7 @@ from monai.data import MetaTensor
 from monai.inferers import SliceInferer
 from monai.transforms import Compose, NormalizeIntensity, Orientation, Spacing
 
+from imaging.errors import ImagingError
 from imaging.segmentation.confidence import Report, Thresholds, assess, largest_components
 from imaging.segmentation.config import ModelConfig
 from imaging.segmentation.model import LoadedModel
@@ -39,6 +41,7 @@ class InferenceSettings:
     # whole slice, not a 112-px window), under the 0.98 a switch needs; kept off, measured in
     # make bench.
     whole_slices: bool = False
+    backend: str = "torch"  # or "onnxruntime" (optional: imaging.segmentation.onnx_backend)
 
     def torch_device(self) -> torch.device:
         if self.device == "auto":
@@ -109,13 +112,25 @@ def _whole_slice_logits(
     return logits[..., :width, :height].permute(1, 2, 3, 0)
 
 
+def _network(
+    model: LoadedModel, settings: InferenceSettings, device: torch.device
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    if settings.backend == "onnxruntime":
+        from imaging.segmentation.onnx_backend import onnx_network
+
+        return onnx_network(model, _threads(settings))
+    if settings.backend != "torch":
+        raise ImagingError(f"unknown inference backend {settings.backend!r}")
+    return model.network.to(device)
+
+
 def probabilities(volume: Volume, model: LoadedModel, settings: InferenceSettings) -> np.ndarray:
     """Softmax per label on the canonical grid of ``volume``: (labels, x, y, z)."""
     torch.set_num_threads(_threads(settings))
     device = settings.torch_device()
     transform = preprocessing(model.config)
     prepared = transform(as_meta(volume))
-    network = model.network.to(device)
+    network = _network(model, settings, device)
     with torch.inference_mode():
         if settings.whole_slices:
             tensor = prepared.as_tensor().to(device)
@@ -155,4 +170,7 @@ def segment_with_report(
     labels = _labels(soft, model, settings)
     thresholds = Thresholds(**model.config.thresholds)
     report = assess(volume.canonical(), soft, model.config.labels, thresholds, labels)
+    inference = {"backend": settings.backend, "overlap": settings.overlap,
+                 "whole_slices": settings.whole_slices}  # fmt: skip
+    report = replace(report, inference=inference)
     return volume.from_canonical(labels), report

@@ -88,9 +88,10 @@ def model_labels(image: Volume) -> Labels:
     from imaging.services.registry import register
 
     register(model, config)
-    labels, report = segment_with_report(
-        image, model, InferenceSettings(overlap=settings.IMAGING_MODEL_OVERLAP)
+    inference = InferenceSettings(
+        overlap=settings.IMAGING_MODEL_OVERLAP, backend=settings.IMAGING_INFERENCE_BACKEND
     )
+    labels, report = segment_with_report(image, model, inference)
     canonical = image.with_array(labels).canonical().array
     return Labels(canonical, model.config.labels, "model", model.name, model.sha256,
                   report)  # fmt: skip

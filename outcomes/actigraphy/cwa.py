@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from outcomes.actigraphy.per_sample import PerSample
+
 HEADER_BYTES = 1024
 TIME_CHUNK = 1 << 20  # samples timed per step
 SECTOR_BYTES = 512
@@ -80,13 +82,14 @@ class CwaError(ValueError):
 
 @dataclass
 class Recording:
-    """A whole file in memory. ``time``, ``temperature`` and ``light`` are expanded to one value
-    per sample when first read (from the sector timestamps and values the file holds), so a
-    reader that needs only the acceleration does not hold 7 days of float64 times (484 MB)."""
+    """A whole file's samples. ``accel`` (and ``gyro``) are decoded arrays; ``time``,
+    ``temperature`` and ``light`` are ``PerSample`` arrays computed from the sector timestamps
+    and values the file holds for the part asked for, so 7 days of times (484 MB as float64)
+    exist only when a caller builds them whole (``np.asarray``)."""
 
     accel: np.ndarray  # (n, 3) float32, g
     gyro: np.ndarray | None  # (n, 3) float32, degrees/s (AX6)
-    expand: Callable[[str], np.ndarray] = field(repr=False)  # "time", "temperature", "light"
+    expand: Callable[[str], PerSample] = field(repr=False)  # "time", "temperature", "light"
     fs: float  # configured sampling rate, Hz
     accel_range: int  # ±g
     device_id: int
@@ -99,17 +102,17 @@ class Recording:
     truncated_bytes: int = 0  # bytes after the last whole sector
 
     @cached_property
-    def time(self) -> np.ndarray:
+    def time(self) -> PerSample:
         """float64 seconds since the epoch (device clock read as UTC), one per sample."""
         return self.expand("time")
 
     @cached_property
-    def temperature(self) -> np.ndarray:
+    def temperature(self) -> PerSample:
         """float32 °C, the sector's value for each of its samples."""
         return self.expand("temperature")
 
     @cached_property
-    def light(self) -> np.ndarray:
+    def light(self) -> PerSample:
         """uint16 raw 10-bit light, the sector's value for each of its samples."""
         return self.expand("light")
 
@@ -405,15 +408,32 @@ class CwaFile:
                 gyro[:] = v[:, 0:3] * dps / 32768.0
         return accel, gyro
 
-    def _expand(self, name: str) -> np.ndarray:
-        """One value per sample of the whole file: times, or the sectors' temperature or light."""
+    def _expand(self, name: str) -> PerSample:
+        """One value per sample of the whole file, computed for the part asked for: times, or
+        the sectors' temperature or light."""
         if name == "time":
-            out = np.empty(self.n_samples, dtype=np.float64)
-            for segment, (start, stop) in enumerate(self.segments):
-                self._segment_times(segment, start, stop, out[start:stop])
-            return out
+            return PerSample(self.n_samples, np.float64, self._times)
         values = {"temperature": self._temperature, "light": self._light}[name]
-        return np.repeat(values, self._counts)
+        return PerSample(
+            self.n_samples, values.dtype, lambda a, b: self._per_sector_values(values, a, b)
+        )
+
+    def _times(self, start: int, stop: int) -> np.ndarray:
+        """Times of samples ``start..stop-1``, across segments."""
+        out = np.empty(stop - start, dtype=np.float64)
+        for segment, (first, end) in enumerate(self.segments):
+            low, high = max(start, first), min(stop, end)
+            if low < high:
+                self._segment_times(segment, low, high, out[low - start : high - start])
+        return out
+
+    def _per_sector_values(self, values: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """A per-sector value repeated for each of samples ``start..stop-1``."""
+        first = int(np.searchsorted(self._first_sample, start, side="right")) - 1
+        last = int(np.searchsorted(self._first_sample, stop - 1, side="right")) - 1
+        repeated = np.repeat(values[first : last + 1], self._counts[first : last + 1])
+        skip = start - int(self._first_sample[first])
+        return repeated[skip : skip + stop - start]
 
     def chunks(self, chunk_sectors: int = 2048) -> Iterator[Chunk]:
         """Samples in time order, at most ``chunk_sectors`` sectors at a time, never spanning

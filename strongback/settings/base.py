@@ -276,6 +276,8 @@ IMAGING_MODEL_CONFIG = env.str(
 )
 IMAGING_MODEL_WEIGHTS = env.str("IMAGING_MODEL_WEIGHTS", default="")
 IMAGING_MODEL_OVERLAP = env.float("IMAGING_MODEL_OVERLAP", default=0.75)
+# "torch", or "onnxruntime" (pip install 'strongback-edc[onnx]'; see make bench for both).
+IMAGING_INFERENCE_BACKEND = env.str("IMAGING_INFERENCE_BACKEND", default="torch")
 IMAGING_FAT_METHOD = env.str("IMAGING_FAT_METHOD", default="gmm3")
 IMAGING_ERODE_VOXELS = env.int("IMAGING_ERODE_VOXELS", default=0)
 IMAGING_RULES_FILE = env.str("IMAGING_RULES_FILE", default="")

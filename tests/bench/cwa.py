@@ -1,5 +1,6 @@
 """Reading a synthetic 7-day 100 Hz AX3 file (~60 M samples): wall time and peak memory of a
-fresh process (reading, streaming into epochs, and the whole sleep scoring with its nights), and
+fresh process (reading; reading with every time and temperature computed, as skdh returns them,
+walked block by block; streaming into epochs; the whole sleep scoring with its nights), and
 skdh's reader on the same file when it is installed."""
 
 from __future__ import annotations
@@ -26,10 +27,18 @@ if sys.argv[2] == "ours":
     from outcomes.actigraphy import read_cwa
     samples = len(read_cwa(sys.argv[1]).accel)
 elif sys.argv[2] == "ours-with-time":  # what skdh returns: times, acceleration, temperature
+    # Every time and temperature is computed and looked at, block by block (PerSample).
+    import numpy as np
     from outcomes.actigraphy import read_cwa
     recording = read_cwa(sys.argv[1])
     samples = len(recording.accel)
-    assert len(recording.time) == len(recording.temperature) == samples
+    last, seen = -np.inf, 0
+    for (_first, times), (_, temperature) in zip(
+        recording.time.chunks(), recording.temperature.chunks()
+    ):
+        assert times[0] > last and (np.diff(times) > 0).all() and np.isfinite(temperature).all()
+        last, seen = times[-1], seen + len(times)
+    assert seen == samples == len(recording.temperature)
 elif sys.argv[2] == "ours-streaming-epochs":
     from outcomes.actigraphy import CwaFile
     from outcomes.actigraphy.epochs import epochs_from_cwa

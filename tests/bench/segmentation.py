@@ -1,6 +1,7 @@
 """Segmentation benchmark on 2 CPU threads: the default model on the shared 20-slice DICOM series
 with our settings and with MuscleMap's (90 % overlap, one window per pass, no post-processing),
-and how far apart the two outputs are (multifidus Dice, volume difference)."""
+on whole slices, and with the optional ONNX Runtime backend, and how far apart the outputs are
+(multifidus Dice, volume difference)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,15 @@ def rows() -> list[str]:
     theirs, t_theirs = _timed(image, model, theirs_settings)
     whole_settings = replace(ours_settings, whole_slices=True)
     whole, t_whole = _timed(image, model, whole_settings)
+    from imaging.segmentation.onnx_backend import available
+
+    onnx, backends = None, []  # (threads, torch seconds, ONNX Runtime seconds)
+    if available():
+        onnx, t_onnx = _timed(image, model, replace(ours_settings, backend="onnxruntime"))
+        one = replace(ours_settings, threads=1)
+        _, t_torch_1 = _timed(image, model, one)
+        _, t_onnx_1 = _timed(image, model, replace(one, backend="onnxruntime"))
+        backends = [(2, t_ours, t_onnx), (1, t_torch_1, t_onnx_1)]
     out = [
         f"| default model + confidence, our settings (overlap {ours_settings.overlap}, batch 16) | "
         f"20 slices | {t_ours:.2f} s | {t_theirs / t_ours:.1f}x faster | |",
@@ -53,11 +63,21 @@ def rows() -> list[str]:
     out.append(f"| default model + confidence, whole slices (padded to the stride; not the "
                f"default) | 20 slices | {t_whole:.2f} s | {t_ours / t_whole:.1f}x faster than "
                f"our windows | |")  # fmt: skip
+    if onnx is None:
+        out.append("| our settings, ONNX Runtime backend | not installed (pip install "
+                   "'strongback-edc[onnx]') | | | |")  # fmt: skip
+    for threads, t_torch, t_ort in backends:
+        out.append(f"| our settings, {threads} thread(s): ONNX Runtime backend (optional) vs torch "
+                   f"| 20 slices | {t_ort:.2f} s vs {t_torch:.2f} s | {t_torch / t_ort:.2f}x "
+                   f"the speed of torch | |")  # fmt: skip
+    pairs = [("ours vs MuscleMap settings", ours, theirs),
+             ("whole slices vs our windows", whole, ours)]  # fmt: skip
+    if onnx is not None:
+        pairs.append(("ONNX Runtime vs torch, our windows", onnx, ours))
     for label in model.config.labels:
         if label.muscle != "multifidus":
             continue
-        for name, a, b in (("ours vs MuscleMap settings", ours, theirs),
-                           ("whole slices vs our windows", whole, ours)):  # fmt: skip
+        for name, a, b in pairs:
             a, b = a == label.value, b == label.value
             dice = 2 * (a & b).sum() / max(a.sum() + b.sum(), 1)
             volume = 100 * abs(int(a.sum()) - int(b.sum())) / max(int(b.sum()), 1)
