@@ -36,7 +36,8 @@ _PARTICIPANT_FIELDS = ("randomized_on", "randomization_stratum")
 # Table and column names come from the models' metadata; every value is a query parameter.
 _COLUMNS = ", ".join(f"s.{f.column}" for f in _SLOT_FIELDS)
 _NEXT_SLOT = (
-    f"SELECT {_COLUMNS} FROM {_SLOT} s JOIN {_LIST} l ON l.id = s.allocation_list_id "  # noqa: S608
+    f"SELECT {_COLUMNS}, l.locked_at IS NOT NULL "  # noqa: S608
+    f"FROM {_SLOT} s JOIN {_LIST} l ON l.id = s.allocation_list_id "
     "WHERE l.environment = %s AND s.stratum = %s AND s.participant_id IS NULL "
     "ORDER BY s.allocation_list_id, s.position LIMIT 1"
 )
@@ -52,28 +53,37 @@ _MARK = (
 )
 
 
+def _converted(model: type, names: list[str], row: tuple) -> list[object]:
+    """Raw column values as the ORM would give them: the backend's converters (SQLite returns
+    dates as text) and each field's own (the arm is decrypted)."""
+    values = []
+    for name, value in zip(names, row, strict=True):
+        column = model._meta.get_field(name).get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            value = convert(value, column, connection)
+        values.append(value)
+    return values
+
+
 def _slot(row: tuple) -> AllocationSlot:
-    """A model instance from a raw row, through each field's database converter (the arm is
-    decrypted as the ORM would)."""
-    values = [
-        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
-        for f, value in zip(_SLOT_FIELDS, row, strict=True)
-    ]
-    return AllocationSlot.from_db("default", [f.attname for f in _SLOT_FIELDS], values)
+    names = [f.attname for f in _SLOT_FIELDS]
+    return AllocationSlot.from_db("default", names, _converted(AllocationSlot, names, row))
 
 
 def _audited_values(instance: AllocationSlot | Participant) -> dict[str, object]:
     return {f.attname: getattr(instance, f.attname) for f in instance._audit_fields()}
 
 
-def next_free_slot(environment: str, stratum: str) -> AllocationSlot | None:
-    """The stratum's next unused slot in list order, locked for this transaction; slots other
-    callers hold are skipped, never waited for."""
+def next_free_slot(environment: str, stratum: str) -> tuple[AllocationSlot, bool] | None:
+    """The stratum's next unused slot in list order, locked for this transaction (slots other
+    callers hold are skipped, never waited for), and whether its list is locked already."""
     with connection.cursor() as cursor:
         lock = _LOCK_SKIPPING_HELD if connection.vendor == "postgresql" else ""
         cursor.execute(_NEXT_SLOT + lock, [environment, stratum])
         row = cursor.fetchone()
-    return None if row is None else _slot(row)
+    return None if row is None else (_slot(row[:-1]), bool(row[-1]))
 
 
 def assign(
@@ -88,7 +98,8 @@ def assign(
         cursor.execute(_ASSIGN, [participant.pk, timezone.now(), assigned_by, slot.pk])
         taken = _slot(cursor.fetchone())
         cursor.execute(_MARK, [on, stratum, participant.pk])
-        marked = dict(zip(_PARTICIPANT_FIELDS, cursor.fetchone(), strict=True))
+        values = _converted(Participant, list(_PARTICIPANT_FIELDS), cursor.fetchone())
+        marked = dict(zip(_PARTICIPANT_FIELDS, values, strict=True))
     for name, value in marked.items():
         setattr(participant, name, value)
     slot_after = _audited_values(taken)

@@ -124,10 +124,10 @@ def randomise(
         _check_ready(locked)
         stratum = stratum_of(locked)
         refuse_if_locked(AllocationSlot)
-        slot = next_free_slot(environment, stratum)
-        if slot is None and not AllocationList.objects.filter(environment=environment).exists():
+        free = next_free_slot(environment, stratum)
+        if free is None and not AllocationList.objects.filter(environment=environment).exists():
             raise NoAllocationList(f"No {environment} allocation list has been imported.")
-        if slot is None:
+        if free is None:
             # The stratum stays in the server log: therapists read this message, and the stratum
             # would tell them the participant's questionnaire result.
             log.error(
@@ -138,15 +138,15 @@ def randomise(
                 "for this participant. Nothing was allocated; ask the data manager to have the "
                 "statistician extend the list."
             )
-        if environment == Environment.PRODUCTION:
-            _lock_list_at_first_use(slot.allocation_list_id)
+        slot, list_locked = free
+        if environment == Environment.PRODUCTION and not list_locked:
+            _lock_list(slot.allocation_list_id)
         return assign(slot, locked, stratum, user, on or timezone.localdate())
 
 
-def _lock_list_at_first_use(list_id: int) -> None:
+def _lock_list(list_id: int) -> None:
     """The first production randomisation locks its list: from then on it is only extended,
     with a reason (audited)."""
     allocation_list = AllocationList.objects.get(pk=list_id)
-    if allocation_list.locked_at is None:
-        allocation_list.locked_at = timezone.now()
-        allocation_list.save(reason="production randomisation started: list locked")
+    allocation_list.locked_at = timezone.now()
+    allocation_list.save(reason="production randomisation started: list locked")

@@ -19,7 +19,7 @@ from trial.audit.lock import DatabaseLocked
 from trial.models import AuditEntry, Participant
 from trial.models.audit import AuditAction
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db  # SQLite (make run) and PostgreSQL alike
 
 
 def _ready(role_users: dict) -> Participant:
@@ -53,7 +53,7 @@ def test_the_trail_reads_as_the_models_own_saves_would_write_it(
     # The same allocation made through AuditedModel.save, for a second participant.
     slow = _ready(role_users)
     with transaction.atomic(), audit_context(reason="randomised at session 1"):
-        other = next_free_slot(Environment.TEST, fast.randomization_stratum)
+        other, _list_locked = next_free_slot(Environment.TEST, fast.randomization_stratum)
         other.participant, other.assigned_by = slow, therapist
         other.assigned_at = slot.assigned_at
         other.save()
