@@ -31,7 +31,6 @@ from trial.schedule.timeline import VisitState, VisitStatus
 from trial.selectors.journeys import Journey, hidden_forms_for, journeys
 from trial.services.sdv import content_hash
 from trial.services.signatures import VISIT
-from trial.state_labels import state_label
 
 PRIORITY = (
     FormState.QUERIED,
@@ -57,17 +56,6 @@ class FormCell:
     state: FormState  # what the icon shows
     states: frozenset[FormState]
     url: str  # where this reader opens the form ("" when nowhere; filled by ``with_links``)
-
-    @property
-    def state_words(self) -> str:
-        """The shown state in the reader's language."""
-        return state_label(self.state)
-
-    @property
-    def title(self) -> str:
-        """'name: every state' for the hover text (built here: a template loop per cell cost
-        most of the page's time)."""
-        return f"{self.label}: {', '.join(state_label(s) for s in self.states)}"
 
 
 @dataclass(frozen=True)

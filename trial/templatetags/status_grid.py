@@ -6,8 +6,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from trial.selectors.record_status import FormCell, VisitCell
 from trial.state_labels import state_label
@@ -21,16 +22,21 @@ _BODY = (
 
 
 @lru_cache(maxsize=4096)
-def _body(state: str, code: str, title: str, label: str, words: str) -> SafeString:
-    """An icon without its link: the same few dozen bodies repeat down the grid."""
-    return format_html(_BODY, state=state, code=code, title=title, label=label, words=words)
+def _body(
+    language: str | None, state: str, states: frozenset[str], code: str, label: str
+) -> SafeString:
+    """An icon without its link, in ``language`` (the key: the labels are in the active one);
+    the same few dozen bodies repeat down the grid."""
+    title = f"{label}: {', '.join(state_label(s) for s in sorted(states))}"
+    return format_html(_BODY, state=state, code=code, title=title, label=label,
+                       words=state_label(state))  # fmt: skip
 
 
-def _icon(form: FormCell) -> SafeString:
-    body = _body(str(form.state), form.code, form.title, form.label, form.state_words)
+def _icon(form: FormCell, language: str | None) -> str:
+    body = _body(language, form.state, form.states, form.code, form.label)
     if form.url:
-        return format_html('<a href="{}"{}</a>', form.url, body)
-    return format_html("<span{}</span>", body)
+        return f'<a href="{escape(form.url)}"{body}</a>'
+    return f"<span{body}</span>"
 
 
 @register.simple_tag
@@ -41,4 +47,6 @@ def status_cell(cell: VisitCell) -> SafeString:
         return format_html(
             '<span class="small text-muted">{}</span>', state_label(cell.visit_state)
         )
-    return format_html_join("", "{}", ((_icon(form),) for form in cell.forms))
+    language = get_language()
+    # Safe: each body is built by format_html and each URL escaped in _icon.
+    return mark_safe("".join(_icon(form, language) for form in cell.forms))
