@@ -16,12 +16,13 @@ no signature can be voided by these writes; the database lock is checked by the 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from django.db import connection
 from django.utils import timezone
 
 from randomization.models import AllocationSlot
-from trial.audit.recorder import AuditEvent, record_events
+from trial.audit.recorder import record_events
 from trial.models import Participant
 from trial.models.audit import AuditAction
 
@@ -29,8 +30,6 @@ _SLOT_FIELDS = list(AllocationSlot._meta.concrete_fields)
 _SLOT = AllocationSlot._meta.db_table
 _LIST = AllocationSlot._meta.get_field("allocation_list").related_model._meta.db_table
 _PERSON = Participant._meta.db_table
-_SLOT_LABEL = AllocationSlot._meta.label
-_PERSON_LABEL = Participant._meta.label
 _PARTICIPANT_FIELDS = ("randomized_on", "randomization_stratum")
 
 # Table and column names come from the models' metadata; every value is a query parameter.
@@ -53,15 +52,20 @@ _MARK = (
 )
 
 
+@cache
+def _converters(model: type, name: str) -> tuple[object, list]:
+    """The column and its converters (the backend's, then the field's), as the ORM applies
+    them: SQLite returns dates as text, the arm is decrypted."""
+    column = model._meta.get_field(name).get_col(model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+
 def _converted(model: type, names: list[str], row: tuple) -> list[object]:
-    """Raw column values as the ORM would give them: the backend's converters (SQLite returns
-    dates as text) and each field's own (the arm is decrypted)."""
+    """Raw column values as the ORM would give them."""
     values = []
     for name, value in zip(names, row, strict=True):
-        column = model._meta.get_field(name).get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
-            connection
-        ):
+        column, converters = _converters(model, name)
+        for convert in converters:
             value = convert(value, column, connection)
         values.append(value)
     return values
@@ -102,26 +106,14 @@ def assign(
         marked = dict(zip(_PARTICIPANT_FIELDS, values, strict=True))
     for name, value in marked.items():
         setattr(participant, name, value)
-    slot_after = _audited_values(taken)
     person_after = {**person_before, **marked}
+    taken.participant = participant  # the slot's trail subject, without fetching it again
     record_events(
         [
-            AuditEvent(
-                AuditAction.UPDATE,
-                _SLOT_LABEL,
-                taken.pk,
-                participant.study_id,
-                taken._audit_changes(slot_before, slot_after),
-            ),
-            AuditEvent(
-                AuditAction.UPDATE,
-                _PERSON_LABEL,
-                participant.pk,
-                participant.study_id,
-                participant._audit_changes(person_before, person_after),
-            ),
+            taken.audit_event(AuditAction.UPDATE, slot_before, _audited_values(taken)),
+            participant.audit_event(AuditAction.UPDATE, person_before, person_after),
             # The event itself, findable by action; it names the participant, never the arm.
-            AuditEvent(AuditAction.RANDOMISE, _PERSON_LABEL, participant.pk, participant.study_id),
+            participant.audit_event(AuditAction.RANDOMISE, None, None),
         ]
     )
     return taken

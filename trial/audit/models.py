@@ -25,7 +25,6 @@ from trial.audit.recorder import (
     AuditEvent,
     FieldChange,
     as_text,
-    record,
     record_events,
 )
 from trial.audit.signature_guard import void_signatures
@@ -58,16 +57,7 @@ class AuditedQuerySet(models.QuerySet):
                 )
             }
             record_events(
-                [
-                    AuditEvent(
-                        AuditAction.CREATE,
-                        self.model._meta.label,
-                        obj.pk,
-                        obj.audit_subject(),
-                        obj._audit_changes(None, stored[obj.pk]),
-                    )
-                    for obj in created
-                ]
+                [obj.audit_event(AuditAction.CREATE, None, stored[obj.pk]) for obj in created]
             )
             voided_scopes = set()
             for obj in created:  # one void per visit touched, not per row
@@ -151,6 +141,14 @@ class AuditedModel(models.Model):
         row = type(self)._base_manager.filter(pk=self.pk).values(*names).first()
         return row or {}
 
+    def audit_event(
+        self, action: str, before: dict[str, object] | None, after: dict[str, object] | None
+    ) -> AuditEvent:
+        """This row's event with its field changes by the model's rules (sealed, encrypted,
+        per JSON key): what a save records, for writers that insert several at once."""
+        return AuditEvent(action, self._meta.label, self.pk, self.audit_subject(),
+                          self._audit_changes(before, after))  # fmt: skip
+
     def _audit_record(
         self,
         action: str,
@@ -158,17 +156,10 @@ class AuditedModel(models.Model):
         after: dict[str, object] | None,
         reason: str | None,
     ) -> None:
-        changes = self._audit_changes(before, after)
-        if action == AuditAction.UPDATE and not changes:
+        event = self.audit_event(action, before, after)
+        if action == AuditAction.UPDATE and not event.changes:
             return
-        record(
-            action,
-            object_type=self._meta.label,
-            object_id=self.pk,
-            subject=self.audit_subject(),
-            changes=changes,
-            reason=reason,
-        )
+        record_events([event], reason=reason)
 
     def _audit_changes(
         self, before: dict[str, object] | None, after: dict[str, object] | None
