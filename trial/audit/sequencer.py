@@ -16,6 +16,7 @@ reordered row, as before.
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
 
@@ -36,13 +37,15 @@ def _lock(wait: bool) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def sealed_head() -> tuple[int, str] | None:
-    """The last sealed row's (seq, hash); None for an empty chain."""
+def _sealed_newest_first() -> QuerySet:
     from trial.models.audit import AuditEntry
 
-    return (
-        AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash")
-    ).first()
+    return AuditEntry.objects.filter(seq__isnull=False).order_by("-seq")
+
+
+def sealed_head() -> tuple[int, str] | None:
+    """The last sealed row's (seq, hash); None for an empty chain."""
+    return _sealed_newest_first().values_list("seq", "hash").first()
 
 
 def _seal_batch() -> int:
@@ -51,7 +54,7 @@ def _seal_batch() -> int:
 
     from trial.models.audit import AuditEntry
 
-    head = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq")
+    head = _sealed_newest_first()
     pending = list(
         AuditEntry.objects.filter(seq__isnull=True)
         .order_by("id")
