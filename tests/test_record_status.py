@@ -161,3 +161,25 @@ def test_grid_links_are_each_participants_own(role_users: dict, client_for) -> N
         assert checked > 0, role
         total += checked
     assert total > 30
+
+
+def test_a_questionnaire_with_unanswered_items_shows_as_incomplete(
+    role_users: dict, client_for
+) -> None:
+    """The grid reads only the responses pending or with missing items: one with an unanswered
+    item is incomplete, a fully answered one complete."""
+    from outcomes.instruments import DEFINITIONS
+
+    person = _person(role_users)
+    today = timezone.localdate()
+    items = [item.key for item in DEFINITIONS["sf12"].items]
+    answers = {key: sorted(DEFINITIONS["sf12"].items[i].allowed)[0] for i, key in enumerate(items)}
+    answers[items[3]] = None
+    save_instrument_response(person, "baseline", "sf12", answers, today, role_users["assessor"],
+                             confirmed=True)  # fmt: skip
+    url = f"/record-status/?q={person.study_id}&visit=baseline"
+    states = _states(client_for("data_manager").get(url).content.decode())[person.study_id]
+    assert states["sf12"] == "incomplete"
+    assert states["lsiq"] == "complete"
+    incomplete = client_for("data_manager").get("/record-status/?state=incomplete").content
+    assert person.study_id in _states(incomplete.decode())
