@@ -3,13 +3,12 @@ only when the first study is processed, in a worker log."""
 
 from __future__ import annotations
 
-from importlib.util import find_spec
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, register
 
-BACKENDS = ("torch", "onnxruntime")
+from imaging.inference_backends import BACKENDS, onnx_installed
 
 
 @register()
@@ -33,7 +32,7 @@ def check_segmentation(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="imaging.E002",
             )
         )
-    elif backend == "onnxruntime" and not (find_spec("onnxruntime") and find_spec("onnx")):
+    elif backend == "onnxruntime" and not onnx_installed():
         problems.append(
             Error(
                 "IMAGING_INFERENCE_BACKEND is onnxruntime but it is not installed.",

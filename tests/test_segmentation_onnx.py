@@ -54,3 +54,17 @@ def test_an_unknown_backend_stops_start_up() -> None:
     with override_settings(IMAGING_SEGMENTER="nnunet"):
         assert "imaging.E001" in {e.id for e in run_checks()}
     assert not {e.id for e in run_checks()} & {"imaging.E001", "imaging.E002", "imaging.E003"}
+
+
+def test_asking_for_onnxruntime_without_it_is_refused_by_name(monkeypatch) -> None:
+    """Where the extra is not installed, start-up stops (E003) and a run says what to install."""
+    import imaging.checks
+    import imaging.segmentation.onnx_backend as backend
+    from imaging.errors import ImagingError
+
+    monkeypatch.setattr(imaging.checks, "onnx_installed", lambda: False)
+    monkeypatch.setattr(backend, "onnx_installed", lambda: False)
+    with override_settings(IMAGING_INFERENCE_BACKEND="onnxruntime"):
+        assert "imaging.E003" in {e.id for e in run_checks()}
+    with pytest.raises(ImagingError, match=r"strongback-edc\[onnx\]"):
+        backend.onnx_network(_model(), 1)

@@ -12,18 +12,14 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Callable
-from importlib.util import find_spec
 
 import torch
 
 from imaging.errors import ImagingError
+from imaging.inference_backends import onnx_installed
 from imaging.segmentation.model import LoadedModel
 
 _sessions: dict[tuple[str, int], object] = {}
-
-
-def available() -> bool:
-    return find_spec("onnxruntime") is not None and find_spec("onnx") is not None
 
 
 def _exported(model: LoadedModel) -> bytes:
@@ -42,7 +38,7 @@ def _exported(model: LoadedModel) -> bytes:
 
 def onnx_network(model: LoadedModel, threads: int) -> Callable[[torch.Tensor], torch.Tensor]:
     """A callable the sliding-window inferer can use in place of the PyTorch network."""
-    if not available():
+    if not onnx_installed():
         raise ImagingError(
             "IMAGING_INFERENCE_BACKEND is onnxruntime but onnxruntime (or onnx) is not "
             "installed: pip install 'strongback-edc[onnx]', or use the torch backend"

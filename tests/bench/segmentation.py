@@ -45,10 +45,10 @@ def rows() -> list[str]:
     theirs, t_theirs = _timed(image, model, theirs_settings)
     whole_settings = replace(ours_settings, whole_slices=True)
     whole, t_whole = _timed(image, model, whole_settings)
-    from imaging.segmentation.onnx_backend import available
+    from imaging.inference_backends import onnx_installed
 
     onnx, backends = None, []  # (threads, torch seconds, ONNX Runtime seconds)
-    if available():
+    if onnx_installed():
         onnx, t_onnx = _timed(image, model, replace(ours_settings, backend="onnxruntime"))
         one = replace(ours_settings, threads=1)
         _, t_torch_1 = _timed(image, model, one)
