@@ -116,6 +116,7 @@ def test_times_and_sector_values_are_computed_for_the_part_asked_for(shared_data
         np.testing.assert_array_equal(lazy[5:4000:7], whole[5:4000:7])
         np.testing.assert_array_equal(lazy[::-3], whole[::-3])
         assert lazy[-1] == whole[-1] and lazy[1440] == whole[1440]
+        assert list(zip(range(3), lazy, strict=False)) == list(enumerate(whole[:3]))
         blocks = list(lazy.chunks(size=999))
         assert [first for first, _ in blocks] == list(range(0, len(whole), 999))
         np.testing.assert_array_equal(np.concatenate([v for _, v in blocks]), whole)
