@@ -60,6 +60,13 @@ def test_each_fold_left_its_subject_out() -> None:
     assert "t2" not in build.FOLDS["without_t2"] and "dixon" not in build.FOLDS["without_dixon"]
 
 
+def test_make_model_trains_as_long_as_the_shipped_model_was() -> None:
+    """``make model`` reproduces the shipped model only with the steps it was trained for."""
+    shipped = _document()["training"]["options"]["max_steps"]
+    assert build.STEPS == shipped
+    assert f"{shipped} steps of batch" in (build.HERE / "MODEL_CARD.md").read_text()
+
+
 def test_the_confidence_threshold_is_calibrated_and_shipped() -> None:
     confidence = _document()["confidence"]
     assert len(confidence["runs"]) == 4  # T2 and three Dixon contrasts, each unseen
