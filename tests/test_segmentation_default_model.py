@@ -63,7 +63,7 @@ def test_each_fold_left_its_subject_out() -> None:
 def test_make_model_trains_as_long_as_the_shipped_model_was() -> None:
     """``make model`` reproduces the shipped model only with the steps it was trained for."""
     shipped = _document()["training"]["options"]["max_steps"]
-    assert build.STEPS == shipped
+    assert shipped == build.STEPS
     assert f"{shipped} steps of batch" in (build.HERE / "MODEL_CARD.md").read_text()
 
 
