@@ -78,8 +78,8 @@ def _instrument_states(participant_ids: list[int]) -> Iterator[tuple[int, str, s
             yield pid, visit, form, FormState.INCOMPLETE
 
 
-def _devices_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
-    from outcomes.models import ActigraphyRecording, DynamoTest, MedxTest, ProcessingStatus
+def _tests_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+    from outcomes.models import DynamoTest, MedxTest
 
     for model, form in ((MedxTest, "medx"), (DynamoTest, "dynamo")):
         for pid, visit in (
@@ -89,6 +89,11 @@ def _devices_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
             .distinct()
         ):
             yield pid, visit, form
+
+
+def _actigraphy_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+    from outcomes.models import ActigraphyRecording, ProcessingStatus
+
     for pid, visit in (
         ActigraphyRecording.objects.filter(
             participant_id__in=participant_ids, status=ProcessingStatus.DONE
@@ -130,7 +135,9 @@ def form_handlers() -> tuple[FormHandler, ...]:
             contents=_instrument_contents,
             states=_instrument_states,
         ),
-        FormHandler(("medx", "dynamo", "actigraphy"), _devices_done, _device_link),
+        # Strength tests and actigraphy apart: randomisation asks for the tests alone.
+        FormHandler(("medx", "dynamo"), _tests_done, _device_link),
+        FormHandler(("actigraphy",), _actigraphy_done, _device_link),
         FormHandler(("mmp_pain",), _app_done, _no_page),
     )
 

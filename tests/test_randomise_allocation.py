@@ -5,7 +5,8 @@ lock must still refuse it, and the slot it returns must be the stored row."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from randomization.allocation import next_free_slot
 from randomization.importing import import_list
@@ -102,3 +103,14 @@ def test_neither_row_belongs_to_a_form_so_no_record_lock_or_signature_applies(
     person = _ready(role_users)
     slot = randomise(person, role_users["therapist"], environment=Environment.TEST)
     assert slot.lock_scope() is None and person.lock_scope() is None
+
+
+def test_randomise_reads_only_what_its_checks_need(role_users: dict, test_list: None) -> None:
+    """The preconditions are the baseline ODI, MedX and DynaMo: no actigraphy is read."""
+    from outcomes.models import ActigraphyRecording
+
+    participant = _ready(role_users)
+    with CaptureQueriesContext(connection) as queries:
+        randomise(participant, role_users["therapist"], environment=Environment.TEST)
+    table = ActigraphyRecording._meta.db_table
+    assert not [q["sql"] for q in queries.captured_queries if table in q["sql"]]
