@@ -90,7 +90,8 @@ def _section(name: str) -> tuple[str, list[str]]:
 
     if name == "randomise":
         return (
-            "| randomise | calls | callers (processes) | p50 ms | p95 ms | max ms | p95 / floor |",
+            "| randomise | calls | callers (processes) | p50 ms | p95 ms | max ms | p95 / floor "
+            "| CPU ms per call: caller + database |",
             _randomise_rows(),
         )
     if name == "scoring":

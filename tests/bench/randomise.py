@@ -4,7 +4,11 @@ Each caller is its own process (forked after the database is built, so no GIL is
 opens its connection before the clock starts; a barrier releases the callers of a round together.
 The floor is the least a randomisation can be on this machine: a bare transaction that takes the
 next slot with ``SELECT ... FOR UPDATE SKIP LOCKED``, marks it and inserts an allocation row,
-through the same Django connection machinery. The row reports p50/p95 and the ratio to the floor.
+through the same Django connection machinery. The row reports p50/p95, the ratio to the floor,
+and the CPU one call costs: the caller's own (``time.process_time``) and its PostgreSQL
+backend's (``/proc/<pid>/schedstat``, when the server runs on this machine). Callers on ``n``
+cores cannot finish a round faster than callers x CPU per call / n: that, not lock waits,
+bounds p95 here.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
-from tests.bench.processes import percentile, timings_from_processes
+from tests.bench.processes import outcomes_from_processes, percentile
 
 FLOOR_SETUP = """
 CREATE TABLE IF NOT EXISTS bench_floor_slot (
@@ -52,6 +58,24 @@ def _randomise_call(participant_id: int) -> None:
     randomise(Participant.objects.get(pk=participant_id), therapist, environment="test")
 
 
+@dataclass(frozen=True)
+class Calls:
+    """What one caller measured: each call's latency, and the CPU all its calls used."""
+
+    timings: list[float]
+    client_cpu_ms: float
+    server_cpu_ms: float | None  # None: the database's process is not readable here
+
+
+def _backend_cpu_ms(pid: int) -> float | None:
+    """CPU time of a local PostgreSQL backend so far (``/proc/<pid>/schedstat``: nanoseconds
+    on a CPU, exact, where ``stat`` counts whole clock ticks); None when not readable."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+    except OSError:
+        return None
+
+
 def _caller(
     call: Callable[[int], None],
     rounds: list[int],
@@ -62,14 +86,21 @@ def _caller(
     from django.db import connection
 
     connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
     timings = []
     try:
+        server_before, client_before = _backend_cpu_ms(backend), time.process_time()
         for participant_id in rounds:
             barrier.wait()
             start = time.perf_counter()
             call(participant_id)
             timings.append(1000 * (time.perf_counter() - start))
-        results.put(timings)
+        client = 1000 * (time.process_time() - client_before)
+        server_after = _backend_cpu_ms(backend)
+        server = None if None in (server_before, server_after) else server_after - server_before
+        results.put(Calls(timings, client, server))
     except BaseException as error:  # the parent reports it: a failed call is a failed bench
         results.put(error)
         barrier.abort()
@@ -77,21 +108,33 @@ def _caller(
         connection.close()
 
 
-def _measure(call: Callable[[int], None], ids: list[int], callers: int) -> list[float]:
+@dataclass(frozen=True)
+class Measured:
+    timings: list[float]  # sorted
+    cpu: str  # "client + server ms per call"
+
+
+def _measure(call: Callable[[int], None], ids: list[int], callers: int) -> Measured:
     """Run ``call`` over ``ids``: ``callers`` processes, each taking every callers-th id."""
     from django.db import connections
 
     connections.close_all()  # children must not share the parent's socket
     per_process = [(call, ids[index::callers]) for index in range(callers)]
-    return timings_from_processes("fork", _caller, per_process)
+    outcomes: list[Calls] = outcomes_from_processes("fork", _caller, per_process)  # type: ignore[assignment]
+    timings = sorted(t for calls in outcomes for t in calls.timings)
+    client = sum(calls.client_cpu_ms for calls in outcomes) / len(timings)
+    servers = [calls.server_cpu_ms for calls in outcomes]
+    server = "n/a" if None in servers else f"{sum(servers) / len(timings):.1f}"  # type: ignore[arg-type]
+    return Measured(timings, f"{client:.1f} + {server}")
 
 
-def _row(label: str, callers: int, timings: list[float], floor: list[float]) -> str:
+def _row(label: str, callers: int, measured: Measured, floor: Measured) -> str:
+    timings = measured.timings
     p50, p95 = statistics.median(timings), percentile(timings, 0.95)
-    ratio = "" if timings is floor else f"{p95 / percentile(floor, 0.95):.1f}"
+    ratio = "" if measured is floor else f"{p95 / percentile(floor.timings, 0.95):.1f}"
     return (
         f"| {label} | {len(timings)} | {callers} | {p50:.1f} | {p95:.1f} | {timings[-1]:.1f} | "
-        f"{ratio} |"
+        f"{ratio} | {measured.cpu} |"
     )
 
 
