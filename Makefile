@@ -43,7 +43,7 @@ bench: $(VENV)/.test-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/strongback} $(PY) -m tests.bench
 
 # The default segmentation model: leave-one-subject-out runs (T2 subject, Dixon subject), then the
-# shipped model on every source, with domain randomisation (three 9,000-step trainings, 10-25 min
+# shipped model on every source, with domain randomisation (three 9,000-step trainings, 7.5-25 min
 # each on 2 CPU cores); writes imaging/segmentation/default/model.{json,pth} and MODEL_CARD.md.
 # Needs SHARED_DATA_DIR.
 model: $(VENV)/.run-deps
