@@ -16,7 +16,7 @@ reordered row, as before.
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
 
@@ -50,8 +50,6 @@ def sealed_head() -> tuple[int, str] | None:
 
 def _seal_batch() -> int:
     """One read (the unsealed rows, each carrying the sealed head) and one batched update."""
-    from django.db.models import Subquery
-
     from trial.models.audit import AuditEntry
 
     head = _sealed_newest_first()
