@@ -183,3 +183,24 @@ def test_a_questionnaire_with_unanswered_items_shows_as_incomplete(
     assert states["lsiq"] == "complete"
     incomplete = client_for("data_manager").get("/record-status/?state=incomplete").content
     assert person.study_id in _states(incomplete.decode())
+
+
+def test_grid_words_follow_each_readers_language() -> None:
+    """The grid's labels are cached for speed, per language: a French page after an English one
+    (and the other way round) shows its own words, never the other's cached ones."""
+    from django.utils import translation
+
+    from trial.handlers import FormState
+    from trial.selectors.record_status import FormCell, VisitCell
+    from trial.templatetags.status_grid import status_cell
+
+    form = FormCell("odi", "ODI", FormState.NOT_STARTED, frozenset({FormState.NOT_STARTED}), "")
+    cell = VisitCell(visit=None, visit_state="open", forms=(form,))  # type: ignore[arg-type]
+    empty = VisitCell(visit=None, visit_state="overdue", forms=())  # type: ignore[arg-type]
+    for _ in range(2):
+        with translation.override("en"):
+            assert "ODI: not started" in status_cell(cell)
+            assert "overdue" in status_cell(empty)
+        with translation.override("fr"):
+            assert "ODI: non commencé" in status_cell(cell)
+            assert "not started" not in status_cell(cell)
