@@ -146,7 +146,10 @@ def randomise(
 
 def _lock_list(list_id: int) -> None:
     """The first production randomisation locks its list: from then on it is only extended,
-    with a reason (audited)."""
-    allocation_list = AllocationList.objects.get(pk=list_id)
+    with a reason (audited). The list row is locked and read again, so of two first
+    randomisations in the same instant only one locks it (and writes the trail)."""
+    allocation_list = AllocationList.objects.select_for_update().get(pk=list_id)
+    if allocation_list.locked_at is not None:
+        return
     allocation_list.locked_at = timezone.now()
     allocation_list.save(reason="production randomisation started: list locked")

@@ -114,3 +114,24 @@ def test_randomise_reads_only_what_its_checks_need(role_users: dict, test_list: 
         randomise(participant, role_users["therapist"], environment=Environment.TEST)
     table = ActigraphyRecording._meta.db_table
     assert not [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+
+
+def test_a_list_locked_meanwhile_is_not_locked_twice(role_users: dict) -> None:
+    """Two first production randomisations in the same instant both read the list as open with
+    their slots; the second to lock it finds it locked and leaves its time and trail alone."""
+    from randomization.models import AllocationList
+    from randomization.services import _lock_list  # the step under test, called twice
+
+    slots = generate(["LSIQ_HIGH", "LSIQ_LOW"], ["MC_ILEX", "FREE_WEIGHT"], [2], 2, "race")
+    allocation_list = import_list(
+        to_csv(slots), "race", Environment.TEST, role_users["statistician"]
+    )
+    with audit_context(reason="first"):
+        _lock_list(allocation_list.pk)
+    first = AllocationList.objects.get(pk=allocation_list.pk).locked_at
+    trail = AuditEntry.objects.filter(object_id=str(allocation_list.pk), field="locked_at")
+    assert first is not None and trail.count() == 1
+    with audit_context(reason="second"):
+        _lock_list(allocation_list.pk)
+    assert AllocationList.objects.get(pk=allocation_list.pk).locked_at == first
+    assert trail.count() == 1
