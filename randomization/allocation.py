@@ -1,13 +1,15 @@
-"""Taking a slot: the few statements a randomisation needs once its checks have passed.
+"""Taking slots: the few statements a batch of randomisations needs once its checks have passed.
 
 Twenty therapists may press "randomise" in the same second, and every audited write used to pay
 for a re-read before and after each save, savepoints and a second lock check (34 statements a
-call). Here the slot is taken and the participant marked with explicit SQL inside the caller's
-transaction: the slot row is locked with ``FOR UPDATE SKIP LOCKED`` and read (its values before),
-updated with ``RETURNING`` (its values after, as stored), and the trail rows are built from those
-two through the models' own rules (``_audit_changes``: the arm sealed, identifiers encrypted)
-and inserted in one statement. The trail therefore reads exactly as an ``AuditedModel.save``
-would have written it; ``tests/test_randomise_allocation.py`` compares the two.
+call). Here the slots are taken and the participants marked with explicit SQL inside the
+deciding caller's transaction: a stratum's next slots are locked with ``FOR UPDATE SKIP LOCKED``
+and read (their values before), every slot and every participant of the batch is updated in one
+pipelined statement each, and the trail rows are built from the values before and after through
+the models' own rules (``_audit_changes``: the arm sealed, identifiers encrypted), then recorded
+with the whole batch's in one insert. The trail therefore reads exactly as an
+``AuditedModel.save`` would have written it; ``tests/test_randomise_allocation.py`` compares the
+two.
 
 Neither row belongs to a form or a visit (``lock_scope()`` is None), so no record lock applies and
 no signature can be voided by these writes; the database lock is checked by the caller.
@@ -16,13 +18,15 @@ no signature can be voided by these writes; the database lock is checked by the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
 from django.utils import timezone
 
 from randomization.models import AllocationSlot
-from trial.audit.recorder import record_events
+from trial.audit.recorder import AuditEvent
 from trial.models import Participant
 from trial.models.audit import AuditAction
 
@@ -30,25 +34,25 @@ _SLOT_FIELDS = list(AllocationSlot._meta.concrete_fields)
 _SLOT = AllocationSlot._meta.db_table
 _LIST = AllocationSlot._meta.get_field("allocation_list").related_model._meta.db_table
 _PERSON = Participant._meta.db_table
-_PARTICIPANT_FIELDS = ("randomized_on", "randomization_stratum")
 
 # Table and column names come from the models' metadata; every value is a query parameter.
-_COLUMNS = ", ".join(f"s.{f.column}" for f in _SLOT_FIELDS)
-_NEXT_SLOT = (
+SLOT_COLUMNS = [f.column for f in _SLOT_FIELDS]
+_COLUMNS = ", ".join(f"s.{column}" for column in SLOT_COLUMNS)
+_NEXT_SLOTS = (
     f"SELECT {_COLUMNS}, l.locked_at IS NOT NULL "  # noqa: S608
     f"FROM {_SLOT} s JOIN {_LIST} l ON l.id = s.allocation_list_id "
     "WHERE l.environment = %s AND s.stratum = %s AND s.participant_id IS NULL "
-    "ORDER BY s.allocation_list_id, s.position LIMIT 1"
+    "ORDER BY s.allocation_list_id, s.position LIMIT %s"
 )
 # SQLite has no row locks: its IMMEDIATE transaction already serialises the writers.
 _LOCK_SKIPPING_HELD = " FOR UPDATE OF s SKIP LOCKED"
 _ASSIGN = (
     f"UPDATE {_SLOT} SET participant_id = %s, assigned_at = %s, assigned_by_id = %s "  # noqa: S608
-    "WHERE id = %s RETURNING " + ", ".join(f.column for f in _SLOT_FIELDS)
+    "WHERE id = %s AND participant_id IS NULL"
 )
 _MARK = (
     f"UPDATE {_PERSON} SET randomized_on = %s, randomization_stratum = %s "  # noqa: S608
-    "WHERE id = %s RETURNING randomized_on, randomization_stratum"
+    "WHERE id = %s AND randomized_on IS NULL"
 )
 
 
@@ -71,7 +75,8 @@ def _converted(model: type, names: list[str], row: tuple) -> list[object]:
     return values
 
 
-def _slot(row: tuple) -> AllocationSlot:
+def slot_from_row(row: tuple) -> AllocationSlot:
+    """The slot from its columns in ``SLOT_COLUMNS`` order, as the ORM would load it."""
     names = [f.attname for f in _SLOT_FIELDS]
     return AllocationSlot.from_db("default", names, _converted(AllocationSlot, names, row))
 
@@ -80,40 +85,73 @@ def _audited_values(instance: AllocationSlot | Participant) -> dict[str, object]
     return {f.attname: getattr(instance, f.attname) for f in instance._audit_fields()}
 
 
-def next_free_slot(environment: str, stratum: str) -> tuple[AllocationSlot, bool] | None:
-    """The stratum's next unused slot in list order, locked for this transaction (slots other
-    callers hold are skipped, never waited for), and whether its list is locked already."""
+def next_free_slots(
+    environment: str, stratum: str, count: int
+) -> list[tuple[AllocationSlot, bool]]:
+    """The stratum's next ``count`` unused slots in list order (fewer when the list runs out),
+    locked for this transaction (slots other callers hold are skipped, never waited for), each
+    with whether its list is locked already."""
     with connection.cursor() as cursor:
         lock = _LOCK_SKIPPING_HELD if connection.vendor == "postgresql" else ""
-        cursor.execute(_NEXT_SLOT + lock, [environment, stratum])
-        row = cursor.fetchone()
-    return None if row is None else (_slot(row[:-1]), bool(row[-1]))
+        cursor.execute(_NEXT_SLOTS + lock, [environment, stratum, count])
+        rows = cursor.fetchall()
+    return [(slot_from_row(row[:-1]), bool(row[-1])) for row in rows]
 
 
-def assign(
-    slot: AllocationSlot, participant: Participant, stratum: str, user: object, on: dt.date
-) -> AllocationSlot:
-    """Give ``slot`` to ``participant`` (locked by the caller) and mark them randomised on ``on``
-    in ``stratum``; the trail gets each field change and the RANDOMISE event in one insert."""
-    slot_before = _audited_values(slot)
-    person_before = _audited_values(participant)
+def next_free_slot(environment: str, stratum: str) -> tuple[AllocationSlot, bool] | None:
+    """``next_free_slots`` for one slot; None when the stratum has none left."""
+    free = next_free_slots(environment, stratum, 1)
+    return free[0] if free else None
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A free slot (locked) for a participant (locked, not randomised) in their stratum."""
+
+    slot: AllocationSlot
+    participant: Participant
+    stratum: str
+    user_id: int
+    on: dt.date
+
+
+def assign_all(allocations: Sequence[Allocation]) -> list[tuple[AllocationSlot, list[AuditEvent]]]:
+    """Give each slot to its participant and mark them randomised on ``on`` in ``stratum``:
+    two statements for the whole batch (pipelined by the PostgreSQL driver). Returns each slot
+    as stored with the trail's events (each field change and the RANDOMISE event), for the
+    caller to record with its batch's other events in one insert."""
+    now = timezone.now()
+    befores = [(_audited_values(a.slot), _audited_values(a.participant)) for a in allocations]
     with connection.cursor() as cursor:
-        assigned_by = user.pk  # type: ignore[attr-defined]
-        cursor.execute(_ASSIGN, [participant.pk, timezone.now(), assigned_by, slot.pk])
-        taken = _slot(cursor.fetchone())
-        cursor.execute(_MARK, [on, stratum, participant.pk])
-        values = _converted(Participant, list(_PARTICIPANT_FIELDS), cursor.fetchone())
-        marked = dict(zip(_PARTICIPANT_FIELDS, values, strict=True))
-    for name, value in marked.items():
-        setattr(participant, name, value)
-    person_after = {**person_before, **marked}
-    taken.participant = participant  # the slot's trail subject, without fetching it again
-    record_events(
-        [
-            taken.audit_event(AuditAction.UPDATE, slot_before, _audited_values(taken)),
-            participant.audit_event(AuditAction.UPDATE, person_before, person_after),
-            # The event itself, findable by action; it names the participant, never the arm.
-            participant.audit_event(AuditAction.RANDOMISE, None, None),
-        ]
-    )
+        cursor.executemany(
+            _ASSIGN, [(a.participant.pk, now, a.user_id, a.slot.pk) for a in allocations]
+        )
+        slots_taken = cursor.rowcount
+        cursor.executemany(_MARK, [(a.on, a.stratum, a.participant.pk) for a in allocations])
+        people_marked = cursor.rowcount
+    if slots_taken != len(allocations) or people_marked != len(allocations):
+        # Both rows are locked by this transaction: only a bug elsewhere gets here. Raising
+        # rolls the whole batch back rather than record an allocation that was not made.
+        raise RuntimeError(
+            f"randomise: {slots_taken} slots taken and {people_marked} participants marked "
+            f"for {len(allocations)} allocations; nothing was saved"
+        )
+    taken = []
+    for a, (slot_before, person_before) in zip(allocations, befores, strict=True):
+        slot, person = a.slot, a.participant
+        slot.participant_id, slot.assigned_at, slot.assigned_by_id = person.pk, now, a.user_id
+        person.randomized_on, person.randomization_stratum = a.on, a.stratum
+        slot.participant = person  # the slot's trail subject, without fetching it again
+        taken.append(
+            (
+                slot,
+                [
+                    slot.audit_event(AuditAction.UPDATE, slot_before, _audited_values(slot)),
+                    person.audit_event(AuditAction.UPDATE, person_before, _audited_values(person)),
+                    # The event itself, findable by action; it names the participant, never
+                    # the arm.
+                    person.audit_event(AuditAction.RANDOMISE, None, None),
+                ],
+            )
+        )
     return taken

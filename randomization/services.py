@@ -1,8 +1,9 @@
-"""The randomise service: the next unused slot of the participant's stratum, under a row lock.
+"""The randomise service: the next unused slot of the participant's stratum, and the PI's
+waivers of randomisation preconditions.
 
-On PostgreSQL the participant row is locked first (so a double click or a retry returns the same
-allocation) and the slot is taken with ``SELECT ... FOR UPDATE SKIP LOCKED`` in list order; on
-SQLite the IMMEDIATE transaction serialises writers.
+A randomisation is recorded as a request and decided in a batch with every other pending one
+(``randomization.batch``): participant rows locked first (so a double click or a retry returns
+the same allocation), slots taken with ``SELECT ... FOR UPDATE SKIP LOCKED`` in list order.
 """
 
 from __future__ import annotations
@@ -14,72 +15,22 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from randomization.allocation import assign, next_free_slot
-from randomization.exceptions import (
-    BaselineIncomplete,
-    NoAllocationList,
-    PreconditionsMissing,
-    RandomisationError,
-    StratumExhausted,
-)
-from randomization.models import AllocationList, AllocationSlot, Environment, PreconditionWaiver
-from trial.audit.context import audit_context
-from trial.audit.lock import refuse_if_locked
-from trial.exceptions import NotEligible
-from trial.handlers import form_scores, forms_done
-from trial.models import Participant, VisitRecord
-from trial.models.visits import VisitOutcome
+from randomization import queue
+from randomization.batch import allocate_pending
+from randomization.exceptions import RandomisationError
+from randomization.models import AllocationSlot, PreconditionWaiver
+from randomization.readiness import Refusal, missing_preconditions_of
+from trial.audit.context import current_context
+from trial.models import Participant
 from trial.protocol import PROTOCOL
 from trial.protocol.schema import Precondition
 
 log = logging.getLogger(__name__)
 
 
-def stratum_of(participant: Participant) -> str:
-    """The stratum from the baseline LSIQ; BaselineIncomplete when it cannot be known."""
-    rule = PROTOCOL.stratification
-    total = form_scores([participant.pk], PROTOCOL.baseline_visit, rule.instrument).get(
-        participant.pk
-    )
-    if total is None:
-        # Worded without the questionnaire's name: therapists read this message.
-        raise BaselineIncomplete(
-            f"{participant.study_id}: the baseline stratification questionnaire is incomplete; "
-            "ask the coordinator."
-        )
-    return rule.stratum_for(total)
-
-
-def _check_ready(participant: Participant) -> None:
-    assessment = getattr(participant.screening, "eligibility", None)
-    if assessment is None or not assessment.may_enrol:
-        raise NotEligible(assessment.failed_criteria if assessment else [])
-    baseline = VisitRecord.objects.filter(
-        participant=participant, visit_code=PROTOCOL.baseline_visit, outcome=VisitOutcome.DONE
-    ).exists()
-    if not baseline:
-        raise BaselineIncomplete(f"{participant.study_id}: the baseline visit is not recorded.")
-    if hasattr(participant, "exit"):
-        raise NotEligible([f"{participant.study_id} has left the study"])
-    missing = missing_preconditions(participant)
-    if missing:
-        raise PreconditionsMissing(participant.study_id, [p.label for p in missing])
-
-
 def missing_preconditions(participant: Participant) -> list[Precondition]:
     """The protocol's randomisation preconditions neither complete nor waived by the PI."""
-    forms = [p.form for p in PROTOCOL.randomisation_preconditions]
-    done = forms_done([participant.pk], only=forms).get(participant.pk, set())
-    waived = set(
-        PreconditionWaiver.objects.filter(participant=participant).values_list(
-            "form_code", flat=True
-        )
-    )
-    return [
-        p
-        for p in PROTOCOL.randomisation_preconditions
-        if (PROTOCOL.baseline_visit, p.form) not in done and p.form not in waived
-    ]
+    return missing_preconditions_of([participant.pk])[participant.pk]
 
 
 @transaction.atomic
@@ -110,46 +61,50 @@ def randomise(
     on: dt.date | None = None,
 ) -> AllocationSlot:
     """Allocate ``participant``; returns the slot (the caller shows the arm only through
-    ``randomization.selectors``). Calling it again returns the same slot."""
-    environment = environment or settings.RANDOMISATION_ENVIRONMENT
-    with transaction.atomic(), audit_context(reason="randomised at session 1"):
-        # One statement for the row lock and what the checks read (screening, eligibility, exit).
-        locked = (
-            Participant.objects.select_for_update(of=("self",))
-            .select_related("screening__eligibility", "exit")
-            .get(pk=participant.pk)
-        )
-        if locked.randomized_on is not None:  # set with the slot, in the same transaction
-            return AllocationSlot.objects.get(participant=locked)
-        _check_ready(locked)
-        stratum = stratum_of(locked)
-        refuse_if_locked(AllocationSlot)
-        free = next_free_slot(environment, stratum)
-        if free is None and not AllocationList.objects.filter(environment=environment).exists():
-            raise NoAllocationList(f"No {environment} allocation list has been imported.")
-        if free is None:
-            # The stratum stays in the server log: therapists read this message, and the stratum
-            # would tell them the participant's questionnaire result.
-            log.error(
-                "randomise %s: no %s slot left in stratum %s", locked.pk, environment, stratum
-            )
-            raise StratumExhausted(
-                f"{locked.study_id} cannot be randomised: the allocation list has no slot left "
-                "for this participant. Nothing was allocated; ask the data manager to have the "
-                "statistician extend the list."
-            )
-        slot, list_locked = free
-        if environment == Environment.PRODUCTION and not list_locked:
-            _lock_list(slot.allocation_list_id)
-        return assign(slot, locked, stratum, user, on or timezone.localdate())
+    ``randomization.selectors``). Calling it again returns the same slot.
+
+    The request is recorded, then decided with every other pending one by whichever caller
+    holds the randomiser's lock (``randomization.batch``); a refusal is raised here as the
+    named error it was decided as, in this caller's language."""
+    request_id = queue.record(
+        participant.pk,
+        user.pk,  # type: ignore[attr-defined]
+        environment or settings.RANDOMISATION_ENVIRONMENT,
+        on or timezone.localdate(),
+        current_context(),
+    )
+    decided = _decided(request_id)
+    if isinstance(decided, Refusal):
+        raise decided.error()
+    return decided
 
 
-def _lock_list(list_id: int) -> None:
-    """The first production randomisation locks its list: from then on it is only extended,
-    with a reason (audited). The list row is locked and read again, so of two first
-    randomisations in the same instant only one locks it (and writes the trail)."""
-    allocation_list = AllocationList.objects.select_for_update().get(pk=list_id)
-    if allocation_list.locked_at is not None:
-        return
-    allocation_list.locked_at = timezone.now()
-    allocation_list.save(reason="production randomisation started: list locked")
+def _decided(request_id: int) -> queue.Outcome:
+    """The request's outcome: decided in the batch of whichever caller took the lead first,
+    this one if none was deciding. A caller already inside a transaction (a script, a test)
+    cannot wait outside it, so it waits for the lead and decides."""
+    in_transaction = transaction.get_connection().in_atomic_block
+    decided: queue.Outcome | None = None
+    while True:
+        if not in_transaction:
+            queue.wait_for_randomiser()  # most often, the running batch decides this request
+            decided = queue.outcome(request_id)
+            if decided is not None:
+                return decided
+        with transaction.atomic():
+            if queue.lead(wait=in_transaction):
+                _decide_pending(request_id)
+                decided = queue.outcome(request_id)
+        if decided is not None:  # else another caller led, or the batch was full: again
+            return decided
+
+
+def _decide_pending(request_id: int) -> None:
+    try:
+        with transaction.atomic():
+            allocate_pending()
+    except Exception:
+        # Nothing of the batch was written. Decide this caller's request alone, so that a
+        # request that cannot be decided fails only its own caller (it times out later).
+        log.exception("randomise: the batch failed; deciding request %s alone", request_id)
+        allocate_pending(only=request_id)

@@ -119,8 +119,8 @@ def test_randomise_reads_only_what_its_checks_need(role_users: dict, test_list: 
 def test_a_list_locked_meanwhile_is_not_locked_twice(role_users: dict) -> None:
     """Two first production randomisations in the same instant both read the list as open with
     their slots; the second to lock it finds it locked and leaves its time and trail alone."""
+    from randomization.batch import lock_list as _lock_list  # the step under test, twice
     from randomization.models import AllocationList
-    from randomization.services import _lock_list  # the step under test, called twice
 
     slots = generate(["LSIQ_HIGH", "LSIQ_LOW"], ["MC_ILEX", "FREE_WEIGHT"], [2], 2, "race")
     allocation_list = import_list(

@@ -153,6 +153,11 @@ EXCLUDED: dict[str, dict[str, str]] = {
     "randomization.BlindingGuess": {**_reason(KEY, "id", "participant"),
                                     **_reason(WHO, "assessor"),
                                     "guessed_on": "the week-16 visit date is exported"},
+    "randomization.RandomisationRequest": _reason(
+        "the randomise service's queue (who asked, when, and the outcome given): the allocation "
+        "and its audit trail are exported and kept where they were written",
+        "id", "participant", "requested_by", "environment", "randomised_on", "context",
+        "requested_at", "done_at", "slot", "refusal"),
     "randomization.AllocationSlot": {**_reason(KEY, "id", "participant", "allocation_list"),
                                      **_reason(SEALED, "stratum", "position", "block_number",
                                                "block_size"),

@@ -8,6 +8,7 @@ from .blinding import (
     UnblindingRequest,
 )
 from .lists import AllocationList, AllocationSlot, Environment
+from .requests import RandomisationRequest
 from .waivers import PreconditionWaiver
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "BlindingGuess",
     "Environment",
     "PreconditionWaiver",
+    "RandomisationRequest",
     "RequestStatus",
     "UnblindingRequest",
 ]

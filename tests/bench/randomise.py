@@ -50,12 +50,18 @@ def _floor_call(participant_id: int) -> None:
         )
 
 
-def _randomise_call(participant_id: int) -> None:
+def _randomise_call(participant: object, therapist: object) -> None:
     from randomization.services import randomise
+
+    randomise(participant, therapist, environment="test")
+
+
+def _randomise_inputs(participant_id: int) -> tuple[object, object]:
+    """What a randomise view has before it calls the service: its user (from the session) and
+    the participant (from the URL). Loaded before the clock starts, as the floor's are given."""
     from trial.models import Participant, User
 
-    therapist = User.objects.get(username="therapist")
-    randomise(Participant.objects.get(pk=participant_id), therapist, environment="test")
+    return Participant.objects.get(pk=participant_id), User.objects.get(username="therapist")
 
 
 @dataclass(frozen=True)
@@ -76,30 +82,48 @@ def _backend_cpu_ms(pid: int) -> float | None:
         return None
 
 
+@dataclass(frozen=True)
+class Call:
+    """What is timed (``run``), and what its caller has in hand before (``inputs``)."""
+
+    run: Callable[..., None]
+    inputs: Callable[[int], tuple]
+
+
+FLOOR = Call(_floor_call, lambda participant_id: (participant_id,))
+RANDOMISE = Call(_randomise_call, _randomise_inputs)
+
+
 def _caller(
-    call: Callable[[int], None],
+    call: Call,
     rounds: list[int],
     barrier: multiprocessing.synchronize.Barrier,
     results: multiprocessing.Queue,
 ) -> None:
-    """One forked caller: connect, then one timed call per round, released by the barrier."""
+    """One forked caller: connect, then one timed call per round, released by the barrier;
+    the CPU counted is the calls' own (between the clock's start and stop)."""
     from django.db import connection
 
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
-    timings = []
+    timings: list[float] = []
+    client = server = 0.0
     try:
-        server_before, client_before = _backend_cpu_ms(backend), time.process_time()
         for participant_id in rounds:
+            inputs = call.inputs(participant_id)
             barrier.wait()
+            server_before, client_before = _backend_cpu_ms(backend), time.process_time()
             start = time.perf_counter()
-            call(participant_id)
+            call.run(*inputs)
             timings.append(1000 * (time.perf_counter() - start))
-        client = 1000 * (time.process_time() - client_before)
-        server_after = _backend_cpu_ms(backend)
-        server = None if None in (server_before, server_after) else server_after - server_before
+            client += 1000 * (time.process_time() - client_before)
+            server_after = _backend_cpu_ms(backend)
+            if server is not None and None not in (server_before, server_after):
+                server += server_after - server_before  # type: ignore[operator]
+            else:
+                server = None
         results.put(Calls(timings, client, server))
     except BaseException as error:  # the parent reports it: a failed call is a failed bench
         results.put(error)
@@ -114,7 +138,7 @@ class Measured:
     cpu: str  # "client + server ms per call"
 
 
-def _measure(call: Callable[[int], None], ids: list[int], callers: int) -> Measured:
+def _measure(call: Call, ids: list[int], callers: int) -> Measured:
     """Run ``call`` over ``ids``: ``callers`` processes, each taking every callers-th id."""
     from django.db import connections
 
@@ -154,8 +178,8 @@ def rows(participant_ids: list[int], rounds: int, concurrency: int) -> list[str]
     out = []
     for callers, ids in ((1, participant_ids[:alone]), (concurrency, participant_ids[alone:])):
         ids = ids[: callers * rounds] if callers > 1 else ids
-        floor = _measure(_floor_call, ids, callers)
-        measured = _measure(_randomise_call, ids, callers)
+        floor = _measure(FLOOR, ids, callers)
+        measured = _measure(RANDOMISE, ids, callers)
         out.append(_row("floor: SKIP LOCKED + UPDATE + INSERT", callers, floor, floor))
         out.append(_row("randomise (service, PostgreSQL)", callers, measured, floor))
     return out

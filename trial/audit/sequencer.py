@@ -18,23 +18,12 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models import QuerySet, Subquery
 
+from trial.advisory_locks import advisory_xact_lock
 from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
 
 # Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
 CHAIN_LOCK_KEY = 0x53424144  # "SBAD"
 BATCH = 5000
-
-
-def _lock(wait: bool) -> bool:
-    """Take the chain's lock for this transaction; False when ``wait`` is off and it is held."""
-    if connection.vendor != "postgresql":
-        return True  # SQLite: one writer at a time already
-    with connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-            return True
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-        return bool(cursor.fetchone()[0])
 
 
 def _sealed_newest_first() -> QuerySet:
@@ -86,7 +75,7 @@ def seal_pending(wait: bool = True) -> int:
     total = 0
     while True:
         with transaction.atomic():
-            if not _lock(wait):
+            if not advisory_xact_lock(CHAIN_LOCK_KEY, wait):
                 return total
             count = _seal_batch()
         total += count
