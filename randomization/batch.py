@@ -44,13 +44,14 @@ BATCH = 200
 REASON = "randomised at session 1"
 
 
-def allocate_pending(only: int | None = None) -> None:
+def allocate_pending(only: int | None = None) -> dict[int, Outcome]:
     """Under the randomiser's lock, inside a transaction: decide every pending request (or only
-    request ``only``), in request order, and write each outcome on its request."""
+    request ``only``), in request order, and write each outcome on its request. Returns the
+    outcomes by request id (the slots as stored)."""
     pending = RandomisationRequest.objects.filter(done_at__isnull=True).order_by("id")
     requests = list(pending.filter(pk=only) if only is not None else pending[:BATCH])
     if not requests:  # decided meanwhile by the caller that had the lock before
-        return
+        return {}
     now = timezone.now()
     late = [r for r in requests if now - r.requested_at > REQUEST_TIMEOUT]
     outcomes: dict[int, Outcome] = {
@@ -64,6 +65,7 @@ def allocate_pending(only: int | None = None) -> None:
     if timely:
         outcomes.update(_decide(timely))
     finish([(r.pk, outcomes[r.pk]) for r in requests], now)
+    return outcomes
 
 
 def _decide(requests: list[RandomisationRequest]) -> dict[int, Outcome]:

@@ -84,27 +84,29 @@ def _decided(request_id: int) -> queue.Outcome:
     this one if none was deciding. A caller already inside a transaction (a script, a test)
     cannot wait outside it, so it waits for the lead and decides."""
     in_transaction = transaction.get_connection().in_atomic_block
-    decided: queue.Outcome | None = None
     while True:
         if not in_transaction:
             queue.wait_for_randomiser()  # most often, the running batch decides this request
             decided = queue.outcome(request_id)
             if decided is not None:
                 return decided
-        with transaction.atomic():
-            if queue.lead(wait=in_transaction):
-                _decide_pending(request_id)
-                decided = queue.outcome(request_id)
+        try:
+            decided = _lead(request_id, wait=in_transaction)
+        except Exception:
+            # Nothing of the batch was written. Decide this caller's request alone, so that a
+            # request that cannot be decided fails only its own caller (it times out later).
+            log.exception("randomise: the batch failed; deciding request %s alone", request_id)
+            decided = _lead(request_id, wait=True, alone=True)
         if decided is not None:  # else another caller led, or the batch was full: again
             return decided
 
 
-def _decide_pending(request_id: int) -> None:
-    try:
-        with transaction.atomic():
-            allocate_pending()
-    except Exception:
-        # Nothing of the batch was written. Decide this caller's request alone, so that a
-        # request that cannot be decided fails only its own caller (it times out later).
-        log.exception("randomise: the batch failed; deciding request %s alone", request_id)
-        allocate_pending(only=request_id)
+def _lead(request_id: int, wait: bool, alone: bool = False) -> queue.Outcome | None:
+    """If this caller gets the lead: decide every pending request (or its own alone) in one
+    transaction and return its own outcome; None when another caller has the lead or this
+    request was not in the batch."""
+    with transaction.atomic():
+        if not queue.lead(wait):
+            return None
+        outcomes = allocate_pending(only=request_id if alone else None)
+    return outcomes.get(request_id)
