@@ -64,7 +64,11 @@ def outcome(request_id: int) -> Outcome | None:
     if row is None:
         return None
     refusal, *slot = row
-    return Refusal.from_json(json.loads(refusal)) if refusal else slot_from_row(tuple(slot))
+    if refusal:
+        return Refusal.from_json(json.loads(refusal))
+    if slot[0] is None:  # never written so; refuse to answer rather than return no slot
+        raise RuntimeError(f"randomisation request {request_id} was decided with no outcome")
+    return slot_from_row(tuple(slot))
 
 
 def finish(decided: Sequence[tuple[int, Outcome]], at: dt.datetime) -> None:

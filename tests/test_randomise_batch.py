@@ -165,3 +165,12 @@ def test_a_caller_whose_request_did_not_fit_in_the_batch_leads_the_next(
 
     assert slot is not None and slot.participant_id == asking.pk
     assert queue.outcome(earlier_request).participant_id == earlier.pk  # type: ignore[union-attr]
+
+
+def test_a_request_marked_decided_without_an_outcome_is_an_error_not_no_slot(
+    role_users: dict, test_list: None
+) -> None:
+    request_id = _pending(_ready(role_users), role_users["therapist"])
+    RandomisationRequest.objects.filter(pk=request_id).update(done_at=timezone.now())
+    with pytest.raises(RuntimeError, match="decided with no outcome"):
+        queue.outcome(request_id)
