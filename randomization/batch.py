@@ -1,11 +1,13 @@
 """Allocating every pending randomisation request in one transaction, under one lock.
 
-This is flat combining: each caller records its request (``RandomisationRequest``) and takes the
-randomiser's lock; the one holding it allocates every request pending at that moment with a
-fixed number of statements (participants locked and read together, readiness in bulk, a stratum's
-slots in one ``SKIP LOCKED`` read, one trail insert), and the callers queued behind it find their
-outcome written when the lock comes to them. On two cores, twenty simultaneous randomisations cost
-a few batches instead of twenty transactions of a dozen statements each.
+This is flat combining: each caller records its request (``RandomisationRequest``); the first
+to take the randomiser's lock allocates every request pending at that moment with a fixed number
+of statements (participants locked and read together, readiness in bulk, a stratum's slots in
+one ``SKIP LOCKED`` read, all slots and participants updated in one pipelined statement each,
+one trail insert), and the callers waiting on the lock's shared side are let go together when it
+commits and find their outcome written (``randomization.services._decided``). On two cores,
+twenty simultaneous randomisations cost a few batches instead of twenty transactions of a dozen
+statements each.
 
 On SQLite the IMMEDIATE transaction is the lock. The lock is the transaction's own (released at
 commit or rollback, never left held by a caller that failed).

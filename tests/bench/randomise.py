@@ -1,7 +1,8 @@
 """Randomise latency on PostgreSQL at 1 and 20 simultaneous callers, beside its floor.
 
 Each caller is its own process (forked after the database is built, so no GIL is shared) and
-opens its connection before the clock starts; a barrier releases the callers of a round together.
+opens its connection and loads what a view would have in hand (the user, the participant) before
+the clock starts; a barrier releases the callers of a round together.
 The floor is the least a randomisation can be on this machine: a bare transaction that takes the
 next slot with ``SELECT ... FOR UPDATE SKIP LOCKED``, marks it and inserts an allocation row,
 through the same Django connection machinery. The row reports p50/p95, the ratio to the floor,
@@ -109,7 +110,8 @@ def _caller(
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
     timings: list[float] = []
-    client = server = 0.0
+    client = 0.0
+    server: float | None = 0.0  # None once the backend's CPU cannot be read
     try:
         for participant_id in rounds:
             inputs = call.inputs(participant_id)
