@@ -115,15 +115,18 @@ def _allocate(
     outcomes: dict[int, Outcome] = {}
     allocations: list[Allocation] = []
     contexts: list[AuditContext] = []
+    lists_locked: set[int] = set()
     for (environment, stratum), requests in wanted.items():
         free = next_free_slots(environment, stratum, len(requests))
-        for request in requests[len(free) :]:
-            person = people[request.participant_id]
-            outcomes[person.pk] = _no_slot(person, environment, stratum)
+        if len(free) < len(requests):
+            unserved = [people[r.participant_id] for r in requests[len(free) :]]
+            outcomes.update(_no_slot(unserved, environment, stratum))
         for request, (slot, list_locked) in zip(requests, free, strict=False):
             context = AuditContext(**json.loads(request.context))
-            if environment == Environment.PRODUCTION and not list_locked:
-                with audit_context(**asdict(context)):
+            first_use = not list_locked and slot.allocation_list_id not in lists_locked
+            if environment == Environment.PRODUCTION and first_use:
+                lists_locked.add(slot.allocation_list_id)
+                with audit_context(**asdict(context)):  # locked by the first one to use it
                     lock_list(slot.allocation_list_id)
             person = people[request.participant_id]
             allocations.append(
@@ -140,22 +143,27 @@ def _allocate(
     return outcomes
 
 
-def _no_slot(person: Participant, environment: str, stratum: str) -> Refusal:
+def _no_slot(people: list[Participant], environment: str, stratum: str) -> dict[int, Refusal]:
+    """The refusal for participants left without a slot: no list at all, or none left."""
     if not AllocationList.objects.filter(environment=environment).exists():
-        return Refusal(
+        refusal = Refusal(
             "NoAllocationList", (f"No {environment} allocation list has been imported.",)
         )
+        return {person.pk: refusal for person in people}
     # The stratum stays in the server log: therapists read this message, and the stratum
     # would tell them the participant's questionnaire result.
-    log.error("randomise %s: no %s slot left in stratum %s", person.pk, environment, stratum)
-    return Refusal(
-        "StratumExhausted",
-        (
-            f"{person.study_id} cannot be randomised: the allocation list has no slot left for "
-            "this participant. Nothing was allocated; ask the data manager to have the "
-            "statistician extend the list.",
-        ),
-    )
+    refusals = {}
+    for person in people:
+        log.error("randomise %s: no %s slot left in stratum %s", person.pk, environment, stratum)
+        refusals[person.pk] = Refusal(
+            "StratumExhausted",
+            (
+                f"{person.study_id} cannot be randomised: the allocation list has no slot left "
+                "for this participant. Nothing was allocated; ask the data manager to have the "
+                "statistician extend the list.",
+            ),
+        )
+    return refusals
 
 
 def lock_list(list_id: int) -> None:
