@@ -98,12 +98,6 @@ def next_free_slots(
     return [(slot_from_row(row[:-1]), bool(row[-1])) for row in rows]
 
 
-def next_free_slot(environment: str, stratum: str) -> tuple[AllocationSlot, bool] | None:
-    """``next_free_slots`` for one slot; None when the stratum has none left."""
-    free = next_free_slots(environment, stratum, 1)
-    return free[0] if free else None
-
-
 @dataclass(frozen=True)
 class Allocation:
     """A free slot (locked) for a participant (locked, not randomised) in their stratum."""

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from randomization.allocation import next_free_slot
+from randomization.allocation import next_free_slots
 from randomization.importing import import_list
 from randomization.listfile import to_csv
 from randomization.models import AllocationSlot, Environment
@@ -54,7 +54,7 @@ def test_the_trail_reads_as_the_models_own_saves_would_write_it(
     # The same allocation made through AuditedModel.save, for a second participant.
     slow = _ready(role_users)
     with transaction.atomic(), audit_context(reason="randomised at session 1"):
-        other, _list_locked = next_free_slot(Environment.TEST, fast.randomization_stratum)
+        [(other, _list_locked)] = next_free_slots(Environment.TEST, fast.randomization_stratum, 1)
         other.participant, other.assigned_by = slow, therapist
         other.assigned_at = slot.assigned_at
         other.save()
