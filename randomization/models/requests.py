@@ -3,7 +3,8 @@
 Twenty therapists pressing "randomise" in the same second used to run twenty transactions of a
 dozen statements each, all on two cores. Each caller now records its request and the first to
 take the randomiser's lock allocates every pending request in one transaction (bulk reads, one
-trail insert); the others find their outcome written when the lock comes to them. A request is
+trail insert); the others, waiting on the lock's shared side, are let go when it commits and
+read their outcome here (``randomization.batch``). A request is
 not clinical data: the allocation and its audit trail are written to the slot and the
 participant as before, and this row only tells the caller what happened.
 """
