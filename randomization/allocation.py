@@ -5,7 +5,7 @@ for a re-read before and after each save, savepoints and a second lock check (34
 call). Here the slots are taken and the participants marked with explicit SQL inside the
 deciding caller's transaction: a stratum's next slots are locked with ``FOR UPDATE SKIP LOCKED``
 and read (their values before), every slot and every participant of the batch is updated in one
-pipelined statement each, and the trail rows are built from the values before and after through
+set-based statement each, and the trail rows are built from the values before and after through
 the models' own rules (``_audit_changes``: the arm sealed, identifiers encrypted), then recorded
 with the whole batch's in one insert. The trail therefore reads exactly as an
 ``AuditedModel.save`` would have written it; ``tests/test_randomise_allocation.py`` compares the
@@ -29,11 +29,11 @@ from randomization.models import AllocationSlot
 from trial.audit.recorder import AuditEvent
 from trial.models import Participant
 from trial.models.audit import AuditAction
+from trial.set_sql import update_rows
 
 _SLOT_FIELDS = list(AllocationSlot._meta.concrete_fields)
 _SLOT = AllocationSlot._meta.db_table
 _LIST = AllocationSlot._meta.get_field("allocation_list").related_model._meta.db_table
-_PERSON = Participant._meta.db_table
 
 # Table and column names come from the models' metadata; every value is a query parameter.
 SLOT_COLUMNS = [f.column for f in _SLOT_FIELDS]
@@ -46,14 +46,6 @@ _NEXT_SLOTS = (
 )
 # SQLite has no row locks: its IMMEDIATE transaction already serialises the writers.
 _LOCK_SKIPPING_HELD = " FOR UPDATE OF s SKIP LOCKED"
-_ASSIGN = (
-    f"UPDATE {_SLOT} SET participant_id = %s, assigned_at = %s, assigned_by_id = %s "  # noqa: S608
-    "WHERE id = %s AND participant_id IS NULL"
-)
-_MARK = (
-    f"UPDATE {_PERSON} SET randomized_on = %s, randomization_stratum = %s "  # noqa: S608
-    "WHERE id = %s AND randomized_on IS NULL"
-)
 
 
 @cache
@@ -111,18 +103,25 @@ class Allocation:
 
 def assign_all(allocations: Sequence[Allocation]) -> list[tuple[AllocationSlot, list[AuditEvent]]]:
     """Give each slot to its participant and mark them randomised on ``on`` in ``stratum``:
-    two statements for the whole batch (pipelined by the PostgreSQL driver). Returns each slot
+    two set-based statements for the whole batch. Returns each slot
     as stored with the trail's events (each field change and the RANDOMISE event), for the
     caller to record with its batch's other events in one insert."""
     now = timezone.now()
     befores = [(_audited_values(a.slot), _audited_values(a.participant)) for a in allocations]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            _ASSIGN, [(a.participant.pk, now, a.user_id, a.slot.pk) for a in allocations]
-        )
-        slots_taken = cursor.rowcount
-        cursor.executemany(_MARK, [(a.on, a.stratum, a.participant.pk) for a in allocations])
-        people_marked = cursor.rowcount
+    slots_taken = update_rows(
+        AllocationSlot,
+        "id",
+        ["participant", "assigned_at", "assigned_by"],
+        [(a.slot.pk, a.participant.pk, now, a.user_id) for a in allocations],
+        unless_set="participant",
+    )
+    people_marked = update_rows(
+        Participant,
+        "id",
+        ["randomized_on", "randomization_stratum"],
+        [(a.participant.pk, a.on, a.stratum) for a in allocations],
+        unless_set="randomized_on",
+    )
     if slots_taken != len(allocations) or people_marked != len(allocations):
         # Both rows are locked by this transaction: only a bug elsewhere gets here. Raising
         # rolls the whole batch back rather than record an allocation that was not made.

@@ -3,7 +3,7 @@
 This is flat combining: each caller records its request (``RandomisationRequest``); the first
 to take the randomiser's lock allocates every request pending at that moment with a fixed number
 of statements (participants locked and read together, readiness in bulk, a stratum's slots in
-one ``SKIP LOCKED`` read, all slots and participants updated in one pipelined statement each,
+one ``SKIP LOCKED`` read, all slots and participants updated in one set-based statement each,
 one trail insert), and the callers waiting on the lock's shared side are let go together when it
 commits and find their outcome written (``randomization.services._decided``). On two cores,
 twenty simultaneous randomisations cost a few batches instead of twenty transactions of a dozen

@@ -21,6 +21,7 @@ from randomization.models import AllocationSlot, RandomisationRequest
 from randomization.readiness import Refusal
 from trial.advisory_locks import advisory_xact_lock
 from trial.audit.context import AuditContext
+from trial.set_sql import update_rows
 
 # Arbitrary constant identifying the randomiser's advisory lock on PostgreSQL.
 RANDOMISER_LOCK_KEY = 0x53425241  # "SBRA"
@@ -38,7 +39,6 @@ _OUTCOME = (
     f" FROM {_REQUEST} r LEFT JOIN {_SLOT} s ON s.id = r.slot_id "
     "WHERE r.id = %s AND r.done_at IS NOT NULL"
 )  # fmt: skip
-_FINISH = f"UPDATE {_REQUEST} SET done_at = %s, slot_id = %s, refusal = %s WHERE id = %s"  # noqa: S608
 
 Outcome = AllocationSlot | Refusal
 
@@ -72,20 +72,19 @@ def outcome(request_id: int) -> Outcome | None:
 
 
 def finish(decided: Sequence[tuple[int, Outcome]], at: dt.datetime) -> None:
-    """Write each request's outcome (one round trip on PostgreSQL, whose driver pipelines)."""
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            _FINISH,
-            [
-                (
-                    at,
-                    result.pk if isinstance(result, AllocationSlot) else None,
-                    json.dumps(result.as_json()) if isinstance(result, Refusal) else "",
-                    request_id,
-                )
-                for request_id, result in decided
-            ],
+    """Write each request's outcome, in one statement."""
+    rows = [
+        (
+            request_id,
+            at,
+            result.pk if isinstance(result, AllocationSlot) else None,
+            json.dumps(result.as_json()) if isinstance(result, Refusal) else "",
         )
+        for request_id, result in decided
+    ]
+    written = update_rows(RandomisationRequest, "id", ["done_at", "slot", "refusal"], rows)
+    if written != len(rows):  # the requests are the batch's own, read under the lock
+        raise RuntimeError(f"randomise: {written} of {len(rows)} outcomes written; none kept")
 
 
 def lead(wait: bool) -> bool:

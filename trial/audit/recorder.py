@@ -13,7 +13,6 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from django.conf import settings
 from django.db import connection
@@ -22,6 +21,7 @@ from django.utils import timezone
 from trial.audit.context import AuditContext, current_context
 from trial.audit.sequencer import schedule_seal
 from trial.models.audit import AuditEntry
+from trial.set_sql import insert_rows
 
 SEALED = "<sealed>"
 
@@ -120,31 +120,21 @@ def record_events_by(
         for event in events
         for change in event.changes or [FieldChange("", None, None)]
     ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
-            cursor.execute(_insert(len(chunk)), [value for row in chunk for value in row])
+    inserted = insert_rows(AuditEntry, _COLUMNS, rows)
     schedule_seal()
-    return len(rows)
+    return inserted
 
 
-# Plain SQL rather than ``bulk_create``: the ORM prepares every value of every row through its
-# field (a randomisation batch spent more CPU there than the database spent inserting). Only the
-# columns whose stored form depends on the database (a UUID, a time, an address) are prepared.
+# One set-based INSERT rather than ``bulk_create``: the ORM prepares every value of every row
+# through its field (a randomisation batch spent more CPU there than the database spent
+# inserting). Only the columns whose stored form depends on the database (a UUID, a time, an
+# address) are prepared.
 _COLUMNS = (
     "event_id", "occurred_at", "user_id", "username", "role", "action", "object_type",
     "object_id", "subject", "field", "old_value", "new_value", "reason", "channel", "ip",
     "user_agent", "app_version",
 )  # fmt: skip
-_CHUNK = 500
 
 
 def _prepared(name: str, value: object) -> object:
     return AuditEntry._meta.get_field(name).get_db_prep_save(value, connection)
-
-
-@cache
-def _insert(rows: int) -> str:
-    columns = ", ".join(AuditEntry._meta.get_field(name).column for name in _COLUMNS)
-    values = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * rows)
-    return f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) VALUES {values}"  # noqa: S608

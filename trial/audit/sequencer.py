@@ -20,6 +20,7 @@ from django.db.models import QuerySet, Subquery
 
 from trial.advisory_locks import advisory_xact_lock
 from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
+from trial.set_sql import update_rows
 
 # Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
 CHAIN_LOCK_KEY = 0x53424144  # "SBAD"
@@ -38,7 +39,7 @@ def sealed_head() -> tuple[int, str] | None:
 
 
 def _seal_batch() -> int:
-    """One read (the unsealed rows, each carrying the sealed head) and one batched update."""
+    """One read (the unsealed rows, each carrying the sealed head) and one set-based update."""
     from trial.models.audit import AuditEntry
 
     head = _sealed_newest_first()
@@ -58,14 +59,11 @@ def _seal_batch() -> int:
     for row in pending:
         seq += 1
         digest = row_digest(prev, row)
-        sealed.append((seq, prev, digest, row["id"]))
+        sealed.append((row["id"], seq, prev, digest))
         prev = digest
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE trial_auditentry SET seq = %s, prev_hash = %s, hash = %s "
-            "WHERE id = %s AND seq IS NULL",
-            sealed,
-        )
+    written = update_rows(AuditEntry, "id", ["seq", "prev_hash", "hash"], sealed, unless_set="seq")
+    if written != len(sealed):  # only this sequencer seals (under the lock): never expected
+        raise RuntimeError(f"audit seal: {written} of {len(sealed)} rows sealed; none kept")
     return len(sealed)
 
 
