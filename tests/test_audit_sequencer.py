@@ -162,3 +162,19 @@ def test_a_failed_seal_never_fails_the_write_and_the_next_seal_catches_up(monkey
     monkeypatch.setattr(sequencer, "_seal_batch", real)
     assert seal_pending() >= written.count()  # what the beat task does
     assert not written.filter(seq__isnull=True).exists() and _chain_intact()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_trail_keeps_only_the_indexes_its_queries_use() -> None:
+    """Every audited write pays for each index twice (the insert, then the seal): the trail has
+    no ``LIKE`` twin of a text index and no index on the hash or the event id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'trial_auditentry'"
+        )
+        indexes = dict(cursor.fetchall())
+    assert not [name for name, sql in indexes.items() if "pattern_ops" in sql]
+    assert not [name for name, sql in indexes.items() if "(hash)" in sql or "(event_id)" in sql]
+    for column in ("action", "object_type", "subject", "field", "occurred_at", "user_id", "seq"):
+        assert [name for name, sql in indexes.items() if f"({column})" in sql], column
