@@ -63,20 +63,20 @@ def _randomise_rows() -> list[str]:
         from randomization.listfile import to_csv
         from randomization.sequence import generate
         from strongback.demo.seed import seed_demo
-        from tests.bench.randomise import rows
+        from tests.bench.randomise import participants_needed, rows
         from tests.journey import TODAY, enrolled, with_baseline
         from trial.models import User
 
         seed_demo(participants=1, password="bench-password-not-secret")
         statistician = User.objects.get(username="statistician")
         coordinator = User.objects.get(username="coordinator")
-        per_stratum = CONCURRENCY * (ROUNDS + 1)
+        needed = participants_needed(ROUNDS, CONCURRENCY)
         slots = generate(
-            ["LSIQ_HIGH", "LSIQ_LOW"], ["MC_ILEX", "FREE_WEIGHT"], [2, 4, 6], per_stratum, "bench"
+            ["LSIQ_HIGH", "LSIQ_LOW"], ["MC_ILEX", "FREE_WEIGHT"], [2, 4, 6], needed + 1, "bench"
         )
         import_list(to_csv(slots), "bench", "test", statistician)
         people = [
-            with_baseline(enrolled(coordinator), coordinator, 12, TODAY) for _ in range(per_stratum)
+            with_baseline(enrolled(coordinator), coordinator, 12, TODAY) for _ in range(needed)
         ]
         return rows([p.pk for p in people], ROUNDS, CONCURRENCY)
     finally:

@@ -2,7 +2,10 @@
 
 Each caller is its own process (forked after the database is built, so no GIL is shared) and
 opens its connection and loads what a view would have in hand (the user, the participant) before
-the clock starts; a barrier releases the callers of a round together.
+the clock starts; a barrier releases the callers of a round together. Before the timed rounds,
+each caller makes one untimed call alone (the callers take turns), as a long-lived server worker
+has made many: what a process and its database backend pay once (imports, key loading, the
+backend's catalog caches for every table the call touches) is not a randomisation's cost.
 The floor is the least a randomisation can be on this machine: a bare transaction that takes the
 next slot with ``SELECT ... FOR UPDATE SKIP LOCKED``, marks it and inserts an allocation row,
 through the same Django connection machinery. The row reports p50/p95, the ratio to the floor,
@@ -97,12 +100,14 @@ RANDOMISE = Call(_randomise_call, _randomise_inputs)
 
 def _caller(
     call: Call,
-    rounds: list[int],
+    ids: list[int],
+    one_at_a_time: multiprocessing.synchronize.Lock,
     barrier: multiprocessing.synchronize.Barrier,
     results: multiprocessing.Queue,
 ) -> None:
-    """One forked caller: connect, then one timed call per round, released by the barrier;
-    the CPU counted is the calls' own (between the clock's start and stop)."""
+    """One forked caller: connect, make the untimed warm-up call (``ids[0]``) alone, then one
+    timed call per round, released by the barrier; the CPU counted is the calls' own (between
+    the clock's start and stop)."""
     from django.db import connection
 
     connection.ensure_connection()
@@ -112,7 +117,10 @@ def _caller(
     timings: list[float] = []
     client = 0.0
     server: float | None = 0.0  # None once the backend's CPU cannot be read
+    warm_up, *rounds = ids
     try:
+        with one_at_a_time:
+            call.run(*call.inputs(warm_up))
         for participant_id in rounds:
             inputs = call.inputs(participant_id)
             barrier.wait()
@@ -141,11 +149,13 @@ class Measured:
 
 
 def _measure(call: Call, ids: list[int], callers: int) -> Measured:
-    """Run ``call`` over ``ids``: ``callers`` processes, each taking every callers-th id."""
+    """Run ``call`` over ``ids``: ``callers`` processes, each taking every callers-th id (its
+    first for the warm-up)."""
     from django.db import connections
 
     connections.close_all()  # children must not share the parent's socket
-    per_process = [(call, ids[index::callers]) for index in range(callers)]
+    one_at_a_time = multiprocessing.get_context("fork").Lock()
+    per_process = [(call, ids[index::callers], one_at_a_time) for index in range(callers)]
     outcomes: list[Calls] = outcomes_from_processes("fork", _caller, per_process)  # type: ignore[assignment]
     timings = sorted(t for calls in outcomes for t in calls.timings)
     client = sum(calls.client_cpu_ms for calls in outcomes) / len(timings)
@@ -164,9 +174,16 @@ def _row(label: str, callers: int, measured: Measured, floor: Measured) -> str:
     )
 
 
+def participants_needed(rounds: int, concurrency: int) -> int:
+    """One caller's warm-up and ``concurrency`` calls, then each of ``concurrency`` callers'
+    warm-up and ``rounds`` calls."""
+    return 1 + concurrency + concurrency * (1 + rounds)
+
+
 def rows(participant_ids: list[int], rounds: int, concurrency: int) -> list[str]:
-    """Randomise ``participant_ids`` (enrolled, baseline done, one stratum): first one caller,
-    then ``concurrency`` callers per round; each beside the floor at the same concurrency."""
+    """Randomise ``participant_ids`` (enrolled, baseline done, one stratum; see
+    ``participants_needed``): first one caller, then ``concurrency`` callers per round; each
+    beside the floor at the same concurrency."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -176,10 +193,10 @@ def rows(participant_ids: list[int], rounds: int, concurrency: int) -> list[str]
             "SELECT 'S', g FROM generate_series(1, %s) AS g",
             [2 * len(participant_ids)],
         )
-    alone = concurrency
+    alone = 1 + concurrency
+    crowd = participant_ids[alone : alone + concurrency * (1 + rounds)]
     out = []
-    for callers, ids in ((1, participant_ids[:alone]), (concurrency, participant_ids[alone:])):
-        ids = ids[: callers * rounds] if callers > 1 else ids
+    for callers, ids in ((1, participant_ids[:alone]), (concurrency, crowd)):
         floor = _measure(FLOOR, ids, callers)
         measured = _measure(RANDOMISE, ids, callers)
         out.append(_row("floor: SKIP LOCKED + UPDATE + INSERT", callers, floor, floor))
