@@ -43,15 +43,34 @@ log = logging.getLogger(__name__)
 # allocated later to nobody's knowledge.
 REQUEST_TIMEOUT = dt.timedelta(seconds=60)
 BATCH = 200
+ROUNDS = 3  # rounds of late arrivals one transaction decides before letting its waiters go
 REASON = "randomised at session 1"
 
 
 def allocate_pending(only: int | None = None) -> dict[int, Outcome]:
     """Under the randomiser's lock, inside a transaction: decide every pending request (or only
     request ``only``), in request order, and write each outcome on its request. Returns the
-    outcomes by request id (the slots as stored)."""
+    outcomes by request id (the slots as stored).
+
+    Requests recorded while a round is being decided join the same transaction in a further
+    round (up to ``ROUNDS``): their callers are already waiting for this lock, and deciding them
+    here spares each of them a second wait and the next caller a transaction and a seal of its
+    own."""
     pending = RandomisationRequest.objects.filter(done_at__isnull=True).order_by("id")
-    requests = list(pending.filter(pk=only) if only is not None else pending[:BATCH])
+    if only is not None:
+        return _allocate_requests(list(pending.filter(pk=only)))
+    outcomes: dict[int, Outcome] = {}
+    for _round in range(ROUNDS):
+        # Decided requests are marked done in this transaction: each round reads only new ones.
+        decided = _allocate_requests(list(pending[: BATCH - len(outcomes)]))
+        outcomes.update(decided)
+        if not decided or len(outcomes) >= BATCH:
+            break
+    return outcomes
+
+
+def _allocate_requests(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
+    """Decide ``requests`` and write their outcomes (none: nothing to do)."""
     if not requests:  # decided meanwhile by the caller that had the lock before
         return {}
     now = timezone.now()

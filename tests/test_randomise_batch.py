@@ -174,3 +174,35 @@ def test_a_request_marked_decided_without_an_outcome_is_an_error_not_no_slot(
     RandomisationRequest.objects.filter(pk=request_id).update(done_at=timezone.now())
     with pytest.raises(RuntimeError, match="decided with no outcome"):
         queue.outcome(request_id)
+
+
+@pytest.mark.parametrize("rounds, late_decided", [(3, True), (1, False)])
+def test_a_request_recorded_while_a_round_is_decided_joins_the_same_transaction(
+    role_users: dict,
+    test_list: None,
+    monkeypatch: pytest.MonkeyPatch,
+    rounds: int,
+    late_decided: bool,
+) -> None:
+    """Its caller is already waiting for the lock: a further round decides it before the
+    commit lets the waiters go (with one round allowed, it is left for its own caller)."""
+    therapist = role_users["therapist"]
+    first, late = _ready(role_users), _ready(role_users)
+    first_request = _pending(first, therapist)
+    recorded: list[int] = []
+    real_allocate = batch._allocate_requests
+
+    def a_caller_records_meanwhile(requests: list) -> dict:
+        if not recorded:
+            recorded.append(_pending(late, therapist))
+        return real_allocate(requests)
+
+    monkeypatch.setattr(batch, "_allocate_requests", a_caller_records_meanwhile)
+    monkeypatch.setattr(batch, "ROUNDS", rounds)
+    outcomes = batch.allocate_pending()
+
+    assert isinstance(outcomes[first_request], AllocationSlot)
+    assert (recorded[0] in outcomes) is late_decided
+    late.refresh_from_db()
+    assert (late.randomized_on is not None) is late_decided
+    assert (queue.outcome(recorded[0]) is not None) is late_decided
