@@ -3,7 +3,8 @@ reading or writing an outcome (see ``randomization.models.requests``).
 
 A caller whose request another caller decides runs only the three statements here; they are
 written as SQL rather than through the ORM because, on two busy cores, building an ORM query
-costs more CPU than the database spends running it.
+costs more CPU than the database spends running it. On PostgreSQL the three travel in one
+message (``record_and_wait``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import asdict
 
 from django.db import connection
 from django.utils import timezone
+from psycopg import ClientCursor
+from psycopg.pq import TransactionStatus
 
 from randomization.allocation import SLOT_COLUMNS, slot_from_row
 from randomization.models import AllocationSlot, RandomisationRequest
@@ -34,11 +37,20 @@ _RECORD = (
     "randomised_on, context, requested_at, refusal) VALUES (%s, %s, %s, %s, %s, %s, '') "
     "RETURNING id"
 )
-_OUTCOME = (
+_OUTCOME_OF = (
     "SELECT r.refusal, " + ", ".join(f"s.{column}" for column in SLOT_COLUMNS) +  # noqa: S608
     f" FROM {_REQUEST} r LEFT JOIN {_SLOT} s ON s.id = r.slot_id "
-    "WHERE r.id = %s AND r.done_at IS NOT NULL"
+    "WHERE r.id = {request} AND r.done_at IS NOT NULL"
 )  # fmt: skip
+_OUTCOME = _OUTCOME_OF.format(request="%s")
+_WAIT = "SELECT pg_advisory_xact_lock_shared(%s)"
+# One simple-query message, three transactions' worth of work: the request committed by its own
+# explicit transaction (the caller holding the lock must see it), then the shared lock and the
+# outcome in the implicit transaction that ends with the message, so the lock is let go at once.
+# Each statement reads its own snapshot: the outcome is read after the lock was granted.
+_RECORD_AND_WAIT = f"BEGIN; {_RECORD}; COMMIT; {_WAIT}; " + _OUTCOME_OF.format(
+    request=f"currval(pg_get_serial_sequence('{_REQUEST}', 'id'))"
+)
 
 Outcome = AllocationSlot | Refusal
 
@@ -49,18 +61,56 @@ def record(
     """Record a request (committed at once outside a transaction, so that the caller holding
     the randomiser's lock sees it); returns its id."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _RECORD,
-            [participant_id, user_id, environment, on, json.dumps(asdict(context)), timezone.now()],
-        )
+        cursor.execute(_RECORD, _request_values(participant_id, user_id, environment, on, context))
         return cursor.fetchone()[0]
+
+
+def _request_values(
+    participant_id: int, user_id: int, environment: str, on: dt.date, context: AuditContext
+) -> list[object]:
+    return [participant_id, user_id, environment, on, json.dumps(asdict(context)), timezone.now()]
+
+
+def record_and_wait(
+    participant_id: int, user_id: int, environment: str, on: dt.date, context: AuditContext
+) -> tuple[int, Outcome | None]:
+    """``record``, ``wait_for_randomiser`` and ``outcome`` in turn, outside a transaction: one
+    round trip on PostgreSQL with the driver's client-side binding (Django's default), which
+    lets one message carry several statements; three statements elsewhere."""
+    if connection.in_atomic_block:
+        raise RuntimeError("record_and_wait commits: it cannot run inside a transaction")
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or not isinstance(cursor.cursor, ClientCursor):
+            request_id = record(participant_id, user_id, environment, on, context)
+            wait_for_randomiser()
+            return request_id, outcome(request_id)
+        try:
+            values = _request_values(participant_id, user_id, environment, on, context)
+            cursor.execute(_RECORD_AND_WAIT, [*values, RANDOMISER_LOCK_KEY])
+        except Exception:
+            # A statement failed inside the explicit transaction, which stays open (aborted):
+            # end it, or the connection refuses everything after.
+            if connection.connection.info.transaction_status == TransactionStatus.INERROR:
+                connection.connection.rollback()
+            raise
+        rows = []
+        while True:  # BEGIN, the id, COMMIT, the lock, the outcome
+            if cursor.description is not None:
+                rows.append(cursor.fetchone())
+            if not cursor.nextset():
+                break
+    (request_id,), _locked, decided = rows
+    return request_id, _outcome_from(request_id, decided)
 
 
 def outcome(request_id: int) -> Outcome | None:
     """The slot given or the refusal decided; None while the request is pending."""
     with connection.cursor() as cursor:
         cursor.execute(_OUTCOME, [request_id])
-        row = cursor.fetchone()
+        return _outcome_from(request_id, cursor.fetchone())
+
+
+def _outcome_from(request_id: int, row: tuple | None) -> Outcome | None:
     if row is None:
         return None
     refusal, *slot = row
@@ -99,4 +149,4 @@ def wait_for_randomiser() -> None:
     same batch is let go at once)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [RANDOMISER_LOCK_KEY])
+            cursor.execute(_WAIT, [RANDOMISER_LOCK_KEY])

@@ -66,39 +66,51 @@ def randomise(
     The request is recorded, then decided with every other pending one by whichever caller
     holds the randomiser's lock (``randomization.batch``); a refusal is raised here as the
     named error it was decided as, in this caller's language."""
-    request_id = queue.record(
+    request = (
         participant.pk,
         user.pk,  # type: ignore[attr-defined]
         environment or settings.RANDOMISATION_ENVIRONMENT,
         on or timezone.localdate(),
         current_context(),
     )
-    decided = _decided(request_id)
+    if transaction.get_connection().in_atomic_block:
+        # A caller already inside a transaction (a script, a test) cannot wait outside it: it
+        # waits for the lead and decides.
+        decided = _decided_inside_transaction(queue.record(*request))
+    else:
+        decided = _decided(*queue.record_and_wait(*request))
     if isinstance(decided, Refusal):
         raise decided.error()
     return decided
 
 
-def _decided(request_id: int) -> queue.Outcome:
+def _decided(request_id: int, decided: queue.Outcome | None) -> queue.Outcome:
     """The request's outcome: decided in the batch of whichever caller took the lead first,
-    this one if none was deciding. A caller already inside a transaction (a script, a test)
-    cannot wait outside it, so it waits for the lead and decides."""
-    in_transaction = transaction.get_connection().in_atomic_block
-    while True:
-        if not in_transaction:
-            queue.wait_for_randomiser()  # most often, the running batch decides this request
+    this one if none was deciding (``decided``: what the first wait found)."""
+    while decided is None:
+        decided = _lead_or_decide_alone(request_id, wait=False)
+        if decided is None:  # another caller led, or the batch was full: wait for it
+            queue.wait_for_randomiser()
             decided = queue.outcome(request_id)
-            if decided is not None:
-                return decided
-        try:
-            decided = _lead(request_id, wait=in_transaction)
-        except Exception:
-            # Nothing of the batch was written. Decide this caller's request alone, so that a
-            # request that cannot be decided fails only its own caller (it times out later).
-            log.exception("randomise: the batch failed; deciding request %s alone", request_id)
-            decided = _lead(request_id, wait=True, alone=True)
-        if decided is not None:  # else another caller led, or the batch was full: again
-            return decided
+    return decided
+
+
+def _decided_inside_transaction(request_id: int) -> queue.Outcome:
+    decided = None
+    while decided is None:  # None: the batch was full
+        decided = _lead_or_decide_alone(request_id, wait=True)
+    return decided
+
+
+def _lead_or_decide_alone(request_id: int, wait: bool) -> queue.Outcome | None:
+    """``_lead``; if the batch fails, nothing of it was written: this caller's request is then
+    decided alone, so that a request that cannot be decided fails only its own caller (the
+    others' callers lead again, or theirs time out)."""
+    try:
+        return _lead(request_id, wait=wait)
+    except Exception:
+        log.exception("randomise: the batch failed; deciding request %s alone", request_id)
+        return _lead(request_id, wait=True, alone=True)
 
 
 def _lead(request_id: int, wait: bool, alone: bool = False) -> queue.Outcome | None:
