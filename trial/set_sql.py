@@ -48,6 +48,11 @@ def _check_width(rows: Sequence[tuple], width: int) -> None:
         raise ValueError(f"every row needs {width} values")
 
 
+def _key_range(rows: Sequence[tuple]) -> tuple[object, object]:
+    keys = [row[0] for row in rows]
+    return min(keys), max(keys)
+
+
 def _document(columns: Sequence[str], rows: Sequence[tuple]) -> str:
     return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=_json_value)
 
@@ -96,8 +101,11 @@ def update_rows(
             cursor.execute(
                 f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
                 f"FROM json_populate_recordset(NULL::{table}, %s) AS v "
-                f"WHERE t.{key_column} = v.{key_column}{guard}",
-                [_document([key_column, *columns], rows)],
+                f"WHERE t.{key_column} = v.{key_column}{guard} "
+                # The keys' range, known to the planner (the document's rows are not): the
+                # key's index finds the rows, not a scan of another index the guard matches.
+                f"AND t.{key_column} BETWEEN %s AND %s",
+                [_document([key_column, *columns], rows), *_key_range(rows)],
             )
         else:
             assignments = ", ".join(f"{column} = %s" for column in columns)
