@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from randomization.models import RandomisationRequest
 from tests.journey import TODAY, enrolled
+from trial import set_sql
 from trial.set_sql import insert_rows, update_rows
 
 pytestmark = pytest.mark.django_db  # SQLite (make run) and PostgreSQL alike
@@ -50,6 +51,14 @@ def test_inserted_rows_read_back_as_the_orm_stores_them(role_users: dict) -> Non
     assert {r.randomised_on for r in stored} == {TODAY}
     assert {r.context for r in stored} == {CONTEXT}
     assert {r.done_at for r in stored} == {None}  # not given: NULL
+
+
+def test_a_long_insert_goes_in_bounded_statements_and_keeps_every_row(
+    role_users: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(set_sql, "INSERT_CHUNK", 2)
+    requests, _at = _requests(role_users, 5)
+    assert requests.count() == 5
 
 
 def test_update_sets_each_row_its_own_values_and_skips_guarded_rows(role_users: dict) -> None:

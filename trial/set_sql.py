@@ -2,7 +2,7 @@
 (a batch of randomisations, the audit trail and its sealing).
 
 On PostgreSQL the rows travel as one JSON document read back as the table's own row type
-(``json_populate_recordset``): one short statement whatever the number of rows, parsed once by
+(``json_populate_recordset``): one short statement (per 5,000 rows inserted), parsed once by
 the driver and planned once by the server, where a pipelined ``executemany`` pays both for every
 row, a multi-row ``VALUES`` pays the driver's parse of a text that grows with the rows, and
 arrays cost the driver's Python adaptation of every value (three times the JSON encoding's CPU
@@ -25,6 +25,9 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import Model
+
+# Rows per INSERT on PostgreSQL: a bulk import's trail goes in documents of bounded size.
+INSERT_CHUNK = 5000
 
 
 @cache
@@ -66,16 +69,19 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple])
     columns = [_column(model, name) for name in names]
     listed = ", ".join(columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * len(names))
+            cursor.executemany(f"INSERT INTO {table} ({listed}) VALUES ({marks})", rows)  # noqa: S608
+            return cursor.rowcount
+        inserted = 0
+        for start in range(0, len(rows), INSERT_CHUNK):
             cursor.execute(
                 f"INSERT INTO {table} ({listed}) SELECT {listed} "  # noqa: S608
                 f"FROM json_populate_recordset(NULL::{table}, %s)",
-                [_document(columns, rows)],
+                [_document(columns, rows[start : start + INSERT_CHUNK])],
             )
-        else:
-            marks = ", ".join(["%s"] * len(names))
-            cursor.executemany(f"INSERT INTO {table} ({listed}) VALUES ({marks})", rows)  # noqa: S608
-        return cursor.rowcount
+            inserted += cursor.rowcount
+        return inserted
 
 
 def update_rows(
