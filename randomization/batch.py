@@ -71,7 +71,7 @@ def allocate_pending(only: int | None = None) -> dict[int, Outcome]:
 
 def _allocate_requests(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
     """Decide ``requests`` and write their outcomes (none: nothing to do)."""
-    if not requests:  # decided meanwhile by the caller that had the lock before
+    if not requests:  # none pending: no late arrivals, or decided by the lock's previous holder
         return {}
     now = timezone.now()
     late = [r for r in requests if now - r.requested_at > REQUEST_TIMEOUT]

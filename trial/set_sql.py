@@ -36,7 +36,9 @@ def _column(model: type[Model], name: str) -> str:
 
 
 def _json_value(value: object) -> str:
-    """The text PostgreSQL reads back as the column's type (times in full precision)."""
+    """The text PostgreSQL reads back as the column's type. Times keep their microseconds
+    (``DjangoJSONEncoder`` would cut them to milliseconds, and the value returned to the caller
+    would then differ from the one stored)."""
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(

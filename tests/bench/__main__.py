@@ -72,7 +72,7 @@ def _randomise_rows() -> list[str]:
         coordinator = User.objects.get(username="coordinator")
         needed = participants_needed(ROUNDS, CONCURRENCY)
         slots = generate(
-            ["LSIQ_HIGH", "LSIQ_LOW"], ["MC_ILEX", "FREE_WEIGHT"], [2, 4, 6], needed + 1, "bench"
+            ["LSIQ_HIGH", "LSIQ_LOW"], ["MC_ILEX", "FREE_WEIGHT"], [2, 4, 6], needed, "bench"
         )
         import_list(to_csv(slots), "bench", "test", statistician)
         people = [
