@@ -206,3 +206,14 @@ def test_a_request_recorded_while_a_round_is_decided_joins_the_same_transaction(
     late.refresh_from_db()
     assert (late.randomized_on is not None) is late_decided
     assert (queue.outcome(recorded[0]) is not None) is late_decided
+
+
+def test_an_outcome_that_cannot_be_written_fails_the_batch_not_silently(
+    role_users: dict, test_list: None
+) -> None:
+    """Every request of a batch is read under the lock; an outcome written to no row means the
+    batch is wrong, and it must roll back rather than leave a caller without an answer."""
+    request_id = _pending(_ready(role_users), role_users["therapist"])
+    slotless = Refusal("RandomisationError", ("test",))
+    with pytest.raises(RuntimeError, match="1 of 2 outcomes written"):
+        queue.finish([(request_id, slotless), (10**9, slotless)], timezone.now())
