@@ -5,23 +5,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from outcomes.instruments import DEFINITIONS
 from outcomes.instruments.policy import may_enter
+from trial.compiled_query import CompiledQuery, Values
 from trial.handlers import FormHandler, FormState, permitted_url
 from trial.protocol import PROTOCOL
 
 DEVICE_PAGES = {"medx": "outcomes:medx_entry", "actigraphy": "outcomes:actigraphy"}
 
 
-def _instruments_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+# Compiled once per connection (``trial.compiled_query``): these run for every randomisation
+# batch and every timeline page.
+def _instruments_entered() -> QuerySet:
     from outcomes.models import InstrumentResponse
 
-    yield from InstrumentResponse.objects.filter(participant_id__in=participant_ids).values_list(
+    return InstrumentResponse.objects.filter(participant_id__any_of=Values("ids")).values_list(
         "participant_id", "visit_code", "instrument"
     )
+
+
+_INSTRUMENTS_ENTERED = CompiledQuery(_instruments_entered)
+
+
+def _instruments_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+    yield from _INSTRUMENTS_ENTERED.rows(ids=participant_ids)
 
 
 def _instrument_link(user: object, study_id: str, visit: str, form: str) -> str:
@@ -30,16 +40,21 @@ def _instrument_link(user: object, study_id: str, visit: str, form: str) -> str:
     return permitted_url(user, "outcomes:instrument_entry", study_id, visit, form)
 
 
+def _instrument_totals(visit: str, form: str) -> QuerySet:
+    from outcomes.models import InstrumentResponse
+
+    return InstrumentResponse.objects.filter(
+        participant_id__any_of=Values("ids"), visit_code=visit, instrument=form
+    ).values_list("participant_id", "total")
+
+
+_INSTRUMENT_TOTALS = CompiledQuery(_instrument_totals)
+
+
 def _instrument_scores(
     participant_ids: list[int], visit: str, form: str
 ) -> dict[int, float | None]:
-    from outcomes.models import InstrumentResponse
-
-    return dict(
-        InstrumentResponse.objects.filter(
-            participant_id__in=participant_ids, visit_code=visit, instrument=form
-        ).values_list("participant_id", "total")
-    )
+    return dict(_INSTRUMENT_TOTALS.rows((visit, form), ids=participant_ids))
 
 
 def _instrument_contents(participant_ids: list[int]) -> dict[tuple[int, str, str], object]:
@@ -78,16 +93,24 @@ def _instrument_states(participant_ids: list[int]) -> Iterator[tuple[int, str, s
             yield pid, visit, form, FormState.INCOMPLETE
 
 
-def _tests_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+def _tests_entered(form: str) -> QuerySet:
     from outcomes.models import DynamoTest, MedxTest
 
-    for model, form in ((MedxTest, "medx"), (DynamoTest, "dynamo")):
-        for pid, visit in (
-            model.objects.filter(participant_id__in=participant_ids)
-            .values_list("participant_id", "visit_code")
-            .order_by()  # the models' ordering would widen DISTINCT (and join participants)
-            .distinct()
-        ):
+    model = {"medx": MedxTest, "dynamo": DynamoTest}[form]
+    return (
+        model.objects.filter(participant_id__any_of=Values("ids"))
+        .values_list("participant_id", "visit_code")
+        .order_by()  # the models' ordering would widen DISTINCT (and join participants)
+        .distinct()
+    )
+
+
+_TESTS_ENTERED = CompiledQuery(_tests_entered)
+
+
+def _tests_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
+    for form in ("medx", "dynamo"):
+        for pid, visit in _TESTS_ENTERED.rows((form,), ids=participant_ids):
             yield pid, visit, form
 
 

@@ -21,6 +21,7 @@ import logging
 from collections import defaultdict
 from dataclasses import asdict
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from randomization.allocation import Allocation, assign_all, next_free_slots
@@ -35,6 +36,7 @@ from randomization.readiness import Refusal, readiness
 from trial.audit.context import AuditContext, audit_context
 from trial.audit.lock import database_locked
 from trial.audit.recorder import record_events_by
+from trial.compiled_query import CompiledQuery, Values
 from trial.models import Participant
 
 log = logging.getLogger(__name__)
@@ -56,17 +58,45 @@ def allocate_pending(only: int | None = None) -> dict[int, Outcome]:
     round (up to ``ROUNDS``): their callers are already waiting for this lock, and deciding them
     here spares each of them a second wait and the next caller a transaction and a seal of its
     own."""
-    pending = RandomisationRequest.objects.filter(done_at__isnull=True).order_by("id")
     if only is not None:
-        return _allocate_requests(list(pending.filter(pk=only)))
+        return _allocate_requests(_requests(_REQUEST_PENDING.rows(ids=[only])))
     outcomes: dict[int, Outcome] = {}
     for _round in range(ROUNDS):
         # Decided requests are marked done in this transaction: each round reads only new ones.
-        decided = _allocate_requests(list(pending[: BATCH - len(outcomes)]))
+        decided = _allocate_requests(_requests(_PENDING.rows())[: BATCH - len(outcomes)])
         outcomes.update(decided)
         if not decided or len(outcomes) >= BATCH:
             break
     return outcomes
+
+
+# The batch's reads, compiled once per connection (``trial.compiled_query``): on two busy cores,
+# building these ORM queries cost the deciding caller more CPU than running them.
+_REQUEST_FIELDS = [f.attname for f in RandomisationRequest._meta.concrete_fields]
+_PARTICIPANT_FIELDS = [f.attname for f in Participant._meta.concrete_fields]
+
+
+def _pending_requests() -> QuerySet:
+    return RandomisationRequest.objects.filter(done_at__isnull=True).order_by("id")
+
+
+_PENDING = CompiledQuery(lambda: _pending_requests().values_list(*_REQUEST_FIELDS)[:BATCH])
+_REQUEST_PENDING = CompiledQuery(
+    lambda: _pending_requests().filter(pk__any_of=Values("ids")).values_list(*_REQUEST_FIELDS)
+)
+# One order for every locker: no deadlock between batches.
+_LOCKED_PARTICIPANTS = CompiledQuery(
+    lambda: (
+        Participant.objects.select_for_update()
+        .filter(pk__any_of=Values("ids"))
+        .order_by("pk")
+        .values_list(*_PARTICIPANT_FIELDS)
+    )
+)
+
+
+def _requests(rows: list[tuple]) -> list[RandomisationRequest]:
+    return [RandomisationRequest.from_db("default", _REQUEST_FIELDS, row) for row in rows]
 
 
 def _allocate_requests(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
@@ -91,12 +121,10 @@ def _allocate_requests(requests: list[RandomisationRequest]) -> dict[int, Outcom
 
 def _decide(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
     """Each request's slot or refusal; a participant asked for twice gets one allocation."""
+    rows = _LOCKED_PARTICIPANTS.rows(ids=sorted({r.participant_id for r in requests}))
     people = {
-        p.pk: p
-        for p in Participant.objects.select_for_update(of=("self",))
-        .select_related("screening__eligibility", "exit")
-        .filter(pk__in={r.participant_id for r in requests})
-        .order_by("pk")  # one order for every locker: no deadlock between batches
+        person.pk: person
+        for person in (Participant.from_db("default", _PARTICIPANT_FIELDS, row) for row in rows)
     }
     randomised = [pk for pk, p in people.items() if p.randomized_on is not None]
     given: dict[int, Outcome] = {}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from randomization.exceptions import (
     BaselineIncomplete,
     NoAllocationList,
@@ -19,6 +21,7 @@ from randomization.exceptions import (
 )
 from randomization.models import AllocationSlot, PreconditionWaiver
 from trial.audit.lock import DatabaseLocked
+from trial.compiled_query import CompiledQuery, Values
 from trial.exceptions import NotEligible
 from trial.handlers import form_scores, forms_done
 from trial.models import Participant, VisitRecord
@@ -68,14 +71,64 @@ class Refusal:
         return REFUSALS[self.kind](*self.args)
 
 
+def _waivers() -> QuerySet:
+    return PreconditionWaiver.objects.filter(participant_id__any_of=Values("ids")).values_list(
+        "participant_id", "form_code"
+    )
+
+
+def _facts(baseline_visit: str) -> QuerySet:
+    """Per participant: the eligibility assessment's verdict, whether they left the study, and
+    whether the baseline visit is recorded."""
+    baseline_done = VisitRecord.objects.filter(
+        participant=OuterRef("pk"), visit_code=baseline_visit, outcome=VisitOutcome.DONE
+    )
+    return Participant.objects.filter(pk__any_of=Values("ids")).values_list(
+        "pk",
+        "screening__eligibility__pk",
+        "screening__eligibility__eligible",
+        "screening__eligibility__overridden_by",
+        "screening__eligibility__failed_criteria",
+        "exit__pk",
+        Exists(baseline_done),
+    )
+
+
+# Compiled once per connection (``trial.compiled_query``): read for every randomisation batch.
+_WAIVERS = CompiledQuery(_waivers)
+_FACTS = CompiledQuery(_facts)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    assessed: bool
+    may_enrol: bool
+    failed_criteria: list[str]
+    left: bool
+    baseline_done: bool
+
+
+def _facts_of(participant_ids: list[int]) -> dict[int, _Facts]:
+    rows = _FACTS.rows((PROTOCOL.baseline_visit,), ids=participant_ids)
+    return {
+        pid: _Facts(
+            assessed=assessment is not None,
+            may_enrol=bool(eligible) or overridden_by is not None,
+            failed_criteria=list(failed or []),
+            left=exit_id is not None,
+            baseline_done=bool(baseline_done),
+        )
+        for pid, assessment, eligible, overridden_by, failed, exit_id, baseline_done in rows
+    }
+
+
 def missing_preconditions_of(participant_ids: list[int]) -> dict[int, list[Precondition]]:
     """Per participant, the protocol's randomisation preconditions neither complete nor
     waived by the PI."""
     preconditions = PROTOCOL.randomisation_preconditions
     done = forms_done(participant_ids, only=[p.form for p in preconditions])
     waived: dict[int, set[str]] = {pid: set() for pid in participant_ids}
-    waivers = PreconditionWaiver.objects.filter(participant_id__in=participant_ids)
-    for pid, form in waivers.values_list("participant_id", "form_code"):
+    for pid, form in _WAIVERS.rows(ids=participant_ids):
         waived[pid].add(form)
     return {
         pid: [
@@ -89,20 +142,16 @@ def missing_preconditions_of(participant_ids: list[int]) -> dict[int, list[Preco
 
 
 def readiness(participants: list[Participant]) -> dict[int, Refusal | str]:
-    """Per participant (with ``screening__eligibility`` and ``exit`` selected): the refusal,
-    or the stratum from the baseline stratification questionnaire."""
+    """Per participant: the refusal, or the stratum from the baseline stratification
+    questionnaire."""
     ids = [p.pk for p in participants]
-    baseline_done = set(
-        VisitRecord.objects.filter(
-            participant_id__in=ids, visit_code=PROTOCOL.baseline_visit, outcome=VisitOutcome.DONE
-        ).values_list("participant_id", flat=True)
-    )
+    facts = _facts_of(ids)
     missing = missing_preconditions_of(ids)
     rule = PROTOCOL.stratification
     totals = form_scores(ids, PROTOCOL.baseline_visit, rule.instrument)
     answers: dict[int, Refusal | str] = {}
     for person in participants:
-        refusal = _refusal(person, person.pk in baseline_done, missing[person.pk])
+        refusal = _refusal(person.study_id, facts[person.pk], missing[person.pk])
         total = totals.get(person.pk)
         if refusal is None and total is None:
             # Worded without the questionnaire's name: therapists read this message.
@@ -117,18 +166,13 @@ def readiness(participants: list[Participant]) -> dict[int, Refusal | str]:
     return answers
 
 
-def _refusal(
-    person: Participant, baseline_done: bool, missing: list[Precondition]
-) -> Refusal | None:
-    assessment = getattr(person.screening, "eligibility", None)
-    if assessment is None or not assessment.may_enrol:
-        return Refusal("NotEligible", (list(assessment.failed_criteria) if assessment else [],))
-    if not baseline_done:
-        return Refusal(
-            "BaselineIncomplete", (f"{person.study_id}: the baseline visit is not recorded.",)
-        )
-    if hasattr(person, "exit"):
-        return Refusal("NotEligible", ([f"{person.study_id} has left the study"],))
+def _refusal(study_id: str, facts: _Facts, missing: list[Precondition]) -> Refusal | None:
+    if not facts.may_enrol:
+        return Refusal("NotEligible", (facts.failed_criteria if facts.assessed else [],))
+    if not facts.baseline_done:
+        return Refusal("BaselineIncomplete", (f"{study_id}: the baseline visit is not recorded.",))
+    if facts.left:
+        return Refusal("NotEligible", ([f"{study_id} has left the study"],))
     if missing:
-        return Refusal("PreconditionsMissing", (person.study_id, [p.form for p in missing]))
+        return Refusal("PreconditionsMissing", (study_id, [p.form for p in missing]))
     return None

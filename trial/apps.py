@@ -15,8 +15,10 @@ class TrialConfig(AppConfig):
 
         from . import checks  # noqa: F401
         from .audit import auth_events  # noqa: F401
+        from .compiled_query import register_lookup
         from .protocol.labels import install_translator
 
+        register_lookup()  # ``field__any_of``: hot-path queries compiled once (compiled_query)
         # Protocol labels (pure data) are shown in the reader's language.
         install_translator(gettext)
 

@@ -9,6 +9,7 @@ builds on it); it is imported when first needed, as models import this module.
 from __future__ import annotations
 
 from trial.audit.exceptions import AuditError
+from trial.compiled_query import CompiledQuery
 
 
 class DatabaseLocked(AuditError):
@@ -21,10 +22,17 @@ class DatabaseLocked(AuditError):
         )
 
 
-def database_locked() -> bool:
+def _open_locks() -> object:
     from trial.models.lock import DatabaseLock
 
-    return DatabaseLock._base_manager.filter(unlocked_at__isnull=True).exists()
+    return DatabaseLock._base_manager.filter(unlocked_at__isnull=True).values_list("pk")[:1]
+
+
+_OPEN_LOCK = CompiledQuery(_open_locks)  # asked before every audited write
+
+
+def database_locked() -> bool:
+    return bool(_OPEN_LOCK.rows())
 
 
 def refuse_if_locked(model: type) -> None:

@@ -20,6 +20,7 @@ from django.db.models import QuerySet, Subquery
 
 from trial.advisory_locks import advisory_xact_lock
 from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
+from trial.compiled_query import CompiledQuery
 from trial.set_sql import update_rows
 
 # Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
@@ -38,20 +39,32 @@ def sealed_head() -> tuple[int, str] | None:
     return _sealed_newest_first().values_list("seq", "hash").first()
 
 
-def _seal_batch() -> int:
-    """One read (the unsealed rows, each carrying the sealed head) and one set-based update."""
+_PENDING_COLUMNS = ("id", "head_seq", "head_hash", *HASHED_FIELDS)
+
+
+def _unsealed_with_head() -> QuerySet:
     from trial.models.audit import AuditEntry
 
     head = _sealed_newest_first()
-    pending = list(
+    return (
         AuditEntry.objects.filter(seq__isnull=True)
         .order_by("id")
         .annotate(
             head_seq=Subquery(head.values("seq")[:1]),
             head_hash=Subquery(head.values("hash")[:1]),
         )
-        .values("id", "head_seq", "head_hash", *HASHED_FIELDS)[:BATCH]
+        .values_list(*_PENDING_COLUMNS)[:BATCH]
     )
+
+
+_UNSEALED = CompiledQuery(_unsealed_with_head)  # read after every audited commit
+
+
+def _seal_batch() -> int:
+    """One read (the unsealed rows, each carrying the sealed head) and one set-based update."""
+    from trial.models.audit import AuditEntry
+
+    pending = [dict(zip(_PENDING_COLUMNS, row, strict=True)) for row in _UNSEALED.rows()]
     if not pending:
         return 0
     seq, prev = pending[0]["head_seq"] or 0, pending[0]["head_hash"] or GENESIS
