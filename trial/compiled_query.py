@@ -40,7 +40,7 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":  # type: ignore[attr-defined]
             return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, self.rhs]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, self.rhs]  # noqa: S608
 
 
 def register_lookup() -> None:
