@@ -48,9 +48,16 @@ _WAIT = "SELECT pg_advisory_xact_lock_shared(%s)"
 # explicit transaction (the caller holding the lock must see it), then the shared lock and the
 # outcome in the implicit transaction that ends with the message, so the lock is let go at once.
 # Each statement reads its own snapshot: the outcome is read after the lock was granted.
-_RECORD_AND_WAIT = f"BEGIN; {_RECORD}; COMMIT; {_WAIT}; " + _OUTCOME_OF.format(
-    request=f"currval(pg_get_serial_sequence('{_REQUEST}', 'id'))"
+# The request's commit does not wait for its WAL to reach the disk: the request only has to be
+# visible to the deciding caller, whose own commit (synchronous) flushes the log up to its commit
+# record, which lies after the request's. A crash before that loses a request no one decided,
+# and its caller's connection with it: nothing was allocated.
+_RECORD_AND_WAIT = (
+    f"BEGIN; SET LOCAL synchronous_commit = off; {_RECORD}; COMMIT; {_WAIT}; "
+    + _OUTCOME_OF.format(request=f"currval(pg_get_serial_sequence('{_REQUEST}', 'id'))")
 )
+# The shared lock, then the outcome, in one message (see above).
+_WAIT_THEN_OUTCOME = f"{_WAIT}; {_OUTCOME}"
 
 Outcome = AllocationSlot | Refusal
 
@@ -93,14 +100,31 @@ def record_and_wait(
             if connection.connection.info.transaction_status == TransactionStatus.INERROR:
                 connection.connection.rollback()
             raise
-        rows = []
-        while True:  # BEGIN, the id, COMMIT, the lock, the outcome
-            if cursor.description is not None:
-                rows.append(cursor.fetchone())
-            if not cursor.nextset():
-                break
-    (request_id,), _locked, decided = rows
+        (request_id,), _locked, decided = _first_rows(cursor)
     return request_id, _outcome_from(request_id, decided)
+
+
+def _first_rows(cursor: object) -> list[tuple | None]:
+    """The first row of each statement of a message that returns rows (BEGIN, SET and COMMIT
+    return none)."""
+    rows = []
+    while True:
+        if cursor.description is not None:  # type: ignore[attr-defined]
+            rows.append(cursor.fetchone())  # type: ignore[attr-defined]
+        if not cursor.nextset():  # type: ignore[attr-defined]
+            return rows
+
+
+def wait_then_outcome(request_id: int) -> Outcome | None:
+    """``wait_for_randomiser``, then ``outcome``: one round trip on PostgreSQL (as in
+    ``record_and_wait``)."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or not isinstance(cursor.cursor, ClientCursor):
+            wait_for_randomiser()
+            return outcome(request_id)
+        cursor.execute(_WAIT_THEN_OUTCOME, [RANDOMISER_LOCK_KEY, request_id])
+        _locked, decided = _first_rows(cursor)
+    return _outcome_from(request_id, decided)
 
 
 def outcome(request_id: int) -> Outcome | None:

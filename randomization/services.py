@@ -90,8 +90,7 @@ def _decided(request_id: int, decided: queue.Outcome | None) -> queue.Outcome:
     while decided is None:
         decided = _lead_or_decide_alone(request_id, wait=False)
         if decided is None:  # another caller led, or the batch was full: wait for it
-            queue.wait_for_randomiser()
-            decided = queue.outcome(request_id)
+            decided = queue.wait_then_outcome(request_id)
     return decided
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from django.db import DataError, connection, connections, transaction
@@ -50,11 +51,10 @@ def test_with_no_batch_running_the_request_is_recorded_and_found_pending_in_one_
     assert connection.connection.info.transaction_status == 0  # idle: nothing held
 
 
-def test_a_request_decided_by_the_lock_holder_is_read_once_the_lock_is_let_go(
-    ready: tuple[Participant, object],
-) -> None:
-    """The outcome is read after the wait, not with the snapshot the message started with."""
-    person, therapist = ready
+def _decided_while_waiting(person: Participant, wait: Callable[[], tuple[int, object]]) -> None:
+    """A second connection takes the randomiser's lock, waits for ``person``'s request and
+    decides it while ``wait`` (which records it, or finds it recorded) waits for the lock: the
+    outcome is read after the wait, not with the snapshot the message started with."""
     holding = threading.Event()
     errors: list[BaseException] = []
 
@@ -79,13 +79,33 @@ def test_a_request_decided_by_the_lock_holder_is_read_once_the_lock_is_let_go(
     thread = threading.Thread(target=leader)
     thread.start()
     assert holding.wait(timeout=30)
-    request_id, decided = queue.record_and_wait(
-        person.pk, therapist.pk, Environment.TEST, TODAY, _context(therapist)
-    )
+    with CaptureQueriesContext(connection) as queries:
+        request_id, decided = wait()
     thread.join(timeout=60)
     assert errors == []
+    assert len(queries) == 1
     assert isinstance(decided, AllocationSlot) and decided.participant_id == person.pk
     assert queue.outcome(request_id) == decided
+
+
+def test_a_request_decided_by_the_lock_holder_is_read_once_the_lock_is_let_go(
+    ready: tuple[Participant, object],
+) -> None:
+    person, therapist = ready
+    _decided_while_waiting(
+        person,
+        lambda: queue.record_and_wait(
+            person.pk, therapist.pk, Environment.TEST, TODAY, _context(therapist)
+        ),
+    )
+
+
+def test_a_caller_that_lost_the_lead_waits_and_reads_its_outcome_in_one_message(
+    ready: tuple[Participant, object],
+) -> None:
+    person, therapist = ready
+    request_id = queue.record(person.pk, therapist.pk, Environment.TEST, TODAY, _context(therapist))
+    _decided_while_waiting(person, lambda: (request_id, queue.wait_then_outcome(request_id)))
 
 
 def test_a_failed_statement_leaves_the_connection_usable_and_nothing_recorded(
