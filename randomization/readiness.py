@@ -25,6 +25,7 @@ from trial.compiled_query import CompiledQuery, Values
 from trial.exceptions import NotEligible
 from trial.handlers import form_scores, forms_done
 from trial.models import Participant, VisitRecord
+from trial.models.eligibility import EligibilityAssessment
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
 from trial.protocol.schema import Precondition
@@ -113,7 +114,7 @@ def _facts_of(participant_ids: list[int]) -> dict[int, _Facts]:
     return {
         pid: _Facts(
             assessed=assessment is not None,
-            may_enrol=bool(eligible) or overridden_by is not None,
+            may_enrol=EligibilityAssessment.enrolment_allowed(eligible, overridden_by),
             failed_criteria=list(failed or []),
             left=exit_id is not None,
             baseline_done=bool(baseline_done),

@@ -92,7 +92,12 @@ class EligibilityAssessment(AuditedModel):
 
     @property
     def may_enrol(self) -> bool:
-        return bool(self.eligible) or bool(self.overridden_by_id)
+        return self.enrolment_allowed(self.eligible, self.overridden_by_id)
+
+    @staticmethod
+    def enrolment_allowed(eligible: bool | None, overridden_by_id: int | None) -> bool:
+        """Eligible, or enrolled anyway by the PI's override (for readers of the raw columns)."""
+        return bool(eligible) or bool(overridden_by_id)
 
     def audit_subject(self) -> str:
         return self.screening.audit_subject()
