@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from outcomes.instruments import DEFINITIONS
@@ -55,6 +55,22 @@ def _instrument_scores(
     participant_ids: list[int], visit: str, form: str
 ) -> dict[int, float | None]:
     return dict(_INSTRUMENT_TOTALS.rows((visit, form), ids=participant_ids))
+
+
+def _responses(visit: str, form: str) -> QuerySet:
+    from outcomes.models import InstrumentResponse
+
+    return InstrumentResponse.objects.filter(
+        participant=OuterRef("pk"), visit_code=visit, instrument=form
+    )
+
+
+def _instrument_entered(visit: str, form: str) -> Exists:
+    return Exists(_responses(visit, form))
+
+
+def _instrument_total(visit: str, form: str) -> Subquery:
+    return Subquery(_responses(visit, form).values("total")[:1])
 
 
 def _instrument_contents(participant_ids: list[int]) -> dict[tuple[int, str, str], object]:
@@ -108,6 +124,13 @@ def _tests_entered(form: str) -> QuerySet:
 _TESTS_ENTERED = CompiledQuery(_tests_entered)
 
 
+def _test_entered(visit: str, form: str) -> Exists:
+    from outcomes.models import DynamoTest, MedxTest
+
+    model = {"medx": MedxTest, "dynamo": DynamoTest}[form]
+    return Exists(model.objects.filter(participant=OuterRef("pk"), visit_code=visit))
+
+
 def _tests_done(participant_ids: list[int]) -> Iterator[tuple[int, str, str]]:
     for form in ("medx", "dynamo"):
         for pid, visit in _TESTS_ENTERED.rows((form,), ids=participant_ids):
@@ -157,9 +180,11 @@ def form_handlers() -> tuple[FormHandler, ...]:
             _instrument_scores,
             contents=_instrument_contents,
             states=_instrument_states,
+            entered=_instrument_entered,
+            total=_instrument_total,
         ),
         # Strength tests and actigraphy apart: randomisation asks for the tests alone.
-        FormHandler(("medx", "dynamo"), _tests_done, _device_link),
+        FormHandler(("medx", "dynamo"), _tests_done, _device_link, entered=_test_entered),
         FormHandler(("actigraphy",), _actigraphy_done, _device_link),
         FormHandler(("mmp_pain",), _app_done, _no_page),
     )

@@ -32,9 +32,8 @@ from randomization.models import (
     RandomisationRequest,
 )
 from randomization.queue import Outcome, finish
-from randomization.readiness import Refusal, readiness
+from randomization.readiness import Refusal, answer, candidates
 from trial.audit.context import AuditContext, audit_context
-from trial.audit.lock import database_locked
 from trial.audit.recorder import record_events_by
 from trial.compiled_query import CompiledQuery, Values
 from trial.models import Participant
@@ -73,7 +72,6 @@ def allocate_pending(only: int | None = None) -> dict[int, Outcome]:
 # The batch's reads, compiled once per connection (``trial.compiled_query``): on two busy cores,
 # building these ORM queries cost the deciding caller more CPU than running them.
 _REQUEST_FIELDS = [f.attname for f in RandomisationRequest._meta.concrete_fields]
-_PARTICIPANT_FIELDS = [f.attname for f in Participant._meta.concrete_fields]
 
 
 def _pending_requests() -> QuerySet:
@@ -83,15 +81,6 @@ def _pending_requests() -> QuerySet:
 _PENDING = CompiledQuery(lambda: _pending_requests().values_list(*_REQUEST_FIELDS)[:BATCH])
 _REQUEST_PENDING = CompiledQuery(
     lambda: _pending_requests().filter(pk__any_of=Values("ids")).values_list(*_REQUEST_FIELDS)
-)
-# One order for every locker: no deadlock between batches.
-_LOCKED_PARTICIPANTS = CompiledQuery(
-    lambda: (
-        Participant.objects.select_for_update()
-        .filter(pk__any_of=Values("ids"))
-        .order_by("pk")
-        .values_list(*_PARTICIPANT_FIELDS)
-    )
 )
 
 
@@ -121,11 +110,8 @@ def _allocate_requests(requests: list[RandomisationRequest]) -> dict[int, Outcom
 
 def _decide(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
     """Each request's slot or refusal; a participant asked for twice gets one allocation."""
-    rows = _LOCKED_PARTICIPANTS.rows(ids=sorted({r.participant_id for r in requests}))
-    people = {
-        person.pk: person
-        for person in (Participant.from_db("default", _PARTICIPANT_FIELDS, row) for row in rows)
-    }
+    found = candidates(sorted({r.participant_id for r in requests}), lock=True)
+    people = {pid: candidate.participant for pid, candidate in found.items()}
     randomised = [pk for pk, p in people.items() if p.randomized_on is not None]
     given: dict[int, Outcome] = {}
     if randomised:  # set with the slot, in the same transaction: calling again returns it
@@ -133,8 +119,6 @@ def _decide(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
             s.participant_id: s
             for s in AllocationSlot.objects.filter(participant_id__in=randomised)
         }
-    waiting = [p for p in people.values() if p.randomized_on is None]
-    answers = readiness(waiting) if waiting else {}
     first: dict[int, RandomisationRequest] = {}
     wanted: dict[tuple[str, str], list[RandomisationRequest]] = defaultdict(list)
     for request in requests:
@@ -142,22 +126,26 @@ def _decide(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
         if pid in given or pid in first:
             continue
         first[pid] = request
-        answer = answers[pid]
-        if isinstance(answer, Refusal):
-            given[pid] = answer
+        decided = answer(found[pid])
+        if isinstance(decided, Refusal):
+            given[pid] = decided
         else:
-            wanted[(request.environment, answer)].append(request)
+            wanted[(request.environment, decided)].append(request)
     if wanted:
-        given.update(_allocate(wanted, people))
+        locked = any(candidate.database_locked for candidate in found.values())
+        given.update(_allocate(wanted, people, locked))
     return {r.pk: given[r.participant_id] for r in requests}
 
 
 def _allocate(
-    wanted: dict[tuple[str, str], list[RandomisationRequest]], people: dict[int, Participant]
+    wanted: dict[tuple[str, str], list[RandomisationRequest]],
+    people: dict[int, Participant],
+    database_locked: bool,
 ) -> dict[int, Outcome]:
-    """The next free slots of each (environment, stratum), in request order; per participant."""
+    """The next free slots of each (environment, stratum), in request order; per participant
+    (none while the data manager has locked the database)."""
     everyone = [r for requests in wanted.values() for r in requests]
-    if database_locked():
+    if database_locked:
         return {r.participant_id: Refusal("DatabaseLocked", ()) for r in everyone}
     outcomes: dict[int, Outcome] = {}
     allocations: list[Allocation] = []

@@ -1,4 +1,4 @@
-"""Whether participants may be randomised now, and their strata: a few queries for any number.
+"""Whether participants may be randomised now, and their strata: one statement for any number.
 
 The randomise service asks this for every request of a batch at once (see
 ``randomization.batch``); the answer for each participant is either the stratum or the
@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from randomization.exceptions import (
     BaselineIncomplete,
@@ -23,9 +24,10 @@ from randomization.models import AllocationSlot, PreconditionWaiver
 from trial.audit.lock import DatabaseLocked
 from trial.compiled_query import CompiledQuery, Values
 from trial.exceptions import NotEligible
-from trial.handlers import form_scores, forms_done
+from trial.handlers import form_handlers
 from trial.models import Participant, VisitRecord
 from trial.models.eligibility import EligibilityAssessment
+from trial.models.lock import DatabaseLock
 from trial.models.visits import VisitOutcome
 from trial.protocol import PROTOCOL
 from trial.protocol.schema import Precondition
@@ -72,108 +74,122 @@ class Refusal:
         return REFUSALS[self.kind](*self.args)
 
 
-def _waivers() -> QuerySet:
-    return PreconditionWaiver.objects.filter(participant_id__any_of=Values("ids")).values_list(
-        "participant_id", "form_code"
-    )
-
-
-def _facts(baseline_visit: str) -> QuerySet:
-    """Per participant: the eligibility assessment's verdict, whether they left the study, and
-    whether the baseline visit is recorded."""
-    baseline_done = VisitRecord.objects.filter(
-        participant=OuterRef("pk"), visit_code=baseline_visit, outcome=VisitOutcome.DONE
-    )
-    return Participant.objects.filter(pk__any_of=Values("ids")).values_list(
-        "pk",
-        "screening__eligibility__pk",
-        "screening__eligibility__eligible",
-        "screening__eligibility__overridden_by",
-        "screening__eligibility__failed_criteria",
-        "exit__pk",
-        Exists(baseline_done),
-    )
-
-
-# Compiled once per connection (``trial.compiled_query``): read for every randomisation batch.
-_WAIVERS = CompiledQuery(_waivers)
-_FACTS = CompiledQuery(_facts)
-
-
 @dataclass(frozen=True)
-class _Facts:
-    assessed: bool
+class Candidate:
+    """A participant as randomisation sees them: the row (locked, in a batch) and everything
+    asked of them, read with it in one statement."""
+
+    participant: Participant
+    assessed: bool  # an eligibility assessment exists
     may_enrol: bool
     failed_criteria: list[str]
-    left: bool
+    left: bool  # withdrawn or lost: an exit is recorded
     baseline_done: bool
+    missing: list[Precondition]  # neither entered nor waived by the PI
+    total: float | None  # the stratification questionnaire's (None: not entered or unscorable)
+    database_locked: bool  # the same for every row: the data manager's lock, read with them
 
 
-def _facts_of(participant_ids: list[int]) -> dict[int, _Facts]:
-    rows = _FACTS.rows((PROTOCOL.baseline_visit,), ids=participant_ids)
-    return {
-        pid: _Facts(
+_PARTICIPANT_FIELDS = [f.attname for f in Participant._meta.concrete_fields]
+
+
+def _candidates(lock: bool) -> QuerySet:
+    """Participants with their eligibility, exit, baseline visit, preconditions (entered and
+    waived, through the owning apps' handlers), stratification total and the database lock."""
+    handlers = form_handlers()
+    visit, rule = PROTOCOL.baseline_visit, PROTOCOL.stratification
+    facts = {
+        "assessment_id": F("screening__eligibility__pk"),
+        "eligible": F("screening__eligibility__eligible"),
+        "overridden_by_id": F("screening__eligibility__overridden_by"),
+        "failed_criteria": F("screening__eligibility__failed_criteria"),
+        "exit_id": F("exit__pk"),
+        "baseline_done": Exists(
+            VisitRecord.objects.filter(
+                participant=OuterRef("pk"), visit_code=visit, outcome=VisitOutcome.DONE
+            )
+        ),
+        "total": handlers[rule.instrument].total(visit, rule.instrument),  # type: ignore[misc]
+        "database_locked": Exists(DatabaseLock._base_manager.filter(unlocked_at__isnull=True)),
+    }
+    for index, precondition in enumerate(PROTOCOL.randomisation_preconditions):
+        entered = handlers[precondition.form].entered
+        facts[f"entered_{index}"] = entered(visit, precondition.form)  # type: ignore[misc]
+        facts[f"waived_{index}"] = Exists(
+            PreconditionWaiver.objects.filter(
+                participant=OuterRef("pk"), form_code=precondition.form
+            )
+        )
+    people = Participant.objects.all()
+    if lock:  # the participant rows only: one order for every locker, no deadlock
+        people = people.select_for_update(of=("self",)).order_by("pk")
+    return (
+        people.filter(pk__any_of=Values("ids"))
+        .annotate(**facts)
+        .values_list(*_PARTICIPANT_FIELDS, *facts)
+    )
+
+
+# Compiled once per connection (``trial.compiled_query``): a batch reads every request's
+# participant with one statement.
+_LOCKED = CompiledQuery(lambda: _candidates(lock=True))
+_READ = CompiledQuery(lambda: _candidates(lock=False))
+
+
+def candidates(participant_ids: list[int], lock: bool = False) -> dict[int, Candidate]:
+    """Per participant id (unknown ids are left out); with ``lock``, inside a transaction, the
+    participant rows are locked until it ends."""
+    width = len(_PARTICIPANT_FIELDS)
+    preconditions = PROTOCOL.randomisation_preconditions
+    found = {}
+    for row in (_LOCKED if lock else _READ).rows(ids=participant_ids):
+        person = Participant.from_db(DEFAULT_DB_ALIAS, _PARTICIPANT_FIELDS, row[:width])
+        assessment, eligible, overridden_by, failed, exit_id, baseline, total, locked, *forms = row[
+            width:
+        ]
+        entered, waived = forms[0::2], forms[1::2]
+        found[person.pk] = Candidate(
+            participant=person,
             assessed=assessment is not None,
             may_enrol=EligibilityAssessment.enrolment_allowed(eligible, overridden_by),
             failed_criteria=list(failed or []),
             left=exit_id is not None,
-            baseline_done=bool(baseline_done),
+            baseline_done=bool(baseline),
+            missing=[
+                p
+                for p, done, excused in zip(preconditions, entered, waived, strict=True)
+                if not (done or excused)
+            ],
+            total=total,
+            database_locked=bool(locked),
         )
-        for pid, assessment, eligible, overridden_by, failed, exit_id, baseline_done in rows
-    }
+    return found
 
 
 def missing_preconditions_of(participant_ids: list[int]) -> dict[int, list[Precondition]]:
-    """Per participant, the protocol's randomisation preconditions neither complete nor
-    waived by the PI."""
-    preconditions = PROTOCOL.randomisation_preconditions
-    done = forms_done(participant_ids, only=[p.form for p in preconditions])
-    waived: dict[int, set[str]] = {pid: set() for pid in participant_ids}
-    for pid, form in _WAIVERS.rows(ids=participant_ids):
-        waived[pid].add(form)
-    return {
-        pid: [
-            p
-            for p in preconditions
-            if (PROTOCOL.baseline_visit, p.form) not in done.get(pid, set())
-            and p.form not in waived[pid]
-        ]
-        for pid in participant_ids
-    }
+    """Per participant, the protocol's randomisation preconditions neither entered nor waived
+    by the PI."""
+    return {pid: c.missing for pid, c in candidates(participant_ids).items()}
 
 
-def readiness(participants: list[Participant]) -> dict[int, Refusal | str]:
-    """Per participant: the refusal, or the stratum from the baseline stratification
-    questionnaire."""
-    ids = [p.pk for p in participants]
-    facts = _facts_of(ids)
-    missing = missing_preconditions_of(ids)
-    rule = PROTOCOL.stratification
-    totals = form_scores(ids, PROTOCOL.baseline_visit, rule.instrument)
-    answers: dict[int, Refusal | str] = {}
-    for person in participants:
-        refusal = _refusal(person.study_id, facts[person.pk], missing[person.pk])
-        total = totals.get(person.pk)
-        if refusal is None and total is None:
-            # Worded without the questionnaire's name: therapists read this message.
-            refusal = Refusal(
-                "BaselineIncomplete",
-                (
-                    f"{person.study_id}: the baseline stratification questionnaire is "
-                    "incomplete; ask the coordinator.",
-                ),
-            )
-        answers[person.pk] = refusal or rule.stratum_for(total)
-    return answers
-
-
-def _refusal(study_id: str, facts: _Facts, missing: list[Precondition]) -> Refusal | None:
-    if not facts.may_enrol:
-        return Refusal("NotEligible", (facts.failed_criteria if facts.assessed else [],))
-    if not facts.baseline_done:
+def answer(candidate: Candidate) -> Refusal | str:
+    """The refusal, or the stratum from the baseline stratification questionnaire."""
+    study_id = candidate.participant.study_id
+    if not candidate.may_enrol:
+        return Refusal("NotEligible", (candidate.failed_criteria if candidate.assessed else [],))
+    if not candidate.baseline_done:
         return Refusal("BaselineIncomplete", (f"{study_id}: the baseline visit is not recorded.",))
-    if facts.left:
+    if candidate.left:
         return Refusal("NotEligible", ([f"{study_id} has left the study"],))
-    if missing:
-        return Refusal("PreconditionsMissing", (study_id, [p.form for p in missing]))
-    return None
+    if candidate.missing:
+        return Refusal("PreconditionsMissing", (study_id, [p.form for p in candidate.missing]))
+    if candidate.total is None:
+        # Worded without the questionnaire's name: therapists read this message.
+        return Refusal(
+            "BaselineIncomplete",
+            (
+                f"{study_id}: the baseline stratification questionnaire is incomplete; ask the "
+                "coordinator.",
+            ),
+        )
+    return PROTOCOL.stratification.stratum_for(candidate.total)

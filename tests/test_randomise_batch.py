@@ -134,14 +134,14 @@ def test_a_batch_that_fails_costs_only_the_request_that_broke_it(
     therapist = role_users["therapist"]
     broken, asking = _ready(role_users), _ready(role_users)
     broken_request = _pending(broken, therapist)
-    real_readiness = batch.readiness
+    real_candidates = batch.candidates
 
-    def failing_for_broken(participants: list[Participant]) -> dict:
-        if any(p.pk == broken.pk for p in participants):
+    def failing_for_broken(participant_ids: list[int], lock: bool = False) -> dict:
+        if broken.pk in participant_ids:
             raise RuntimeError("injected: this participant's data cannot be read")
-        return real_readiness(participants)
+        return real_candidates(participant_ids, lock)
 
-    monkeypatch.setattr(batch, "readiness", failing_for_broken)
+    monkeypatch.setattr(batch, "candidates", failing_for_broken)
     slot = randomise(asking, therapist, environment=Environment.TEST)
 
     assert slot.participant_id == asking.pk

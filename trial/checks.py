@@ -76,7 +76,11 @@ def check_every_form_has_a_handler(app_configs: Any, **kwargs: Any) -> list[Erro
             hint="Declare it in the owning app's AppConfig.form_handlers().",
             id="trial.E010",
         )
-        for problem in handler_problems(form.code for form in PROTOCOL.forms)
+        for problem in handler_problems(
+            (form.code for form in PROTOCOL.forms),
+            entered=[p.form for p in PROTOCOL.randomisation_preconditions],
+            totalled=[PROTOCOL.stratification.instrument],
+        )
     ]
 
 

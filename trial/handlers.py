@@ -25,6 +25,11 @@ DoneFn = Callable[[list[int]], Iterable[tuple[int, str, str]]]
 LinkFn = Callable[[object, str, str, str], str]
 # (participant ids, visit code, form code) -> participant id: the form's total (None: unscored)
 ScoreFn = Callable[[list[int], str, str], dict[int, float | None]]
+# (visit code, form code) -> an expression over a participant row (``OuterRef("pk")``): the form
+# is entered at that visit; and the form's total there (for questionnaires). Read inside one
+# statement with the participant, where the per-handler functions above cost a query each.
+EnteredExprFn = Callable[[str, str], object]
+TotalExprFn = Callable[[str, str], object]
 # (participant ids) -> (participant id, visit code, form code) -> the stored values (JSON-able)
 ContentsFn = Callable[[list[int]], Mapping[tuple[int, str, str], object]]
 
@@ -61,6 +66,8 @@ class FormHandler:
     score: ScoreFn | None = None  # for forms with a total (questionnaires)
     contents: ContentsFn | None = None  # for forms a monitor verifies against source (SDV)
     states: StatesFn | None = None  # states beyond entered / not entered
+    entered: EnteredExprFn | None = None  # for randomisation preconditions
+    total: TotalExprFn | None = None  # for the stratification questionnaire
 
 
 @cache
@@ -84,8 +91,12 @@ def form_handlers() -> dict[str, FormHandler]:
     return handlers
 
 
-def handler_problems(form_codes: Iterable[str]) -> list[str]:
-    """What is wrong with the declared handlers for these protocol forms (for the system check)."""
+def handler_problems(
+    form_codes: Iterable[str], entered: Iterable[str] = (), totalled: Iterable[str] = ()
+) -> list[str]:
+    """What is wrong with the declared handlers for these protocol forms (for the system check):
+    the forms in ``entered`` (randomisation preconditions) need an ``entered`` expression, those
+    in ``totalled`` (the stratification questionnaire) a ``total`` one."""
     owners: dict[str, list[str]] = {}
     for label, handler in _declared():
         for form in handler.forms:
@@ -97,6 +108,13 @@ def handler_problems(form_codes: Iterable[str]) -> list[str]:
             problems.append(f"no app declares a handler for the protocol form {form!r}")
         elif len(found) > 1:
             problems.append(f"form {form!r} has handlers in several apps: {', '.join(found)}")
+    handlers = form_handlers()
+    for form in entered:
+        if form in handlers and handlers[form].entered is None:
+            problems.append(f"the handler of {form!r} cannot say in SQL whether it is entered")
+    for form in totalled:
+        if form in handlers and handlers[form].total is None:
+            problems.append(f"the handler of {form!r} cannot give its total in SQL")
     return problems
 
 
