@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, ForeignObject, Lookup, QuerySet
 
+from trial.one_message import Statement
+
 
 @dataclass(frozen=True)
 class Values:
@@ -53,7 +55,7 @@ def register_lookup() -> None:
 class _Compiled:
     sql: str
     params: tuple
-    convert: Callable[[list[tuple]], Iterable[tuple]]
+    convert: Callable[[list[tuple]], list[tuple]]
 
 
 def _compile(queryset: QuerySet) -> _Compiled:
@@ -63,11 +65,11 @@ def _compile(queryset: QuerySet) -> _Compiled:
     converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     converters = {pos: found for pos, found in converters.items() if pos < width}
 
-    def convert(rows: list[tuple]) -> Iterable[tuple]:
+    def convert(rows: list[tuple]) -> list[tuple]:
         rows = [row[:width] for row in rows] if rows and len(rows[0]) > width else rows
         if not converters:
             return rows
-        return map(tuple, compiler.apply_converters(rows, converters))
+        return [tuple(row) for row in compiler.apply_converters(rows, converters)]
 
     return _Compiled(sql, tuple(params), convert)
 
@@ -86,14 +88,20 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self._build = build
 
-    def rows(self, key: tuple = (), **values: Iterable) -> list[tuple]:
-        """The rows (as ``values_list`` gives them) of the queryset ``build(*key)``, with each
-        ``Values`` placeholder bound to the list of that name."""
+    def statement(self, key: tuple = (), **values: Iterable) -> Statement:
+        """The queryset ``build(*key)`` as a statement, with each ``Values`` placeholder bound
+        to the list of that name (to run with others: ``trial.one_message``)."""
         # The wrapper itself (``connection`` is a proxy shared by every thread).
         cache = vars(connections[DEFAULT_DB_ALIAS]).setdefault("_compiled_queries", {})
         compiled = cache.get((self, key))
         if compiled is None:
             compiled = cache[(self, key)] = _compile(self._build(*key))
+        params = [_bound(p, values) for p in compiled.params]
+        return Statement(compiled.sql, params, convert=compiled.convert)
+
+    def rows(self, key: tuple = (), **values: Iterable) -> list[tuple]:
+        """The statement's rows, as ``values_list`` gives them."""
+        statement = self.statement(key, **values)
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, [_bound(p, values) for p in compiled.params])
-            return list(compiled.convert(cursor.fetchall()))
+            cursor.execute(statement.sql, statement.params)
+            return statement.convert(cursor.fetchall())  # type: ignore[misc]

@@ -26,6 +26,8 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
+from trial.one_message import Statement, run_together
+
 # Rows per INSERT on PostgreSQL: a bulk import's trail goes in documents of bounded size.
 INSERT_CHUNK = 5000
 
@@ -62,28 +64,69 @@ def _document(columns: Sequence[str], rows: Sequence[tuple]) -> str:
     return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=_json_value)
 
 
-def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> int:
-    """Insert ``rows`` (values in ``names`` order); returns how many were inserted."""
+def insert_statements(
+    model: type[Model], names: Sequence[str], rows: Sequence[tuple]
+) -> list[Statement]:
+    """The statements inserting ``rows`` (values in ``names`` order): none for no rows."""
     if not rows:
-        return 0
+        return []
     _check_width(rows, len(names))
     table = model._meta.db_table
     columns = [_column(model, name) for name in names]
     listed = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            marks = ", ".join(["%s"] * len(names))
-            cursor.executemany(f"INSERT INTO {table} ({listed}) VALUES ({marks})", rows)  # noqa: S608
-            return cursor.rowcount
-        inserted = 0
-        for start in range(0, len(rows), INSERT_CHUNK):
-            cursor.execute(
-                f"INSERT INTO {table} ({listed}) SELECT {listed} "  # noqa: S608
-                f"FROM json_populate_recordset(NULL::{table}, %s)",
-                [_document(columns, rows[start : start + INSERT_CHUNK])],
-            )
-            inserted += cursor.rowcount
-        return inserted
+    if connection.vendor != "postgresql":
+        marks = ", ".join(["%s"] * len(names))
+        sql = f"INSERT INTO {table} ({listed}) VALUES ({marks})"  # noqa: S608
+        return [Statement(sql, list(rows), many=True)]
+    return [
+        Statement(
+            f"INSERT INTO {table} ({listed}) SELECT {listed} "  # noqa: S608
+            f"FROM json_populate_recordset(NULL::{table}, %s)",
+            [_document(columns, rows[start : start + INSERT_CHUNK])],
+        )
+        for start in range(0, len(rows), INSERT_CHUNK)
+    ]
+
+
+def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> int:
+    """Insert ``rows`` (values in ``names`` order); returns how many were inserted."""
+    return sum(result.rowcount for result in run_together(insert_statements(model, names, rows)))
+
+
+def update_statement(
+    model: type[Model],
+    key: str,
+    names: Sequence[str],
+    rows: Sequence[tuple],
+    unless_set: str | None = None,
+) -> Statement | None:
+    """The statement setting columns ``names`` of each row whose ``key`` is a row's first value
+    to the row's other values; with ``unless_set``, only rows where that column is still NULL (a
+    guard against writing over a value another writer set). None for no rows. Its row count is
+    for the caller to check against what it expected."""
+    if not rows:
+        return None
+    _check_width(rows, len(names) + 1)
+    table = model._meta.db_table
+    key_column, columns = _column(model, key), [_column(model, name) for name in names]
+    guard = f" AND t.{_column(model, unless_set)} IS NULL" if unless_set else ""
+    if connection.vendor == "postgresql":
+        assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+        return Statement(
+            f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
+            f"FROM json_populate_recordset(NULL::{table}, %s) AS v "
+            f"WHERE t.{key_column} = v.{key_column}{guard} "
+            # The keys' range, known to the planner (the document's rows are not): the
+            # key's index finds the rows, not a scan of another index the guard matches.
+            f"AND t.{key_column} BETWEEN %s AND %s",
+            [_document([key_column, *columns], rows), *_key_range(rows)],
+        )
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    return Statement(
+        f"UPDATE {table} AS t SET {assignments} WHERE t.{key_column} = %s{guard}",  # noqa: S608
+        [(*row[1:], row[0]) for row in rows],
+        many=True,
+    )
 
 
 def update_rows(
@@ -93,32 +136,6 @@ def update_rows(
     rows: Sequence[tuple],
     unless_set: str | None = None,
 ) -> int:
-    """Set columns ``names`` of each row whose ``key`` is a row's first value to the row's
-    other values; with ``unless_set``, only rows where that column is still NULL (a guard
-    against writing over a value another writer set). Returns how many rows were updated, for
-    the caller to check against what it expected."""
-    if not rows:
-        return 0
-    _check_width(rows, len(names) + 1)
-    table = model._meta.db_table
-    key_column, columns = _column(model, key), [_column(model, name) for name in names]
-    guard = f" AND t.{_column(model, unless_set)} IS NULL" if unless_set else ""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            assignments = ", ".join(f"{column} = v.{column}" for column in columns)
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
-                f"FROM json_populate_recordset(NULL::{table}, %s) AS v "
-                f"WHERE t.{key_column} = v.{key_column}{guard} "
-                # The keys' range, known to the planner (the document's rows are not): the
-                # key's index finds the rows, not a scan of another index the guard matches.
-                f"AND t.{key_column} BETWEEN %s AND %s",
-                [_document([key_column, *columns], rows), *_key_range(rows)],
-            )
-        else:
-            assignments = ", ".join(f"{column} = %s" for column in columns)
-            cursor.executemany(
-                f"UPDATE {table} AS t SET {assignments} WHERE t.{key_column} = %s{guard}",  # noqa: S608
-                [(*row[1:], row[0]) for row in rows],
-            )
-        return cursor.rowcount
+    """``update_statement``, run: returns how many rows were updated."""
+    statement = update_statement(model, key, names, rows, unless_set)
+    return run_together([statement])[0].rowcount if statement else 0

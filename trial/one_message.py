@@ -1,0 +1,70 @@
+"""Several statements sent to PostgreSQL in one message, for the randomiser's batch.
+
+While twenty callers wait for the batch to commit, each round trip of the deciding caller costs
+it a turn on a busy CPU (its database backend and then itself must be scheduled again), so its
+statements that do not depend on each other's results travel together: the driver binds the
+parameters on the client (Django's default cursor) and the server runs the statements in turn,
+inside the caller's transaction, stopping at the first that fails (the transaction is then
+rolled back as for any error). Elsewhere (SQLite, or a server-side binding cursor) they run one
+at a time, with the same results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from psycopg import ClientCursor
+
+
+@dataclass(frozen=True)
+class Statement:
+    """SQL with its parameters; ``many``: a list of parameter rows, for ``executemany``
+    (SQLite's fast path; never sent together). ``convert`` turns the rows read into values as
+    the ORM gives them."""
+
+    sql: str
+    params: Sequence
+    many: bool = False
+    convert: Callable[[list[tuple]], list[tuple]] | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    rowcount: int  # rows written (or read)
+    rows: list[tuple]  # rows read; empty for a write without RETURNING
+
+
+def _together(cursor: object) -> bool:
+    return connection.vendor == "postgresql" and isinstance(cursor.cursor, ClientCursor)  # type: ignore[attr-defined]
+
+
+def _read(cursor: object, statement: Statement) -> Result:
+    rows = cursor.fetchall() if cursor.description is not None else []  # type: ignore[attr-defined]
+    if statement.convert is not None:
+        rows = statement.convert(rows)
+    return Result(cursor.rowcount, rows)  # type: ignore[attr-defined]
+
+
+def run_together(statements: Sequence[Statement]) -> list[Result]:
+    """Run ``statements`` in order; each one's result, in the same order."""
+    results: list[Result] = []
+    with connection.cursor() as cursor:
+        if not _together(cursor) or any(s.many for s in statements):
+            for statement in statements:
+                if statement.many:
+                    cursor.executemany(statement.sql, statement.params)
+                else:
+                    cursor.execute(statement.sql, statement.params)
+                results.append(_read(cursor, statement))
+            return results
+        cursor.execute(
+            "; ".join(statement.sql for statement in statements),
+            [param for statement in statements for param in statement.params],
+        )
+        for index, statement in enumerate(statements):
+            if index:
+                cursor.nextset()
+            results.append(_read(cursor, statement))
+    return results
