@@ -29,7 +29,8 @@ from randomization.models import AllocationSlot
 from trial.audit.recorder import AuditEvent
 from trial.models import Participant
 from trial.models.audit import AuditAction
-from trial.set_sql import update_rows
+from trial.one_message import Write
+from trial.set_sql import update_statement
 
 _SLOT_FIELDS = list(AllocationSlot._meta.concrete_fields)
 _SLOT = AllocationSlot._meta.db_table
@@ -101,34 +102,37 @@ class Allocation:
     on: dt.date
 
 
-def assign_all(allocations: Sequence[Allocation]) -> list[tuple[AllocationSlot, list[AuditEvent]]]:
-    """Give each slot to its participant and mark them randomised on ``on`` in ``stratum``:
-    two set-based statements for the whole batch. Returns each slot
-    as stored with the trail's events (each field change and the RANDOMISE event), for the
-    caller to record with its batch's other events in one insert."""
+def assign(
+    allocations: Sequence[Allocation],
+) -> tuple[list[tuple[AllocationSlot, list[AuditEvent]]], list[Write]]:
+    """Give each slot to its participant and mark them randomised on ``on`` in ``stratum``.
+    Returns each slot as it will be stored with the trail's events (each field change and the
+    RANDOMISE event), and the two set-based writes that store them, for the caller to send with
+    its batch's other statements (``trial.one_message``), in this transaction. Each write must
+    touch every allocation's row: both rows are locked by this transaction, so only a bug
+    elsewhere makes one miss, and the whole batch is then rolled back rather than record an
+    allocation that was not made."""
     now = timezone.now()
     befores = [(_audited_values(a.slot), _audited_values(a.participant)) for a in allocations]
-    slots_taken = update_rows(
+    take_slots = update_statement(
         AllocationSlot,
         "id",
         ["participant", "assigned_at", "assigned_by"],
         [(a.slot.pk, a.participant.pk, now, a.user_id) for a in allocations],
         unless_set="participant",
     )
-    people_marked = update_rows(
+    mark_people = update_statement(
         Participant,
         "id",
         ["randomized_on", "randomization_stratum"],
         [(a.participant.pk, a.on, a.stratum) for a in allocations],
         unless_set="randomized_on",
     )
-    if slots_taken != len(allocations) or people_marked != len(allocations):
-        # Both rows are locked by this transaction: only a bug elsewhere gets here. Raising
-        # rolls the whole batch back rather than record an allocation that was not made.
-        raise RuntimeError(
-            f"randomise: {slots_taken} slots taken and {people_marked} participants marked "
-            f"for {len(allocations)} allocations; nothing was saved"
-        )
+    writes = [
+        Write(statement, len(allocations), what)
+        for statement, what in ((take_slots, "slots taken"), (mark_people, "participants marked"))
+        if statement is not None
+    ]
     taken = []
     for a, (slot_before, person_before) in zip(allocations, befores, strict=True):
         slot, person = a.slot, a.participant
@@ -147,4 +151,4 @@ def assign_all(allocations: Sequence[Allocation]) -> list[tuple[AllocationSlot, 
                 ],
             )
         )
-    return taken
+    return taken, writes

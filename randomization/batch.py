@@ -24,19 +24,27 @@ from dataclasses import asdict
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from randomization.allocation import Allocation, assign_all, next_free_slots
+from randomization.allocation import Allocation, assign, next_free_slots
 from randomization.models import (
     AllocationList,
     AllocationSlot,
     Environment,
     RandomisationRequest,
 )
-from randomization.queue import Outcome, finish
-from randomization.readiness import Refusal, answer, candidates
+from randomization.queue import Outcome, finish_write
+from randomization.readiness import (
+    Candidate,
+    Refusal,
+    answer,
+    candidates,
+    candidates_from,
+    candidates_query,
+)
 from trial.audit.context import AuditContext, audit_context
-from trial.audit.recorder import record_events_by
+from trial.audit.recorder import trail_writes
 from trial.compiled_query import CompiledQuery, Values
 from trial.models import Participant
+from trial.one_message import Result, Statement, Write, run_together, write_then_read
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +64,25 @@ def allocate_pending(only: int | None = None) -> dict[int, Outcome]:
     Requests recorded while a round is being decided join the same transaction in a further
     round (up to ``ROUNDS``): their callers are already waiting for this lock, and deciding them
     here spares each of them a second wait and the next caller a transaction and a seal of its
-    own."""
+    own. A round's writes travel in one message with the next round's reads (which see them:
+    decided requests are no longer pending)."""
     if only is not None:
-        return _allocate_requests(_requests(_REQUEST_PENDING.rows(ids=[only])))
+        requests = _requests(_REQUEST_PENDING.rows(ids=[only]))
+        found = candidates([r.participant_id for r in requests], lock=True)
+        decided, writes = _allocate_requests(requests, found)
+        write_then_read(writes)
+        return decided
     outcomes: dict[int, Outcome] = {}
-    for _round in range(ROUNDS):
-        # Decided requests are marked done in this transaction: each round reads only new ones.
-        decided = _allocate_requests(_requests(_PENDING.rows())[: BATCH - len(outcomes)])
-        outcomes.update(decided)
-        if not decided or len(outcomes) >= BATCH:
+    requests, found = _pending(run_together(_pending_reads()))
+    for round_ in range(ROUNDS):
+        requests = requests[: BATCH - len(outcomes)]
+        if not requests:  # none pending: no late arrivals, or decided by the previous holder
             break
+        decided, writes = _allocate_requests(requests, found)
+        outcomes.update(decided)
+        last = round_ + 1 == ROUNDS or len(outcomes) >= BATCH
+        read = write_then_read(writes, [] if last else _pending_reads())
+        requests, found = ([], {}) if last else _pending(read)
     return outcomes
 
 
@@ -82,16 +99,34 @@ _PENDING = CompiledQuery(lambda: _pending_requests().values_list(*_REQUEST_FIELD
 _REQUEST_PENDING = CompiledQuery(
     lambda: _pending_requests().filter(pk__any_of=Values("ids")).values_list(*_REQUEST_FIELDS)
 )
+# Their participants, locked, read in the same message by a statement of its own: it sees the
+# requests committed since the first (every statement reads what is committed when it starts),
+# so it holds every participant the requests read need, and perhaps a few more.
+_PENDING_CANDIDATES = CompiledQuery(
+    lambda: candidates_query(lock=True, among=_pending_requests().values("participant_id")[:BATCH])
+)
+
+
+def _pending_reads() -> list[Statement]:
+    return [_PENDING.statement(), _PENDING_CANDIDATES.statement()]
+
+
+def _pending(read: list[Result]) -> tuple[list[RandomisationRequest], dict[int, Candidate]]:
+    pending, people = read
+    return _requests(pending.rows), candidates_from(people.rows)
 
 
 def _requests(rows: list[tuple]) -> list[RandomisationRequest]:
     return [RandomisationRequest.from_db("default", _REQUEST_FIELDS, row) for row in rows]
 
 
-def _allocate_requests(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
-    """Decide ``requests`` and write their outcomes (none: nothing to do)."""
-    if not requests:  # none pending: no late arrivals, or decided by the lock's previous holder
-        return {}
+def _allocate_requests(
+    requests: list[RandomisationRequest], found: dict[int, Candidate]
+) -> tuple[dict[int, Outcome], list[Write]]:
+    """Decide ``requests`` (their participants locked in ``found``): the outcomes, and the
+    writes that store them (the slots, the trail, each request's outcome)."""
+    if not requests:
+        return {}, []
     now = timezone.now()
     late = [r for r in requests if now - r.requested_at > REQUEST_TIMEOUT]
     outcomes: dict[int, Outcome] = {
@@ -102,15 +137,19 @@ def _allocate_requests(requests: list[RandomisationRequest]) -> dict[int, Outcom
         for r in late
     }
     timely = [r for r in requests if r.pk not in outcomes]
+    writes: list[Write] = []
     if timely:
-        outcomes.update(_decide(timely))
-    finish([(r.pk, outcomes[r.pk]) for r in requests], now)
-    return outcomes
+        decided, writes = _decide(timely, found)
+        outcomes.update(decided)
+    writes.append(finish_write([(r.pk, outcomes[r.pk]) for r in requests], now))
+    return outcomes, writes
 
 
-def _decide(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
-    """Each request's slot or refusal; a participant asked for twice gets one allocation."""
-    found = candidates(sorted({r.participant_id for r in requests}), lock=True)
+def _decide(
+    requests: list[RandomisationRequest], found: dict[int, Candidate]
+) -> tuple[dict[int, Outcome], list[Write]]:
+    """Each request's slot or refusal (a participant asked for twice gets one allocation), and
+    the writes that store the slots."""
     people = {pid: candidate.participant for pid, candidate in found.items()}
     randomised = [pk for pk, p in people.items() if p.randomized_on is not None]
     given: dict[int, Outcome] = {}
@@ -131,22 +170,24 @@ def _decide(requests: list[RandomisationRequest]) -> dict[int, Outcome]:
             given[pid] = decided
         else:
             wanted[(request.environment, decided)].append(request)
+    writes: list[Write] = []
     if wanted:
         locked = any(candidate.database_locked for candidate in found.values())
-        given.update(_allocate(wanted, people, locked))
-    return {r.pk: given[r.participant_id] for r in requests}
+        allocated, writes = _allocate(wanted, people, locked)
+        given.update(allocated)
+    return {r.pk: given[r.participant_id] for r in requests}, writes
 
 
 def _allocate(
     wanted: dict[tuple[str, str], list[RandomisationRequest]],
     people: dict[int, Participant],
     database_locked: bool,
-) -> dict[int, Outcome]:
-    """The next free slots of each (environment, stratum), in request order; per participant
-    (none while the data manager has locked the database)."""
+) -> tuple[dict[int, Outcome], list[Write]]:
+    """The next free slots of each (environment, stratum), in request order, per participant
+    (none while the data manager has locked the database), and the writes that take them."""
     everyone = [r for requests in wanted.values() for r in requests]
     if database_locked:
-        return {r.participant_id: Refusal("DatabaseLocked", ()) for r in everyone}
+        return {r.participant_id: Refusal("DatabaseLocked", ()) for r in everyone}, []
     outcomes: dict[int, Outcome] = {}
     allocations: list[Allocation] = []
     contexts: list[AuditContext] = []
@@ -168,14 +209,16 @@ def _allocate(
                 Allocation(slot, person, stratum, request.requested_by_id, request.randomised_on)
             )
             contexts.append(context)
-    taken = assign_all(allocations)
+    if not allocations:
+        return outcomes, []
+    taken, writes = assign(allocations)
     for slot, _events in taken:
         outcomes[slot.participant_id] = slot
-    record_events_by(
+    writes += trail_writes(
         [(context, events) for context, (_slot, events) in zip(contexts, taken, strict=True)],
         reason=REASON,
     )
-    return outcomes
+    return outcomes, writes
 
 
 def _no_slot(people: list[Participant], environment: str, stratum: str) -> dict[int, Refusal]:

@@ -24,7 +24,8 @@ from randomization.models import AllocationSlot, RandomisationRequest
 from randomization.readiness import Refusal
 from trial.advisory_locks import advisory_xact_lock
 from trial.audit.context import AuditContext
-from trial.set_sql import update_rows
+from trial.one_message import Write, write_then_read
+from trial.set_sql import update_statement
 
 # Arbitrary constant identifying the randomiser's advisory lock on PostgreSQL.
 RANDOMISER_LOCK_KEY = 0x53425241  # "SBRA"
@@ -145,8 +146,9 @@ def _outcome_from(request_id: int, row: tuple | None) -> Outcome | None:
     return slot_from_row(tuple(slot))
 
 
-def finish(decided: Sequence[tuple[int, Outcome]], at: dt.datetime) -> None:
-    """Write each request's outcome, in one statement."""
+def finish_write(decided: Sequence[tuple[int, Outcome]], at: dt.datetime) -> Write:
+    """The one statement writing each request's outcome (the requests are the batch's own, read
+    under the lock: it must write every one)."""
     rows = [
         (
             request_id,
@@ -156,9 +158,15 @@ def finish(decided: Sequence[tuple[int, Outcome]], at: dt.datetime) -> None:
         )
         for request_id, result in decided
     ]
-    written = update_rows(RandomisationRequest, "id", ["done_at", "slot", "refusal"], rows)
-    if written != len(rows):  # the requests are the batch's own, read under the lock
-        raise RuntimeError(f"randomise: {written} of {len(rows)} outcomes written; none kept")
+    statement = update_statement(RandomisationRequest, "id", ["done_at", "slot", "refusal"], rows)
+    if statement is None:
+        raise ValueError("no outcome to write")
+    return Write(statement, len(rows), "randomise: outcomes")
+
+
+def finish(decided: Sequence[tuple[int, Outcome]], at: dt.datetime) -> None:
+    """Write each request's outcome, in one statement (see ``finish_write``)."""
+    write_then_read([finish_write(decided, at)])
 
 
 def lead(wait: bool) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from randomization.exceptions import (
     BaselineIncomplete,
@@ -93,9 +93,12 @@ class Candidate:
 _PARTICIPANT_FIELDS = [f.attname for f in Participant._meta.concrete_fields]
 
 
-def _candidates(lock: bool) -> QuerySet:
-    """Participants with their eligibility, exit, baseline visit, preconditions (entered and
-    waived, through the owning apps' handlers), stratification total and the database lock."""
+def candidates_query(lock: bool, among: object) -> QuerySet:
+    """Participants whose id is ``among`` (a ``Values`` placeholder or a subquery of ids) with
+    their eligibility, exit, baseline visit, preconditions (entered and waived, through the
+    owning apps' handlers), stratification total and the database lock, as rows for
+    ``candidates_from``; with ``lock``, the participant rows are locked (in id order: one order
+    for every locker, no deadlock)."""
     handlers = form_handlers()
     visit, rule = PROTOCOL.baseline_visit, PROTOCOL.stratification
     facts = {
@@ -121,28 +124,30 @@ def _candidates(lock: bool) -> QuerySet:
             )
         )
     people = Participant.objects.all()
-    if lock:  # the participant rows only: one order for every locker, no deadlock
+    if lock:  # the participant rows only
         people = people.select_for_update(of=("self",)).order_by("pk")
-    return (
-        people.filter(pk__any_of=Values("ids"))
-        .annotate(**facts)
-        .values_list(*_PARTICIPANT_FIELDS, *facts)
-    )
+    chosen = Q(pk__any_of=among) if isinstance(among, Values) else Q(pk__in=among)
+    return people.filter(chosen).annotate(**facts).values_list(*_PARTICIPANT_FIELDS, *facts)
 
 
 # Compiled once per connection (``trial.compiled_query``): a batch reads every request's
 # participant with one statement.
-_LOCKED = CompiledQuery(lambda: _candidates(lock=True))
-_READ = CompiledQuery(lambda: _candidates(lock=False))
+_LOCKED = CompiledQuery(lambda: candidates_query(lock=True, among=Values("ids")))
+_READ = CompiledQuery(lambda: candidates_query(lock=False, among=Values("ids")))
 
 
 def candidates(participant_ids: list[int], lock: bool = False) -> dict[int, Candidate]:
     """Per participant id (unknown ids are left out); with ``lock``, inside a transaction, the
     participant rows are locked until it ends."""
+    return candidates_from((_LOCKED if lock else _READ).rows(ids=participant_ids))
+
+
+def candidates_from(rows: list[tuple]) -> dict[int, Candidate]:
+    """The candidates read by a ``candidates_query``, by participant id."""
     width = len(_PARTICIPANT_FIELDS)
     preconditions = PROTOCOL.randomisation_preconditions
     found = {}
-    for row in (_LOCKED if lock else _READ).rows(ids=participant_ids):
+    for row in rows:
         person = Participant.from_db(DEFAULT_DB_ALIAS, _PARTICIPANT_FIELDS, row[:width])
         assessment, eligible, overridden_by, failed, exit_id, baseline, total, locked, *forms = row[
             width:

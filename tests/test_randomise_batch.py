@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from randomization import batch, queue
+from randomization import batch, queue, readiness
 from randomization.exceptions import PreconditionsMissing, RandomisationError
 from randomization.importing import import_list
 from randomization.listfile import to_csv
@@ -134,14 +134,17 @@ def test_a_batch_that_fails_costs_only_the_request_that_broke_it(
     therapist = role_users["therapist"]
     broken, asking = _ready(role_users), _ready(role_users)
     broken_request = _pending(broken, therapist)
-    real_candidates = batch.candidates
+    real_candidates_from = readiness.candidates_from
 
-    def failing_for_broken(participant_ids: list[int], lock: bool = False) -> dict:
-        if broken.pk in participant_ids:
+    def failing_for_broken(rows: list[tuple]) -> dict:
+        found = real_candidates_from(rows)
+        if broken.pk in found:
             raise RuntimeError("injected: this participant's data cannot be read")
-        return real_candidates(participant_ids, lock)
+        return found
 
-    monkeypatch.setattr(batch, "candidates", failing_for_broken)
+    # Where a batch reads its participants, and where a request decided alone does.
+    monkeypatch.setattr(batch, "candidates_from", failing_for_broken)
+    monkeypatch.setattr(readiness, "candidates_from", failing_for_broken)
     slot = randomise(asking, therapist, environment=Environment.TEST)
 
     assert slot.participant_id == asking.pk
@@ -192,10 +195,10 @@ def test_a_request_recorded_while_a_round_is_decided_joins_the_same_transaction(
     recorded: list[int] = []
     real_allocate = batch._allocate_requests
 
-    def a_caller_records_meanwhile(requests: list) -> dict:
+    def a_caller_records_meanwhile(*decide: object) -> tuple:
         if not recorded:
             recorded.append(_pending(late, therapist))
-        return real_allocate(requests)
+        return real_allocate(*decide)
 
     monkeypatch.setattr(batch, "_allocate_requests", a_caller_records_meanwhile)
     monkeypatch.setattr(batch, "ROUNDS", rounds)
@@ -215,5 +218,5 @@ def test_an_outcome_that_cannot_be_written_fails_the_batch_not_silently(
     batch is wrong, and it must roll back rather than leave a caller without an answer."""
     request_id = _pending(_ready(role_users), role_users["therapist"])
     slotless = Refusal("RandomisationError", ("test",))
-    with pytest.raises(RuntimeError, match="1 of 2 outcomes written"):
+    with pytest.raises(RuntimeError, match="outcomes: 1 of 2 rows written"):
         queue.finish([(request_id, slotless), (10**9, slotless)], timezone.now())

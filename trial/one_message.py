@@ -68,3 +68,25 @@ def run_together(statements: Sequence[Statement]) -> list[Result]:
                 cursor.nextset()
             results.append(_read(cursor, statement))
     return results
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write that must touch exactly ``expected`` rows (``what`` names it in the error)."""
+
+    statement: Statement
+    expected: int
+    what: str
+
+
+def write_then_read(writes: Sequence[Write], reads: Sequence[Statement] = ()) -> list[Result]:
+    """Inside a transaction: ``writes``, then ``reads`` (which see the writes), together;
+    returns the reads' results. A write that touched another number of rows than it expected
+    raises, and the caller's transaction is rolled back with everything it wrote."""
+    results = run_together([write.statement for write in writes] + list(reads))
+    for write, result in zip(writes, results, strict=False):
+        if result.rowcount != write.expected:
+            raise RuntimeError(
+                f"{write.what}: {result.rowcount} of {write.expected} rows written; none kept"
+            )
+    return results[len(writes) :]

@@ -26,7 +26,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
-from trial.one_message import Statement, run_together
+from trial.one_message import Statement, Write, run_together
 
 # Rows per INSERT on PostgreSQL: a bulk import's trail goes in documents of bounded size.
 INSERT_CHUNK = 5000
@@ -64,33 +64,39 @@ def _document(columns: Sequence[str], rows: Sequence[tuple]) -> str:
     return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=_json_value)
 
 
-def insert_statements(
-    model: type[Model], names: Sequence[str], rows: Sequence[tuple]
-) -> list[Statement]:
-    """The statements inserting ``rows`` (values in ``names`` order): none for no rows."""
+def insert_writes(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> list[Write]:
+    """The statements inserting ``rows`` (values in ``names`` order), each with how many rows
+    it must insert: none for no rows."""
     if not rows:
         return []
     _check_width(rows, len(names))
     table = model._meta.db_table
+    what = f"insert into {table}"
     columns = [_column(model, name) for name in names]
     listed = ", ".join(columns)
     if connection.vendor != "postgresql":
         marks = ", ".join(["%s"] * len(names))
         sql = f"INSERT INTO {table} ({listed}) VALUES ({marks})"  # noqa: S608
-        return [Statement(sql, list(rows), many=True)]
+        return [Write(Statement(sql, list(rows), many=True), len(rows), what)]
+    chunks = [rows[start : start + INSERT_CHUNK] for start in range(0, len(rows), INSERT_CHUNK)]
     return [
-        Statement(
-            f"INSERT INTO {table} ({listed}) SELECT {listed} "  # noqa: S608
-            f"FROM json_populate_recordset(NULL::{table}, %s)",
-            [_document(columns, rows[start : start + INSERT_CHUNK])],
+        Write(
+            Statement(
+                f"INSERT INTO {table} ({listed}) SELECT {listed} "  # noqa: S608
+                f"FROM json_populate_recordset(NULL::{table}, %s)",
+                [_document(columns, chunk)],
+            ),
+            len(chunk),
+            what,
         )
-        for start in range(0, len(rows), INSERT_CHUNK)
+        for chunk in chunks
     ]
 
 
 def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> int:
     """Insert ``rows`` (values in ``names`` order); returns how many were inserted."""
-    return sum(result.rowcount for result in run_together(insert_statements(model, names, rows)))
+    statements = [write.statement for write in insert_writes(model, names, rows)]
+    return sum(result.rowcount for result in run_together(statements))
 
 
 def update_statement(

@@ -21,7 +21,8 @@ from django.utils import timezone
 from trial.audit.context import AuditContext, current_context
 from trial.audit.sequencer import schedule_seal
 from trial.models.audit import AuditEntry
-from trial.set_sql import insert_rows
+from trial.one_message import Write, run_together
+from trial.set_sql import insert_writes
 
 SEALED = "<sealed>"
 
@@ -94,6 +95,16 @@ def record_events_by(
     """``record_events`` for several actors at once, each event under its own actor's context
     (a batch of randomisations asked for by different therapists), still in one INSERT.
     Returns the number of rows appended."""
+    statements = [write.statement for write in trail_writes(actors, reason)]
+    return sum(result.rowcount for result in run_together(statements))
+
+
+def trail_writes(
+    actors: Sequence[tuple[AuditContext, Sequence[AuditEvent]]], reason: str | None = None
+) -> list[Write]:
+    """The inserts ``record_events_by`` runs, for a caller that sends them with its other
+    statements (``trial.one_message``) in this transaction; the seal is scheduled for its
+    commit."""
     now = _prepared("occurred_at", timezone.now())
     version = settings.APP_VERSION
     rows = [
@@ -120,9 +131,10 @@ def record_events_by(
         for event in events
         for change in event.changes or [FieldChange("", None, None)]
     ]
-    inserted = insert_rows(AuditEntry, _COLUMNS, rows)
-    schedule_seal()
-    return inserted
+    writes = insert_writes(AuditEntry, _COLUMNS, rows)
+    if writes:
+        schedule_seal()
+    return writes
 
 
 # One set-based INSERT rather than ``bulk_create``: the ORM prepares every value of every row
