@@ -91,6 +91,14 @@ class Candidate:
 
 
 _PARTICIPANT_FIELDS = [f.attname for f in Participant._meta.concrete_fields]
+_FACTS = ("assessment_id", "eligible", "overridden_by_id", "failed_criteria", "exit_id")
+_FACTS += ("baseline_done", "total", "database_locked")
+
+
+def _fact_names() -> list[str]:
+    """The columns read after the participant's, by name (each precondition adds two)."""
+    preconditions = range(len(PROTOCOL.randomisation_preconditions))
+    return [*_FACTS, *(f"{kind}_{i}" for i in preconditions for kind in ("entered", "waived"))]
 
 
 def candidates_query(lock: bool, among: object) -> QuerySet:
@@ -127,7 +135,7 @@ def candidates_query(lock: bool, among: object) -> QuerySet:
     if lock:  # the participant rows only
         people = people.select_for_update(of=("self",)).order_by("pk")
     chosen = Q(pk__any_of=among) if isinstance(among, Values) else Q(pk__in=among)
-    return people.filter(chosen).annotate(**facts).values_list(*_PARTICIPANT_FIELDS, *facts)
+    return people.filter(chosen).annotate(**facts).values_list(*_PARTICIPANT_FIELDS, *_fact_names())
 
 
 # Compiled once per connection (``trial.compiled_query``): a batch reads every request's
@@ -144,29 +152,27 @@ def candidates(participant_ids: list[int], lock: bool = False) -> dict[int, Cand
 
 def candidates_from(rows: list[tuple]) -> dict[int, Candidate]:
     """The candidates read by a ``candidates_query``, by participant id."""
-    width = len(_PARTICIPANT_FIELDS)
-    preconditions = PROTOCOL.randomisation_preconditions
+    width, names = len(_PARTICIPANT_FIELDS), _fact_names()
     found = {}
     for row in rows:
         person = Participant.from_db(DEFAULT_DB_ALIAS, _PARTICIPANT_FIELDS, row[:width])
-        assessment, eligible, overridden_by, failed, exit_id, baseline, total, locked, *forms = row[
-            width:
-        ]
-        entered, waived = forms[0::2], forms[1::2]
+        fact = dict(zip(names, row[width:], strict=True))
         found[person.pk] = Candidate(
             participant=person,
-            assessed=assessment is not None,
-            may_enrol=EligibilityAssessment.enrolment_allowed(eligible, overridden_by),
-            failed_criteria=list(failed or []),
-            left=exit_id is not None,
-            baseline_done=bool(baseline),
+            assessed=fact["assessment_id"] is not None,
+            may_enrol=EligibilityAssessment.enrolment_allowed(
+                fact["eligible"], fact["overridden_by_id"]
+            ),
+            failed_criteria=list(fact["failed_criteria"] or []),
+            left=fact["exit_id"] is not None,
+            baseline_done=bool(fact["baseline_done"]),
             missing=[
                 p
-                for p, done, excused in zip(preconditions, entered, waived, strict=True)
-                if not (done or excused)
+                for i, p in enumerate(PROTOCOL.randomisation_preconditions)
+                if not (fact[f"entered_{i}"] or fact[f"waived_{i}"])
             ],
-            total=total,
-            database_locked=bool(locked),
+            total=fact["total"],
+            database_locked=bool(fact["database_locked"]),
         )
     return found
 
