@@ -101,9 +101,11 @@ _REQUEST_PENDING = CompiledQuery(
 )
 # Their participants, locked, read in the same message by a statement of its own: it sees the
 # requests committed since the first (every statement reads what is committed when it starts),
-# so it holds every participant the requests read need, and perhaps a few more.
+# so, over every pending request (no limit: a request with a lower id committed in between must
+# not push one of the first statement's out), it holds every participant the first statement's
+# requests need, and perhaps a few more.
 _PENDING_CANDIDATES = CompiledQuery(
-    lambda: candidates_query(lock=True, among=_pending_requests().values("participant_id")[:BATCH])
+    lambda: candidates_query(lock=True, among=_pending_requests().values("participant_id"))
 )
 
 
