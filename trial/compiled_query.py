@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, ForeignObject, Lookup, QuerySet
 
-from trial.one_message import Statement
+from trial.one_message import Statement, run_together
 
 
 @dataclass(frozen=True)
 class Values:
-    """A list given when the query runs (``run(name=[...])``)."""
+    """A list given when the query runs (``rows(name=[...])``, ``statement(name=[...])``)."""
 
     name: str
 
@@ -101,7 +101,4 @@ class CompiledQuery:
 
     def rows(self, key: tuple = (), **values: Iterable) -> list[tuple]:
         """The statement's rows, as ``values_list`` gives them."""
-        statement = self.statement(key, **values)
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, statement.params)
-            return statement.convert(cursor.fetchall())  # type: ignore[misc]
+        return run_together([self.statement(key, **values)])[0].rows
