@@ -56,7 +56,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.security.SecurityMiddleware",  # first (demo and production add to it)
+    # Before every middleware that writes: the audit seal of every commit below runs after the
+    # response is sent.
+    "trial.audit.middleware.SealAfterResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "trial.access.session_touch.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -6,6 +6,8 @@ the clock starts; a barrier releases the callers of a round together. Before the
 each caller makes one untimed call alone (the callers take turns), as a long-lived server worker
 has made many: what a process and its database backend pay once (imports, key loading, the
 backend's catalog caches for every table the call touches) is not a randomisation's cost.
+The randomise call runs as a request does: the audit seal waits until the answer is out (after
+the response is sent); latency is measured to the answer, the CPU column includes the seal.
 The floor is the least a randomisation can be on this machine: a bare transaction that takes the
 next slot with ``SELECT ... FOR UPDATE SKIP LOCKED``, marks it and inserts an allocation row,
 through the same Django connection machinery. The row reports p50/p95, the ratio to the floor,
@@ -54,10 +56,16 @@ def _floor_call(participant_id: int) -> None:
         )
 
 
-def _randomise_call(participant: object, therapist: object) -> None:
+def _randomise_call(participant: object, therapist: object) -> Callable[[], None]:
+    """The service as a request runs it: the audit seal waits until the answer is out
+    (``trial.audit.middleware.SealAfterResponseMiddleware``); returned to run after the clock
+    stops (its CPU is still counted)."""
     from randomization.services import randomise
+    from trial.audit.sequencer import seal_deferred
 
-    randomise(participant, therapist, environment="test")
+    with seal_deferred() as deferred:
+        randomise(participant, therapist, environment="test")
+    return deferred.run
 
 
 def _randomise_inputs(participant_id: int) -> tuple[object, object]:
@@ -88,9 +96,10 @@ def _backend_cpu_ms(pid: int) -> float | None:
 
 @dataclass(frozen=True)
 class Call:
-    """What is timed (``run``), and what its caller has in hand before (``inputs``)."""
+    """What is timed (``run``, which may return work left for after its answer: untimed, its
+    CPU counted), and what its caller has in hand before (``inputs``)."""
 
-    run: Callable[..., None]
+    run: Callable[..., Callable[[], None] | None]
     inputs: Callable[[int], tuple]
 
 
@@ -120,14 +129,18 @@ def _caller(
     warm_up, *rounds = ids
     try:
         with one_at_a_time:
-            call.run(*call.inputs(warm_up))
+            after_answer = call.run(*call.inputs(warm_up))
+            if after_answer is not None:
+                after_answer()
         for participant_id in rounds:
             inputs = call.inputs(participant_id)
             barrier.wait()
             server_before, client_before = _backend_cpu_ms(backend), time.process_time()
             start = time.perf_counter()
-            call.run(*inputs)
+            after_answer = call.run(*inputs)
             timings.append(1000 * (time.perf_counter() - start))
+            if after_answer is not None:
+                after_answer()
             client += 1000 * (time.process_time() - client_before)
             server_after = _backend_cpu_ms(backend)
             if server is not None and None not in (server_before, server_after):

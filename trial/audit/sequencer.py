@@ -7,13 +7,25 @@ task and before any check or export of the trail, ``seal_pending`` takes the cha
 in a short transaction of its own, reads the unsealed rows in insertion order and gives each the
 next ``seq`` and its hash over the previous row's hash and its own content.
 
-Until sealed (milliseconds after commit), a row is still protected by the database trigger, which
-refuses every update except the one that seals it (chain columns filled, content unchanged) and
-every delete. After sealing, the chain and the signed anchor detect a changed, removed or
+Inside a web request the seal waits until the response has been sent (``seal_deferred``, entered
+by ``trial.audit.middleware.SealAfterResponseMiddleware``): the user's answer does not wait for
+the hashing, and one seal covers every audited commit of the request. Everywhere else (tasks,
+commands, scripts) it runs at each commit.
+
+Until sealed (milliseconds after commit or after the response), a row is still protected by the
+database trigger, which refuses every update except the one that seals it (chain columns filled,
+content unchanged) and every delete. After sealing, the chain and the signed anchor detect a
+changed, removed or
 reordered row, as before.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import QuerySet, Subquery
@@ -22,6 +34,8 @@ from trial.advisory_locks import advisory_xact_lock
 from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
 from trial.compiled_query import CompiledQuery
 from trial.set_sql import update_rows
+
+log = logging.getLogger(__name__)
 
 # Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
 CHAIN_LOCK_KEY = 0x53424144  # "SBAD"
@@ -105,8 +119,54 @@ def schedule_seal() -> None:
 
 
 def seal_after_commit() -> None:
-    """The on_commit hook of every audited write: seal, then anchor the head when due."""
+    """The on_commit hook of every audited write: seal, then anchor the head when due; inside
+    ``seal_deferred``, only note that a seal is due."""
+    deferred = _DEFERRED.get()
+    if deferred is not None:
+        deferred.due = True
+        return
+    _seal_and_anchor()
+
+
+def _seal_and_anchor() -> None:
     from trial.audit.anchor import anchor_soon
 
     seal_pending(wait=False)
     anchor_soon()
+
+
+@dataclass
+class DeferredSeal:
+    """A seal left for later by the commits inside ``seal_deferred``."""
+
+    due: bool = False
+
+    def run(self) -> None:
+        """Seal now if a commit left it due. A failure is logged, not raised: the writes are
+        committed, and the next seal (any audited commit, the beat task) covers their rows."""
+        if not self.due:
+            return
+        self.due = False
+        try:
+            _seal_and_anchor()
+        except Exception:
+            log.exception("audit seal after the response failed; the next seal covers its rows")
+
+
+_DEFERRED: ContextVar[DeferredSeal | None] = ContextVar("audit_seal_deferred", default=None)
+
+
+@contextmanager
+def seal_deferred() -> Iterator[DeferredSeal]:
+    """Within the block, audited commits leave their seal to the caller, who runs the yielded
+    ``DeferredSeal`` once its answer is out (a request: after the response is sent). If the
+    block raises, a due seal runs at once."""
+    deferred = DeferredSeal()
+    token = _DEFERRED.set(deferred)
+    try:
+        yield deferred
+    except BaseException:
+        _DEFERRED.reset(token)
+        deferred.run()
+        raise
+    _DEFERRED.reset(token)
