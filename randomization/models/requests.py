@@ -18,9 +18,16 @@ from trial.models import Participant
 
 
 class RandomisationRequest(models.Model):
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    # The foreign keys are constraints without indexes: nothing looks requests up by
+    # participant, user or slot (a request is read by its id, or as pending), and every
+    # randomisation paid for three more index entries at insert and again when decided. The
+    # only search by them is the PROTECT check when a participant, user or slot is deleted
+    # (never, for a randomised participant), which reads this small table whole.
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     environment = models.CharField(max_length=16)
     randomised_on = models.DateField()
@@ -38,6 +45,7 @@ class RandomisationRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     refusal = models.TextField(blank=True)
 
