@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
@@ -25,7 +26,7 @@ def _screen(age: int) -> ScreeningEntry:
     )
 
 
-def _rows_of(entry: ScreeningEntry):  # noqa: ANN202 (a queryset)
+def _rows_of(entry: ScreeningEntry) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type="trial.ScreeningEntry", object_id=str(entry.pk))
 
 
