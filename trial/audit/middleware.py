@@ -42,7 +42,8 @@ class AuditContextMiddleware:
 class SealAfterResponseMiddleware:
     """Seals the request's audited rows into the hash chain once the response has been sent
     (the server closes the response after writing it), not before: the user does not wait for
-    the hashing. Placed first, so that every audited commit of the request is covered."""
+    the hashing. Placed before every middleware that writes, so that every audited commit of the
+    request is covered."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

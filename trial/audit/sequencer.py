@@ -15,16 +15,13 @@ commands, scripts) it runs at each commit.
 Until sealed (milliseconds after commit or after the response), a row is still protected by the
 database trigger, which refuses every update except the one that seals it (chain columns filled,
 content unchanged) and every delete. After sealing, the chain and the signed anchor detect a
-changed, removed or
-reordered row, as before.
+changed, removed or reordered row, as before.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -156,17 +153,26 @@ class DeferredSeal:
 _DEFERRED: ContextVar[DeferredSeal | None] = ContextVar("audit_seal_deferred", default=None)
 
 
-@contextmanager
-def seal_deferred() -> Iterator[DeferredSeal]:
-    """Within the block, audited commits leave their seal to the caller, who runs the yielded
-    ``DeferredSeal`` once its answer is out (a request: after the response is sent). If the
-    block raises, a due seal runs at once."""
-    deferred = DeferredSeal()
-    token = _DEFERRED.set(deferred)
-    try:
-        yield deferred
-    except BaseException:
-        _DEFERRED.reset(token)
-        deferred.run()
-        raise
-    _DEFERRED.reset(token)
+class seal_deferred:  # lower case: it reads as a function, ``with seal_deferred() as seal:``
+    """Within the block, audited commits leave their seal to the caller, who runs the
+    ``DeferredSeal`` it gives once its answer is out (a request: after the response is sent).
+    If the block raises, a due seal runs at once.
+
+    A class rather than a ``@contextmanager`` generator, as ``audit_context`` is: a generator
+    left open is closed by the garbage collector whenever it runs, and its reset would then
+    undo another block's state."""
+
+    def __init__(self) -> None:
+        self._deferred = DeferredSeal()
+        self._token: Token[DeferredSeal | None] | None = None
+
+    def __enter__(self) -> DeferredSeal:
+        self._token = _DEFERRED.set(self._deferred)
+        return self._deferred
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        token, self._token = self._token, None
+        if token is not None:
+            _DEFERRED.reset(token)
+        if kind is not None:
+            self._deferred.run()
