@@ -22,6 +22,7 @@ from psycopg.pq import TransactionStatus
 from randomization.allocation import SLOT_COLUMNS, slot_from_row
 from randomization.models import AllocationSlot, RandomisationRequest
 from randomization.readiness import Refusal
+from trial import prepared
 from trial.advisory_locks import advisory_xact_lock
 from trial.audit.context import AuditContext
 from trial.one_message import Write, write_then_read
@@ -53,12 +54,14 @@ _WAIT = "SELECT pg_advisory_xact_lock_shared(%s)"
 # visible to the deciding caller, whose own commit (synchronous) flushes the log up to its commit
 # record, which lies after the request's. A crash before that loses a request no one decided,
 # and its caller's connection with it: nothing was allocated.
+# The outcome read is prepared once per session (``trial.prepared``): every caller runs it.
+_OUTCOME_PREPARED = "sb_randomise_outcome"
 _RECORD_AND_WAIT = (
     f"BEGIN; SET LOCAL synchronous_commit = off; {_RECORD}; COMMIT; {_WAIT}; "
-    + _OUTCOME_OF.format(request=f"currval(pg_get_serial_sequence('{_REQUEST}', 'id'))")
+    f"EXECUTE {_OUTCOME_PREPARED}(currval(pg_get_serial_sequence('{_REQUEST}', 'id')))"
 )
 # The shared lock, then the outcome, in one message (see above).
-_WAIT_THEN_OUTCOME = f"{_WAIT}; {_OUTCOME}"
+_WAIT_THEN_OUTCOME = f"{_WAIT}; EXECUTE {_OUTCOME_PREPARED}(%s)"
 
 Outcome = AllocationSlot | Refusal
 
@@ -92,6 +95,7 @@ def record_and_wait(
             request_id = record(participant_id, user_id, environment, on, context)
             wait_for_randomiser()
             return request_id, outcome(request_id)
+        prepared.ready(_OUTCOME_PREPARED, _OUTCOME)
         try:
             values = _request_values(participant_id, user_id, environment, on, context)
             cursor.execute(_RECORD_AND_WAIT, [*values, RANDOMISER_LOCK_KEY])
@@ -123,6 +127,7 @@ def wait_then_outcome(request_id: int) -> Outcome | None:
         if connection.vendor != "postgresql" or not isinstance(cursor.cursor, ClientCursor):
             wait_for_randomiser()
             return outcome(request_id)
+        prepared.ready(_OUTCOME_PREPARED, _OUTCOME)
         cursor.execute(_WAIT_THEN_OUTCOME, [RANDOMISER_LOCK_KEY, request_id])
         _locked, decided = _first_rows(cursor)
     return _outcome_from(request_id, decided)

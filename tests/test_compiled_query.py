@@ -14,7 +14,9 @@ from randomization.listfile import to_csv
 from randomization.models import AllocationSlot, Environment
 from randomization.sequence import generate
 from tests.journey import enrolled
-from trial import compiled_query
+from tests.sql_messages import prepared as prepared_sql
+from tests.sql_messages import sent
+from trial import compiled_query, prepared
 from trial.compiled_query import CompiledQuery, Values
 from trial.models import Participant
 
@@ -91,7 +93,7 @@ def test_the_sql_is_compiled_once_per_connection_whatever_the_list(
     with CaptureQueriesContext(connection) as queries:
         assert len(SLOTS.rows(ids=slots[:1])) == 1
         assert len(SLOTS.rows(ids=slots)) == len(slots)
-    assert len(queries) == 2
+    assert len(sent(queries)) == 2
     assert len(compiled) == 1
 
 
@@ -122,3 +124,33 @@ def test_a_locking_read_compiles_inside_a_transaction(slots: list[int]) -> None:
     )
     with transaction.atomic():
         assert sorted(row[0] for row in locked.rows(ids=slots[:2])) == slots[:2]
+
+
+def test_placeholders_are_numbered_for_prepare() -> None:
+    assert prepared.numbered("SELECT %s, '50%%' WHERE a = %s") == "SELECT $1, '50%' WHERE a = $2"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_query_is_planned_once_per_session(slots: list[int]) -> None:
+    """Prepared on a session's first run, then only executed; prepared again on a new session
+    (a reconnection); a rolled-back transaction does not undo it."""
+    expected = list(
+        AllocationSlot.objects.filter(pk__in=slots)
+        .order_by("pk")
+        .values_list("pk", "arm", "stratum", "allocation_list__imported_at")
+    )
+    connection.close()  # a new session: an earlier test may have prepared it on this one
+    with CaptureQueriesContext(connection) as queries:
+        assert SLOTS.rows(ids=slots) == expected
+        assert SLOTS.rows(ids=slots[:2]) == expected[:2]
+    assert len(prepared_sql(queries)) == 1 and "ANY($1)" in prepared_sql(queries)[0]
+    assert all(sql.startswith("EXECUTE sb_query_") for sql in sent(queries))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert SLOTS.rows(ids=slots) == expected
+        raise RuntimeError("rolled back")
+    assert SLOTS.rows(ids=slots) == expected  # still prepared on this session
+    connection.close()
+    with CaptureQueriesContext(connection) as queries:
+        assert SLOTS.rows(ids=slots[:1]) == expected[:1]
+    assert len(prepared_sql(queries)) == 1  # a new session prepares it again

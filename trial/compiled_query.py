@@ -8,7 +8,8 @@ The queryset stays the single statement of what is read: its SQL and its result 
 use. A list that varies from call to call is written ``field__any_of=Values("name")``: one
 array parameter on PostgreSQL (``= ANY(%s)``) and one JSON text on SQLite (``json_each``), so the
 SQL text does not depend on the list's length. Every other value in the queryset is fixed when
-it is compiled: a query that depends on one is compiled once per value (``key``).
+it is compiled: a query that depends on one is compiled once per value (``key``). On PostgreSQL
+it is also planned once per session (``trial.prepared``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, ForeignObject, Lookup, QuerySet
 
+from trial import prepared
 from trial.one_message import Statement, run_together
 
 
@@ -56,6 +58,7 @@ class _Compiled:
     sql: str
     params: tuple
     convert: Callable[[list[tuple]], list[tuple]]
+    name: str  # as a prepared statement (``trial.prepared``)
 
 
 def _compile(queryset: QuerySet) -> _Compiled:
@@ -71,7 +74,7 @@ def _compile(queryset: QuerySet) -> _Compiled:
             return rows
         return [tuple(row) for row in compiler.apply_converters(rows, converters)]
 
-    return _Compiled(sql, tuple(params), convert)
+    return _Compiled(sql, tuple(params), convert, prepared.new_name("query"))
 
 
 def _bound(param: object, values: dict[str, Iterable]) -> object:
@@ -97,7 +100,10 @@ class CompiledQuery:
         if compiled is None:
             compiled = cache[(self, key)] = _compile(self._build(*key))
         params = [_bound(p, values) for p in compiled.params]
-        return Statement(compiled.sql, params, convert=compiled.convert)
+        sql = compiled.sql
+        if prepared.ready(compiled.name, sql):
+            sql = prepared.execute(compiled.name, len(params))
+        return Statement(sql, params, convert=compiled.convert)
 
     def rows(self, key: tuple = (), **values: Iterable) -> list[tuple]:
         """The statement's rows, as ``values_list`` gives them."""
