@@ -16,7 +16,6 @@ from dataclasses import asdict
 
 from django.db import connection
 from django.utils import timezone
-from psycopg import ClientCursor
 from psycopg.pq import TransactionStatus
 
 from randomization.allocation import SLOT_COLUMNS, slot_from_row
@@ -25,7 +24,7 @@ from randomization.readiness import Refusal
 from trial import prepared
 from trial.advisory_locks import advisory_xact_lock
 from trial.audit.context import AuditContext
-from trial.one_message import Write, write_then_read
+from trial.one_message import Write, sends_together, write_then_read
 from trial.set_sql import update_statement
 
 # Arbitrary constant identifying the randomiser's advisory lock on PostgreSQL.
@@ -91,7 +90,7 @@ def record_and_wait(
     if connection.in_atomic_block:
         raise RuntimeError("record_and_wait commits: it cannot run inside a transaction")
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or not isinstance(cursor.cursor, ClientCursor):
+        if not sends_together():
             request_id = record(participant_id, user_id, environment, on, context)
             wait_for_randomiser()
             return request_id, outcome(request_id)
@@ -124,7 +123,7 @@ def wait_then_outcome(request_id: int) -> Outcome | None:
     """``wait_for_randomiser``, then ``outcome``: one round trip on PostgreSQL (as in
     ``record_and_wait``)."""
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or not isinstance(cursor.cursor, ClientCursor):
+        if not sends_together():
             wait_for_randomiser()
             return outcome(request_id)
         prepared.ready(_OUTCOME_PREPARED, _OUTCOME)

@@ -36,8 +36,14 @@ class Result:
     rows: list[tuple]  # rows read; empty for a write without RETURNING
 
 
-def _together(cursor: object) -> bool:
-    return connection.vendor == "postgresql" and isinstance(cursor.cursor, ClientCursor)  # type: ignore[attr-defined]
+def sends_together() -> bool:
+    """Whether several statements can travel in one message (and SQL-level prepared statements
+    run: ``trial.prepared``): PostgreSQL with the driver's client-side binding, Django's
+    default."""
+    if connection.vendor != "postgresql":
+        return False
+    connection.ensure_connection()
+    return issubclass(connection.connection.cursor_factory, ClientCursor)
 
 
 def _read(cursor: object, statement: Statement) -> Result:
@@ -51,7 +57,7 @@ def run_together(statements: Sequence[Statement]) -> list[Result]:
     """Run ``statements`` in order; each one's result, in the same order."""
     results: list[Result] = []
     with connection.cursor() as cursor:
-        if not _together(cursor) or any(s.many for s in statements):
+        if not sends_together() or any(s.many for s in statements):
             for statement in statements:
                 if statement.many:
                     cursor.executemany(statement.sql, statement.params)

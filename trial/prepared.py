@@ -17,8 +17,9 @@ import itertools
 import re
 import weakref
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from psycopg import ClientCursor
+from django.db import connection
+
+from trial.one_message import sends_together
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 _NAMES = itertools.count(1)
@@ -42,16 +43,11 @@ def numbered(sql: str) -> str:
 def ready(name: str, sql: str) -> bool:
     """Prepare ``sql`` (``%s`` placeholders) as ``name`` on this session unless it is already;
     False where statements are not prepared (SQLite, server-side binding): run ``sql`` then."""
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    if wrapper.vendor != "postgresql":
+    if not sends_together():
         return False
-    wrapper.ensure_connection()
-    driver = wrapper.connection
-    if not issubclass(driver.cursor_factory, ClientCursor):
-        return False
-    done = _PREPARED.setdefault(driver, set())
+    done = _PREPARED.setdefault(connection.connection, set())
     if name not in done:
-        with wrapper.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(f"PREPARE {name} AS {numbered(sql)}")
         done.add(name)
     return True
