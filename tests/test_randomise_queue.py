@@ -22,6 +22,7 @@ from tests.journey import TODAY, enrolled, with_baseline
 from tests.sql_messages import sent
 from trial.audit.context import AuditContext
 from trial.models import Participant
+from trial.one_message import sends_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -32,6 +33,12 @@ def ready(role_users: dict) -> tuple[Participant, object]:
     import_list(to_csv(rows), "queue", Environment.TEST, role_users["statistician"])
     coordinator, therapist = role_users["coordinator"], role_users["therapist"]
     return with_baseline(enrolled(coordinator), coordinator, 12, TODAY), therapist
+
+
+def _outcome_read_is_prepared(message: str) -> None:
+    """On PostgreSQL the outcome read, run by every caller, is planned once per session."""
+    if sends_together():
+        assert f"EXECUTE {queue._OUTCOME_PREPARED}(" in message
 
 
 def _context(user: object) -> AuditContext:
@@ -47,6 +54,7 @@ def test_with_no_batch_running_the_request_is_recorded_and_found_pending_in_one_
             person.pk, therapist.pk, Environment.TEST, TODAY, _context(therapist)
         )
     assert len(sent(queries)) == 1
+    _outcome_read_is_prepared(sent(queries)[0])
     assert decided is None
     assert RandomisationRequest.objects.filter(pk=request_id, participant=person).exists()
     assert connection.connection.info.transaction_status == 0  # idle: nothing held
@@ -85,6 +93,7 @@ def _decided_while_waiting(person: Participant, wait: Callable[[], tuple[int, ob
     thread.join(timeout=60)
     assert errors == []
     assert len(sent(queries)) == 1
+    _outcome_read_is_prepared(sent(queries)[0])
     assert isinstance(decided, AllocationSlot) and decided.participant_id == person.pk
     assert queue.outcome(request_id) == decided
 
