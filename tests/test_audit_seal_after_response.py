@@ -4,15 +4,13 @@ server closes the response. Outside a request (tasks, commands) each commit stil
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
-from trial.audit.chain import CHAINED_COLUMNS, verify_chain
+from tests.audit_helpers import chain_intact, screen
 from trial.audit.middleware import SealAfterResponseMiddleware
 from trial.audit.sequencer import seal_deferred, seal_pending
 from trial.models import AuditEntry, ScreeningEntry
@@ -20,21 +18,8 @@ from trial.models import AuditEntry, ScreeningEntry
 pytestmark = pytest.mark.django_db(transaction=True)  # real commits: the seal is a commit hook
 
 
-def _screen(age: int) -> ScreeningEntry:
-    return ScreeningEntry.objects.create(
-        screened_on=dt.date(2026, 3, 2), source="clinic", age=age, language="en"
-    )
-
-
 def _rows_of(entry: ScreeningEntry) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type="trial.ScreeningEntry", object_id=str(entry.pk))
-
-
-def _chain_intact() -> bool:
-    rows = (
-        AuditEntry.objects.filter(seq__isnull=False).order_by("seq").values("id", *CHAINED_COLUMNS)
-    )
-    return verify_chain(rows).broken is None
 
 
 def test_the_response_is_answered_before_the_seal_and_closing_it_seals() -> None:
@@ -43,8 +28,8 @@ def test_the_response_is_answered_before_the_seal_and_closing_it_seals() -> None
 
     def view(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():  # two commits in one request: one seal after the response
-            written.append(_screen(50))
-        written.append(_screen(51))
+            written.append(screen(50))
+        written.append(screen(51))
         return HttpResponse("saved")
 
     response = SealAfterResponseMiddleware(view)(RequestFactory().post("/"))
@@ -53,7 +38,7 @@ def test_the_response_is_answered_before_the_seal_and_closing_it_seals() -> None
     assert all(r.exists() and not r.filter(seq__isnull=False).exists() for r in rows)
     response.close()  # what the server does once the body is written
     assert all(not r.filter(seq__isnull=True).exists() for r in rows)
-    assert _chain_intact() and seal_pending() == 0
+    assert chain_intact() and seal_pending() == 0
 
 
 def test_a_request_that_writes_nothing_audited_leaves_no_seal_to_run() -> None:
@@ -73,13 +58,13 @@ def test_through_the_whole_stack_the_rows_are_sealed_when_the_client_has_the_ans
     assert client.post("/screening/new/", data).status_code == 302
     entry = ScreeningEntry.objects.order_by("-pk").first()
     assert _rows_of(entry).exists()
-    assert not AuditEntry.objects.filter(seq__isnull=True).exists() and _chain_intact()
+    assert not AuditEntry.objects.filter(seq__isnull=True).exists() and chain_intact()
 
 
 def test_a_block_that_raises_seals_at_once() -> None:
     seal_pending()
     with pytest.raises(RuntimeError), seal_deferred() as deferred:
-        entry = _screen(60)
+        entry = screen(60)
         assert deferred.due and not _rows_of(entry).filter(seq__isnull=False).exists()
         raise RuntimeError("the view failed after its write")
     assert not deferred.due and not _rows_of(entry).filter(seq__isnull=True).exists()
@@ -87,7 +72,7 @@ def test_a_block_that_raises_seals_at_once() -> None:
 
 def test_outside_a_request_each_commit_seals() -> None:
     seal_pending()
-    entry = _screen(62)
+    entry = screen(62)
     assert _rows_of(entry).exists() and not _rows_of(entry).filter(seq__isnull=True).exists()
 
 
@@ -101,10 +86,10 @@ def test_a_failed_seal_after_the_response_is_logged_and_caught_up(monkeypatch, c
         raise RuntimeError("sequencer unavailable")
 
     monkeypatch.setattr(sequencer, "_seal_batch", broken)
-    response = SealAfterResponseMiddleware(lambda request: (_screen(64), HttpResponse())[1])(
+    response = SealAfterResponseMiddleware(lambda request: (screen(64), HttpResponse())[1])(
         RequestFactory().post("/")
     )
     response.close()  # the answer is out; the failure is logged, not raised
     assert "audit seal after the response failed" in caplog.text
     monkeypatch.setattr(sequencer, "_seal_batch", real)
-    assert seal_pending() > 0 and _chain_intact()  # the next seal (beat task, any commit)
+    assert seal_pending() > 0 and chain_intact()  # the next seal (beat task, any commit)

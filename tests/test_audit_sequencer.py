@@ -4,29 +4,15 @@ update it)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
 
-from trial.audit.chain import CHAINED_COLUMNS, verify_chain
+from tests.audit_helpers import chain_intact, screen
 from trial.audit.sequencer import seal_pending
 from trial.models import AuditEntry, ScreeningEntry
-
-
-def _screen(age: int) -> ScreeningEntry:
-    return ScreeningEntry.objects.create(
-        screened_on=dt.date(2026, 3, 2), source="clinic", age=age, language="en"
-    )
-
-
-def _chain_intact() -> bool:
-    rows = (
-        AuditEntry.objects.filter(seq__isnull=False).order_by("seq").values("id", *CHAINED_COLUMNS)
-    )
-    return verify_chain(rows).broken is None
 
 
 @pytest.mark.django_db
@@ -36,15 +22,15 @@ def test_rows_are_written_unsealed_and_sealed_by_the_commit(
     seal_pending()  # what the shared test database already holds
     last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        _screen(40)
+        screen(40)
         written = AuditEntry.objects.filter(id__gt=last)
         assert written.count() == 6  # one row per field of the new entry ...
         assert not written.filter(seq__isnull=False).exists()  # ... none chained before commit
-        _screen(41)
+        screen(41)
     assert len(callbacks) == 1  # one seal per transaction, however many audited writes
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))  # both writes' rows, in one gap-free chain
-    assert _chain_intact()
+    assert chain_intact()
     assert seal_pending() == 0
 
 
@@ -61,9 +47,9 @@ def test_rows_are_written_unsealed_and_sealed_by_the_commit(
     ],
 )  # fmt: skip
 def test_the_trigger_lets_through_only_the_seal(sql: str, what: str) -> None:
-    _screen(40)
+    screen(40)
     seal_pending()
-    _screen(41)  # one sealed write, one unsealed
+    screen(41)  # one sealed write, one unsealed
     with (
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
@@ -71,7 +57,7 @@ def test_the_trigger_lets_through_only_the_seal(sql: str, what: str) -> None:
     ):
         cursor.execute(sql)
     assert not AuditEntry.objects.filter(reason="forged").exists(), what
-    assert seal_pending() > 0 and _chain_intact()
+    assert seal_pending() > 0 and chain_intact()
 
 
 @pytest.mark.postgres
@@ -86,7 +72,7 @@ def test_an_open_audited_transaction_does_not_hold_up_another_writer() -> None:
     def writer_a() -> None:
         try:
             with transaction.atomic():
-                _screen(50)
+                screen(50)
                 a_wrote.set()
                 assert b_done.wait(timeout=60), "writer B never finished"
         except BaseException as error:
@@ -100,7 +86,7 @@ def test_an_open_audited_transaction_does_not_hold_up_another_writer() -> None:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '2s'")
-        b = _screen(60)
+        b = screen(60)
     b_done.set()
     thread.join()
     assert not errors, errors
@@ -109,7 +95,7 @@ def test_an_open_audited_transaction_does_not_hold_up_another_writer() -> None:
     a_row = AuditEntry.objects.filter(new_value="50", field="age").get()
     # A inserted first (lower id) but committed second: the chain follows the commits.
     assert a_row.id < AuditEntry.objects.get(seq=b_seq).id and a_row.seq > b_seq
-    assert _chain_intact()
+    assert chain_intact()
     call_command("verify_audit")
 
 
@@ -126,7 +112,7 @@ def test_many_simultaneous_writers_give_one_gap_free_chain() -> None:
         try:
             barrier.wait()
             for i in range(writes):
-                _screen(18 + k * writes + i)
+                screen(18 + k * writes + i)
         except BaseException as error:
             errors.append(error)
         finally:
@@ -143,7 +129,7 @@ def test_many_simultaneous_writers_give_one_gap_free_chain() -> None:
     assert ages == writers * writes
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert None not in seqs and seqs == list(range(1, len(seqs) + 1))
-    assert _chain_intact()
+    assert chain_intact()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -155,13 +141,13 @@ def test_a_failed_seal_never_fails_the_write_and_the_next_seal_catches_up(monkey
 
     real = sequencer._seal_batch
     monkeypatch.setattr(sequencer, "_seal_batch", broken)
-    entry = _screen(70)  # committed at once (no transaction): the seal runs and fails, logged
+    entry = screen(70)  # committed at once (no transaction): the seal runs and fails, logged
     assert ScreeningEntry.objects.filter(pk=entry.pk).exists()
     written = AuditEntry.objects.filter(object_id=str(entry.pk), object_type="trial.ScreeningEntry")
     assert written.exists() and not written.filter(seq__isnull=False).exists()
     monkeypatch.setattr(sequencer, "_seal_batch", real)
     assert seal_pending() >= written.count()  # what the beat task does
-    assert not written.filter(seq__isnull=True).exists() and _chain_intact()
+    assert not written.filter(seq__isnull=True).exists() and chain_intact()
 
 
 @pytest.mark.postgres
