@@ -4,6 +4,7 @@ nothing saved and no file left behind (issue 25's red-team cases and more)."""
 from __future__ import annotations
 
 import gzip
+import html
 import os
 import struct
 import zlib
@@ -73,6 +74,39 @@ def test_csv_imports_refuse_bad_files_with_a_message(kind: str, case: str, clien
     assert words.lower() in response.content.decode().lower(), response.content.decode()[-3000:]
     assert DeviceImport.objects.count() == before
     assert _files() == files
+
+
+NON_FINITE_ROWS = {
+    "dynamo": DYNAMO_HEADER
+    + "{s},week16,2026-05-04 10:30,Strength,Hip Extension,Left,{v},0.4,80,\n",
+    "mmp": "Enrolment Code,Date,Pain Severity\n{s},2026-05-04 10:30,{v}\n",
+}
+
+
+@pytest.mark.parametrize("kind", list(NON_FINITE_ROWS))
+@pytest.mark.parametrize("value", ["NaN", "-inf"])
+def test_csv_imports_refuse_numbers_that_are_not_finite(kind: str, value: str, client_for) -> None:
+    """A number cell of NaN or infinity: the preview names the line and the cell, and nothing
+    can be committed (the refused preview is kept with its errors, as for any row error)."""
+    from outcomes.imports.service import default_profile
+    from outcomes.models import DynamoTest, PainEntry
+    from trial.models import Participant
+
+    study_id = Participant.objects.order_by("pk").values_list("study_id", flat=True).first()
+    data = NON_FINITE_ROWS[kind].format(s=study_id, v=value).encode()
+    before = DynamoTest.objects.count(), PainEntry.objects.count()
+    response = client_for("coordinator").post(
+        f"/imports/{kind}/",
+        {
+            "file": SimpleUploadedFile("n.csv", data, "text/csv"),
+            "profile": default_profile(kind).pk,
+        },
+        follow=True,  # to the preview page
+    )
+    assert response.status_code == 200, response.status_code
+    assert f"{value!r} is not a finite number" in html.unescape(response.content.decode())
+    assert DeviceImport.objects.latest("pk").status == "rejected"
+    assert (DynamoTest.objects.count(), PainEntry.objects.count()) == before
 
 
 def test_a_csv_import_over_its_size_limit_is_refused_naming_the_limit(client_for, settings) -> None:

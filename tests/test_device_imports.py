@@ -99,6 +99,37 @@ def test_a_malformed_dynamo_file_is_reported_by_line_and_saves_nothing(role_user
     assert "missing from the header" in missing.report["errors"][0][1]
 
 
+@pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e999"])
+def test_a_number_that_is_not_finite_is_refused_by_line_in_both_imports(
+    role_users, value: str
+) -> None:
+    """``float()`` reads "NaN" and "inf", and NaN passes every range check: it would be stored
+    and reach the exports as a measurement."""
+    user, p = role_users["coordinator"], _participant()
+    dynamo_before, pain_before = DynamoTest.objects.count(), PainEntry.objects.count()
+    data = _dynamo_csv(
+        p.study_id,
+        "{s},week16,2026-05-04 10:30,Strength,Hip Extension,Left,250,0.40,80,",
+        "{s},week16,2026-05-04 10:31,Strength,Hip Extension,Left,VALUE,0.40,80,".replace(
+            "VALUE", value
+        ),
+        "{s},week16,2026-05-04 10:32,Strength,Hip Extension,Left,250,0.40,VALUE,".replace(
+            "VALUE", value
+        ),
+    )
+    upload = preview_import(ImportKind.DYNAMO, "nan.csv", data, user)
+    assert upload.status == "rejected"
+    errors = dict(upload.report["errors"])
+    assert set(errors) == {3, 4}
+    assert f"Peak force {value!r} is not a finite number" in errors[3], errors
+    assert f"Body mass {value!r} is not a finite number" in errors[4], errors
+    pain = f"Enrolment Code,Date,Pain Severity\nX-1,2026-05-04 10:30,{value}\n".encode()
+    upload = preview_import(ImportKind.MMP, "nan.csv", pain, user)
+    assert upload.status == "rejected"
+    assert upload.report["errors"] == [[2, f"Pain severity {value!r} is not a finite number."]]
+    assert (DynamoTest.objects.count(), PainEntry.objects.count()) == (dynamo_before, pain_before)
+
+
 def test_manage_my_pain_weekly_means_and_missing_weeks_on_the_worklist(role_users) -> None:
     user, p = role_users["coordinator"], _participant()
     code = p.app_enrolment.code  # issued by the demo

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -108,10 +109,14 @@ def read_table(
 
 
 def number(value: str, name: str, low: float | None = None, high: float | None = None) -> float:
+    """A measurement read from a cell (a decimal comma accepted). ``float`` also reads "NaN",
+    "inf" and overflowing exponents; NaN passes every range check, so those are refused here."""
     try:
         result = float(value.replace(",", ".", 1) if "." not in value else value)
     except ValueError:
         raise ValueError(f"{name} {value!r} is not a number.") from None
+    if not math.isfinite(result):
+        raise ValueError(f"{name} {value!r} is not a finite number.")
     if (low is not None and result < low) or (high is not None and result > high):
         raise ValueError(f"{name} {result:g} is outside {low:g}-{high:g}.")
     return result
