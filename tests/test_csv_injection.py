@@ -25,8 +25,10 @@ DATASETS = ("long", "wide", "codebook", "imaging", "adverse_events", "sessions",
 def test_safe_cell_neutralises_formulas_and_keeps_numbers() -> None:
     for payload in PAYLOADS:
         assert safe_cell(payload) == "'" + payload
-    for number in ("-3.5", "+1", "42", "-0.25", ""):
+    for number in ("-3.5", "+1", "42", "-0.25", "-1e-05", ""):
         assert safe_cell(number) == number
+    for word in ("-inf", "-Infinity", "+INF", "-nan", "+1e999"):  # Python reads them, not Excel
+        assert safe_cell(word) == "'" + word
     assert safe_cell(-3.5) == -3.5 and safe_cell(None) is None
 
 

@@ -10,6 +10,7 @@ Pure Python, no Django.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,11 +22,13 @@ RULE = (
 
 
 def _is_number(text: str) -> bool:
+    """A finite number as a spreadsheet reads it (Python's ``float`` also reads "-Infinity",
+    "+nan" and "1e999", which a spreadsheet would take as a formula)."""
     try:
-        float(text)
+        value = float(text)
     except ValueError:
         return False
-    return text.strip() == text and text.lower() not in {"nan", "inf", "-inf", "+inf"}
+    return text.strip() == text and math.isfinite(value)
 
 
 def safe_cell(value: Any) -> Any:
