@@ -187,3 +187,52 @@ def test_mri_zip_uploads_refuse_bad_archives(case: str, client_for) -> None:
     assert words in response.content.decode(), response.content.decode()[-2500:]
     assert ImagingStudy.objects.count() == before
     assert _files() == files
+
+
+BINARY_CASES = {
+    "zero bytes": (b"", "empty"),
+    "a PNG with the right extension": (_png(), "not"),
+    "truncated gzip": (gzip.compress(os.urandom(3000))[:-100], "not"),
+    "gzip of text": (gzip.compress(b"hello"), "not"),
+    "random bytes": (os.urandom(4000), "not"),
+}
+
+
+@pytest.mark.parametrize("case", list(BINARY_CASES))
+def test_actigraphy_uploads_refuse_what_is_not_a_cwa_file(case: str, client_for) -> None:
+    """Refused on the upload page, naming the problem; no import row and no stored file (a
+    refused file used to be kept with a rejected preview)."""
+    from trial.models import Participant
+
+    data, words = BINARY_CASES[case]
+    participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+    before, files = DeviceImport.objects.count(), _files()
+    response = client_for("coordinator").post(
+        f"/participants/{participant.study_id}/visits/baseline/actigraphy/",
+        {"action": "upload", "cwa-file": SimpleUploadedFile("week.cwa", data)},
+    )
+    assert response.status_code == 200, response.status_code
+    page = html.unescape(response.content.decode())
+    assert words in page and ("empty" in page or "Not a .cwa file" in page), page[-2500:]
+    assert DeviceImport.objects.count() == before
+    assert _files() == files
+
+
+@pytest.mark.parametrize("case", list(BINARY_CASES))
+def test_nifti_uploads_refuse_what_is_not_nifti(case: str, client_for) -> None:
+    from imaging.models import ImagingStudy
+    from trial.models import Participant
+
+    data, _words = BINARY_CASES[case]
+    participant = Participant.objects.order_by("pk").first()
+    before, files = ImagingStudy.objects.count(), _files()
+    response = client_for("coordinator").post(
+        f"/participants/{participant.study_id}/visits/baseline/mri/",
+        {"kind": "nifti", "file": SimpleUploadedFile("image.nii.gz", data)},
+    )
+    assert response.status_code == 200, response.status_code
+    page = html.unescape(response.content.decode())
+    expected = "The submitted file is empty." if not data else "not a readable NIfTI file"
+    assert expected in page, page[-2500:]
+    assert ImagingStudy.objects.count() == before
+    assert _files() == files

@@ -247,9 +247,10 @@ def test_cwa_upload_preview_commit_and_scoring(
     assert DeviceImport.objects.filter(kind="cwa", status="imported", participant=p).count() == 1
     not_cwa = tmp_path / "notes.cwa"
     not_cwa.write_bytes(b"hello" * 400)
-    with not_cwa.open("rb") as handle:
+    with not_cwa.open("rb") as handle:  # refused on the upload page, nothing kept
         response = client.post(page, {"action": "upload", "cwa-file": handle})
-    assert b"Not a .cwa file" in client.get(response["Location"]).content
+    assert response.status_code == 200 and b"Not a .cwa file" in response.content
+    assert not DeviceImport.objects.filter(kind="cwa", filename="notes.cwa").exists()
 
 
 def test_a_diary_saved_after_scoring_queues_a_rescore_guided_by_it(client_for, tmp_path) -> None:

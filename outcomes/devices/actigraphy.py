@@ -47,7 +47,9 @@ def preview_cwa(
     participant: Participant, visit_code: str, filename: str, data: bytes, user: object
 ) -> DeviceImport:
     """Keep the file and show what it holds (device, first and last sample, rate, corrupt
-    sectors) before anyone commits it to the visit. A file that is not ``.cwa`` is rejected."""
+    sectors) before anyone commits it to the visit. A file that is not ``.cwa`` is refused
+    (``ImportRefused``, naming the problem) and nothing of it is kept: neither the row (rolled
+    back) nor the stored file."""
     if visit_code not in ACTIGRAPHY_VISITS:
         raise ImportRefused(f"The {visit_code} visit has no actigraphy week.")
     digest = sha256_of(data)
@@ -66,9 +68,8 @@ def preview_cwa(
     try:
         cwa = CwaFile(upload.file.path)
     except CwaError as exc:
-        upload.status, upload.report = ImportStatus.REJECTED, {"errors": [[0, public_message(exc)]]}
-        upload.save(reason="rejected on preview")
-        return upload
+        upload.file.delete(save=False)  # the storage is not part of the rolled-back transaction
+        raise ImportRefused(public_message(exc)) from exc
     start, end = _clock(cwa.start_time), _clock(cwa.end_time)
     problems = _implausible(participant, visit_code, start, end)
     upload.report = {
