@@ -3,6 +3,7 @@ nothing saved and no file left behind (issue 25's red-team cases and more)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import html
 import os
@@ -10,6 +11,7 @@ import struct
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -223,6 +225,30 @@ def test_actigraphy_uploads_refuse_what_is_not_a_cwa_file(case: str, client_for)
     assert response.status_code == 200, response.status_code
     page = html.unescape(response.content.decode())
     assert (EMPTY if not data else "Not a .cwa file") in page, page[-2500:]
+    assert DeviceImport.objects.count() == before
+    assert _files() == files
+
+
+def test_a_cwa_preview_that_fails_after_storing_leaves_no_file(monkeypatch, tmp_path) -> None:
+    """Any failure once the file is stored (not only a bad header) rolls the row back, and the
+    stored file, which no transaction covers, goes with it."""
+    from outcomes.actigraphy.synthetic import write_cwa
+    from outcomes.devices import actigraphy
+    from trial.models import Participant, User
+
+    participant = Participant.objects.filter(randomized_on__isnull=False).order_by("pk").first()
+    path = tmp_path / "week.cwa"
+    write_cwa(path, np.zeros((1200, 3), dtype=np.float32), dt.datetime(2026, 3, 2, 12), fs=12.5)
+
+    def broken(*_args: object) -> list[str]:
+        raise RuntimeError("the plausibility check failed")
+
+    monkeypatch.setattr(actigraphy, "_implausible", broken)
+    before, files = DeviceImport.objects.count(), _files()
+    with pytest.raises(RuntimeError, match="plausibility"):
+        actigraphy.preview_cwa(
+            participant, "baseline", "week.cwa", path.read_bytes(), User.objects.first()
+        )
     assert DeviceImport.objects.count() == before
     assert _files() == files
 

@@ -48,8 +48,9 @@ def preview_cwa(
 ) -> DeviceImport:
     """Keep the file and show what it holds (device, first and last sample, rate, corrupt
     sectors) before anyone commits it to the visit. A file that is not ``.cwa`` is refused
-    (``ImportRefused``, naming the problem) and nothing of it is kept: neither the row (rolled
-    back) nor the stored file."""
+    (``ImportRefused``, naming the problem). Whatever fails once the file is stored, nothing of
+    it is kept: the row is rolled back, and the stored file, which no transaction covers, is
+    deleted."""
     if visit_code not in ACTIGRAPHY_VISITS:
         raise ImportRefused(f"The {visit_code} visit has no actigraphy week.")
     digest = sha256_of(data)
@@ -66,9 +67,18 @@ def preview_cwa(
         uploaded_by=user,
     )
     try:
+        return _previewed(upload, participant, visit_code)
+    except BaseException:
+        upload.file.delete(save=False)
+        raise
+
+
+def _previewed(upload: DeviceImport, participant: Participant, visit_code: str) -> DeviceImport:
+    """The stored upload with what its header and sectors say, rejected if implausible for the
+    visit; ``ImportRefused`` if it is not a ``.cwa`` file."""
+    try:
         cwa = CwaFile(upload.file.path)
     except CwaError as exc:
-        upload.file.delete(save=False)  # the storage is not part of the rolled-back transaction
         raise ImportRefused(public_message(exc)) from exc
     start, end = _clock(cwa.start_time), _clock(cwa.end_time)
     problems = _implausible(participant, visit_code, start, end)
