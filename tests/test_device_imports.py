@@ -110,12 +110,8 @@ def test_a_number_that_is_not_finite_is_refused_by_line_in_both_imports(
     data = _dynamo_csv(
         p.study_id,
         "{s},week16,2026-05-04 10:30,Strength,Hip Extension,Left,250,0.40,80,",
-        "{s},week16,2026-05-04 10:31,Strength,Hip Extension,Left,VALUE,0.40,80,".replace(
-            "VALUE", value
-        ),
-        "{s},week16,2026-05-04 10:32,Strength,Hip Extension,Left,250,0.40,VALUE,".replace(
-            "VALUE", value
-        ),
+        f"{{s}},week16,2026-05-04 10:31,Strength,Hip Extension,Left,{value},0.40,80,",
+        f"{{s}},week16,2026-05-04 10:32,Strength,Hip Extension,Left,250,0.40,{value},",
     )
     upload = preview_import(ImportKind.DYNAMO, "nan.csv", data, user)
     assert upload.status == "rejected"
