@@ -85,10 +85,15 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     page.get_by_label("Condition preventing exercise (e.g. systemic inflammation)").select_option(
         "false"
     )
-    page.get_by_role("button", name="Save and evaluate").click()
+    with page.expect_navigation():  # the form page shows a verdict too: read the saved one
+        page.get_by_role("button", name="Save and evaluate").click()
     assert "Incomplete" in page.get_by_test_id("eligibility-verdict").inner_text()
     page.get_by_role("link", name="MRI safety questionnaire").click()
-    for select in page.locator("select[name^=mri_]").all():
+    mri_answers = page.locator("select[name^=mri_]")
+    # .all() does not wait: without this it can read the eligibility page still showing and
+    # answer nothing, so the questionnaire is saved blank (a flake seen once in CI).
+    mri_answers.first.wait_for()
+    for select in mri_answers.all():
         select.select_option("false")
     page.get_by_role("button", name="Save", exact=True).click()
     assert "Eligible." in page.get_by_test_id("eligibility-verdict").inner_text()
