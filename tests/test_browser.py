@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import DEMO_PASSWORD
 
@@ -36,7 +37,7 @@ def test_coordinator_records_a_screening_and_sees_it_on_the_worklist(page, tmp_p
     page.get_by_role("button", name="Save", exact=True).click()
     assert "Saved SCR-" in page.locator(".alert").inner_text()
     page.get_by_role("link", name="Home").click()
-    assert page.get_by_text("2026-11-20").count() == 1
+    expect(page.get_by_text("2026-11-20")).to_have_count(1)  # waits for the home page
     page.screenshot(path=f"{os.environ.get('SCREENSHOT_DIR', tmp_path)}/coordinator-home.png")
 
 
@@ -122,7 +123,7 @@ def test_coordinator_screens_enrols_and_records_baseline_lsiq(page, tmp_path) ->
     page.get_by_role("link", name="Back to participant").click()
     assert page.locator('[data-visit="baseline"] [data-form="lsiq"]').inner_text().startswith("✓")
     page.get_by_role("link", name="Home").click()
-    assert page.get_by_test_id("worklist").get_by_role("link", name=study_id).count() >= 1
+    expect(page.get_by_test_id("worklist").get_by_role("link", name=study_id).first).to_be_visible()
     log_out(page)
     log_in(page, "assessor")
     worklist = page.get_by_test_id("worklist")
@@ -241,7 +242,7 @@ def test_data_manager_creates_a_coordinator_who_sets_a_password_then_is_deactiva
 
     page.get_by_label("Reason for deactivating").fill("left the team")
     page.get_by_role("button", name="Deactivate").click()
-    assert page.get_by_test_id("account-status").inner_text() == "deactivated"
+    expect(page.get_by_test_id("account-status")).to_have_text("deactivated")
     response = other.goto("/participants/")
     assert "/login/" in other.url, (response.status, other.url)
     coordinator.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from tests.test_browser import log_in
 
@@ -138,7 +139,7 @@ def test_reader_moves_a_proposed_disc_and_confirms_the_levels(page, settings, tm
     assert "provisional" in page.get_by_test_id("levels-status").inner_text()
 
     page.get_by_test_id("confirm-levels").click()
-    assert "final" in page.get_by_test_id("levels-status").inner_text()
+    expect(page.get_by_test_id("levels-status")).to_contain_text("final")  # the POST has landed
     levels.refresh_from_db()
     assert levels.confirmed and levels.confirmed_by.username == "assessor"
     assert abs(levels.moved_mm["L4-L5"] - 2 * image.spacing[2]) < 0.6 * image.spacing[2]

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.interview_helpers import docx_bytes, espeak_wav
 from tests.journey import enrolled
@@ -88,7 +89,7 @@ def test_invite_record_upload_review_approve_export(page, tmp_path, settings) ->
     preview = page.get_by_test_id("deidentified-preview").inner_text()
     assert "Marie" in preview  # the preview follows saved decisions only
     page.get_by_role("button", name="Save and approve the de-identified transcript").click()
-    assert "approved" in page.get_by_test_id("transcripts").inner_text()
+    expect(page.get_by_test_id("transcripts")).to_contain_text("approved")
 
     page.get_by_role("link", name="Interviews", exact=True).first.click()
     with page.expect_download() as download:
