@@ -194,6 +194,32 @@ def test_the_runs_own_seg_uploaded_as_a_correction_measures_the_same(
         assert other.volume_mm3 == pytest.approx(row.volume_mm3, abs=1e-6)
 
 
+@pytest.mark.parametrize("kind", ["seg.dcm", "mask.nii.gz"])
+def test_a_corrected_masks_file_name_never_chooses_where_it_is_written(
+    kind: str, reference_masks: Path, study_files: dict, role_users: dict, tmp_path: Path
+) -> None:
+    """The service keeps the upload's name for provenance only: an absolute or ``..`` name
+    (from a client other than Django's parser, which strips them) writes nothing there."""
+    from imaging.services.review import correct_mask
+
+    study = _process(_participant(role_users), study_files["axial"], role_users["coordinator"])
+    run = study.runs.get()
+    if kind == "seg.dcm":
+        data = (run_folder(run) / "seg.dcm").read_bytes()
+    else:
+        image = nib.load(str(reference_masks / "mm.nii.gz"))
+        labels = np.asanyarray(image.dataobj).astype(np.uint8)
+        labels[labels == 2] = 0  # a different mask, or the run would be the same one
+        data = tmp_path / kind
+        nib.save(nib.Nifti1Image(labels, image.affine), str(data))
+        data = data.read_bytes()
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    new = correct_mask(run, role_users["assessor"], data, str(target / kind), "reader's edit")
+    assert list(target.iterdir()) == []
+    assert new.pk != run.pk and new.model_name == kind
+
+
 def test_a_corrected_mask_whose_measurement_was_lost_is_measured_by_the_watchdog(
     reference_masks: Path, study_files: dict, role_users: dict, settings, client_for
 ) -> None:

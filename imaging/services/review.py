@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import tempfile
-from pathlib import Path
+from dataclasses import replace
+from pathlib import Path, PurePath
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,13 +65,15 @@ def correct_mask(
     study = run.study
     image = series_image(study, run.series)
     table = run_table(run)
+    shown = PurePath(name).name or "mask"  # the upload's own name: messages and provenance only
+    suffix = next((s for s in (".nii.gz", ".nii") if shown.lower().endswith(s)), ".dcm")
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / name
+        path = Path(scratch) / f"corrected{suffix}"  # never a name the client chose
         path.write_bytes(data)
-        if name.lower().endswith((".nii", ".nii.gz")):
-            labels = labels_from_upload(image, path, table)
+        if suffix == ".dcm":
+            labels = _labels_from_seg(run, image, path, table, shown)
         else:
-            labels = _labels_from_seg(run, image, path, table)
+            labels = replace(labels_from_upload(image, path, table), name=shown)
     with transaction.atomic():
         new = create_run(study, run.series, image, labels)
         if new.pk == run.pk:
@@ -97,7 +100,7 @@ def queue_measurement(run: SegmentationRun, why: str, replace_reason: str = "") 
     )
 
 
-def _labels_from_seg(run: SegmentationRun, image: object, path: Path, table: tuple):
+def _labels_from_seg(run: SegmentationRun, image: object, path: Path, table: tuple, shown: str):
     import pydicom
 
     from imaging.dicom.frames import read_datasets
@@ -109,12 +112,12 @@ def _labels_from_seg(run: SegmentationRun, image: object, path: Path, table: tup
     try:
         seg = pydicom.dcmread(path)
     except Exception as error:
-        raise ImagingError(f"{path.name}: neither NIfTI nor a readable DICOM SEG") from error
+        raise ImagingError(f"{shown}: neither NIfTI nor a readable DICOM SEG") from error
     if seg.get("Modality") != "SEG":
-        raise ImagingError(f"{path.name}: a DICOM {seg.get('Modality', '?')} object, not a SEG")
+        raise ImagingError(f"{shown}: a DICOM {seg.get('Modality', '?')} object, not a SEG")
     source = read_datasets(sorted(series_folder(run.study, run.series).glob("*.dcm")))
     array = labels_from_segmentation(seg, source, image, table)
-    return Labels(array, table, "upload", path.name, file_sha256(path))
+    return Labels(array, table, "upload", shown, file_sha256(path))
 
 
 def override_series(study: ImagingStudy, series: ImagingSeries, user: object, reason: str) -> None:
