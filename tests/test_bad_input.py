@@ -247,7 +247,10 @@ def test_a_cwa_preview_that_fails_after_storing_leaves_no_file(monkeypatch, tmp_
     before, files = DeviceImport.objects.count(), _files()
     with pytest.raises(RuntimeError, match="plausibility"):
         actigraphy.preview_cwa(
-            participant, "baseline", "week.cwa", path.read_bytes(), User.objects.first()
+            participant,
+            "baseline",
+            SimpleUploadedFile("week.cwa", path.read_bytes()),
+            User.objects.first(),
         )
     assert DeviceImport.objects.count() == before
     assert _files() == files

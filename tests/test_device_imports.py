@@ -5,6 +5,7 @@ and the missing weeks on the worklist; a .cwa upload scored into nights and a pl
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zoneinfo
 
 import pytest
@@ -219,6 +220,11 @@ def test_cwa_upload_preview_commit_and_scoring(
     preview = client.get(response["Location"])
     assert b"AX3 #12345" in preview.content
     assert f"{start:%Y-%m-%d %H:%M}".encode() in preview.content
+    stored, data = DeviceImport.objects.get(kind="cwa", participant=p), path.read_bytes()
+    assert len(data) > 2_621_440  # over Django's in-memory limit: the upload came as a temp file
+    with stored.file.open("rb") as kept:  # hashed and stored in chunks, byte for byte
+        assert kept.read() == data
+    assert (stored.sha256, stored.size) == (hashlib.sha256(data).hexdigest(), len(data))
     assert not ActigraphyRecording.objects.filter(participant=p, visit_code="week16").exists()
     with django_capture_on_commit_callbacks() as sending:  # held back: sent after the commit
         response = client.post(response["Location"])

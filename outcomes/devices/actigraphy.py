@@ -7,17 +7,18 @@ import datetime as dt
 import io
 import logging
 import zoneinfo
+from pathlib import PurePath
 
 import numpy as np
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 
 from outcomes.actigraphy import CwaError, CwaFile
 from outcomes.actigraphy.epochs import Epochs, epochs_from_cwa
 from outcomes.actigraphy.nights import ALGORITHM, PARAMETERS, DiaryNight, means, summarise
-from outcomes.imports.service import ImportRefused, refuse_if_imported, sha256_of
+from outcomes.imports.service import ImportRefused, refuse_if_imported, sha256_of_file
 from outcomes.models import (
     ActigraphyRecording,
     DeviceImport,
@@ -44,23 +45,27 @@ def _clock(seconds: float) -> dt.datetime:
 
 @transaction.atomic
 def preview_cwa(
-    participant: Participant, visit_code: str, filename: str, data: bytes, user: object
+    participant: Participant, visit_code: str, file: File, user: object
 ) -> DeviceImport:
     """Keep the file and show what it holds (device, first and last sample, rate, corrupt
     sectors) before anyone commits it to the visit. A file that is not ``.cwa`` is refused
     (``ImportRefused``, naming the problem). Whatever fails once the file is stored, nothing of
     it is kept: the row is rolled back, and the stored file, which no transaction covers, is
-    deleted."""
+    deleted.
+
+    ``file`` (an upload, or an opened ``File`` with its name) is hashed and stored in chunks: a
+    week at 100 Hz is a few hundred MB, which a web worker should not hold in memory."""
     if visit_code not in ACTIGRAPHY_VISITS:
         raise ImportRefused(f"The {visit_code} visit has no actigraphy week.")
-    digest = sha256_of(data)
+    filename = PurePath(file.name or "recording.cwa").name
+    digest = sha256_of_file(file)
     refuse_if_imported(ImportKind.CWA, digest)
     upload = DeviceImport.objects.create(
         kind=ImportKind.CWA,
         sha256=digest,
         filename=filename[:255],
-        size=len(data),
-        file=ContentFile(data, name=filename),
+        size=file.size,
+        file=File(file, name=filename),
         participant=participant,
         visit_code=visit_code,
         status=ImportStatus.PREVIEWED,

@@ -89,7 +89,7 @@ def actigraphy_page(request: HttpRequest, study_id: str, visit_code: str) -> Htt
         if upload.is_valid():
             file = upload.cleaned_data["file"]
             try:
-                preview = preview_cwa(participant, visit_code, file.name, file.read(), request.user)
+                preview = preview_cwa(participant, visit_code, file, request.user)
             except ImportRefused as refusal:
                 upload.add_error("file", public_message(refusal))
             else:

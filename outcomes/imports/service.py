@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,6 +39,15 @@ class ImportRefused(Exception):
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_of_file(file: File) -> str:
+    """The digest of a file read in chunks; the file is left at its start, ready to store."""
+    digest = hashlib.sha256()
+    for chunk in file.chunks():  # from the start: chunks() seeks there first
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 def refuse_if_imported(kind: str, digest: str) -> None:

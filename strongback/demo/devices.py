@@ -8,6 +8,7 @@ import random
 import tempfile
 from pathlib import Path
 
+from django.core.files.base import File
 from django.utils import timezone
 
 from outcomes.actigraphy.synthetic import planned_week, week_accel, write_cwa
@@ -130,5 +131,6 @@ def _actigraphy(participant: Participant, user: object) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{participant.study_id}-baseline.cwa"
         write_cwa(path, week_accel(start, 7.1, 12.5, plan), start, fs=12.5)
-        upload = preview_cwa(participant, BASELINE, path.name, path.read_bytes(), user)
+        with path.open("rb") as handle:
+            upload = preview_cwa(participant, BASELINE, File(handle, name=path.name), user)
     commit_cwa(upload, user)
