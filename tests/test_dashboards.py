@@ -51,6 +51,16 @@ def test_pooled_dashboard_matches_the_data_and_names_no_arm(trial_data: dict, cl
     assert baseline.n == len(values) > 3
     assert baseline.median == pytest.approx(float(np.median(values)))
     assert f'data-median="{baseline.median:g}"' in page
+    # A subscore panel: read out of the responses' JSON by the database.
+    pcs = next(p for p in data["outcomes"] if "(PCS)" in str(p["title"]))
+    stored = [
+        r.subscores["pcs"]
+        for r in InstrumentResponse.objects.filter(instrument="sf12", visit_code="baseline")
+        if (r.subscores or {}).get("pcs") is not None
+    ]
+    summary = pcs["summaries"]["baseline"]["All participants"]
+    assert summary.n == len(stored) > 3
+    assert summary.median == pytest.approx(float(np.median(stored)))
     timeliness = {row["visit"]: row for row in data["timeliness"]}
     assert timeliness["baseline"]["done"] >= baseline.n > 0
     # Completeness is a share of visits done: every value is a percentage.
