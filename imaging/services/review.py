@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import replace
 from pathlib import Path, PurePath
 
 from django.db import transaction
@@ -73,7 +72,7 @@ def correct_mask(
         if suffix == ".dcm":
             labels = _labels_from_seg(run, image, path, table, shown)
         else:
-            labels = replace(labels_from_upload(image, path, table), name=shown)
+            labels = labels_from_upload(image, path, table, name=shown)
     with transaction.atomic():
         new = create_run(study, run.series, image, labels)
         if new.pk == run.pk:

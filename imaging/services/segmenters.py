@@ -97,12 +97,15 @@ def model_labels(image: Volume) -> Labels:
                   report)  # fmt: skip
 
 
-def labels_from_upload(image: Volume, path: Path, table: tuple[Label, ...]) -> Labels:
-    """A corrected mask (NIfTI) uploaded by the reader, checked against the image grid."""
+def labels_from_upload(
+    image: Volume, path: Path, table: tuple[Label, ...], name: str | None = None
+) -> Labels:
+    """A corrected mask (NIfTI) uploaded by the reader, checked against the image grid;
+    ``name``: the file's name as the user gave it (recorded in provenance), if not ``path``'s."""
     candidate = load_nifti(path).canonical()
     if not candidate.same_grid(image.canonical()):
         raise ImagingError(
             f"the uploaded mask (shape {candidate.shape}) does not lie on the image's grid "
             f"(shape {image.canonical().shape}); masks are never resampled"
         )
-    return Labels(label_array(candidate), table, "upload", path.name, candidate.sha256)
+    return Labels(label_array(candidate), table, "upload", name or path.name, candidate.sha256)
