@@ -51,6 +51,8 @@ IMAGING = (
     (_("Multifidus fat fraction over the measured slices (voxels of the mask), mean of sides (%)"),
      "fat_fraction_pct"),
 )  # fmt: skip
+# The score keys each instrument's query reads, in panel order.
+SCORE_KEYS = {i: [key for _t, of, key in OUTCOMES if of == i] for _t, i, _k in OUTCOMES}
 Grouper = Callable[[int], str | None]
 
 
@@ -102,10 +104,7 @@ def _distribution(rows: list[tuple[int, str, float]], group: Grouper, series: li
 def outcome_charts(group: Grouper, series: list[str]) -> list[dict]:
     panels = []
     # One query per instrument (PROMIS-29 feeds several panels: read it once).
-    keys: dict[str, list[str]] = defaultdict(list)
-    for _title, instrument, key in OUTCOMES:
-        keys[instrument].append(key)
-    scores = {instrument: _scores(instrument, wanted) for instrument, wanted in keys.items()}
+    scores = {instrument: _scores(instrument, keys) for instrument, keys in SCORE_KEYS.items()}
     sources = [(title, scores[i][k]) for title, i, k in OUTCOMES]
     sources += [(title, _imaging(f)) for title, f in IMAGING]
     for title, rows in sources:
