@@ -9,10 +9,11 @@ import hashlib
 import zoneinfo
 
 import pytest
+from django.core.files.base import File
 from django.test import Client
 
 from outcomes.actigraphy.synthetic import planned_week, week_accel, write_cwa
-from outcomes.devices.actigraphy import score_recording
+from outcomes.devices.actigraphy import preview_cwa, score_recording
 from outcomes.devices.selectors import weekly_pain_of
 from outcomes.imports.service import ImportRefused, commit_import, preview_import
 from outcomes.models import (
@@ -253,6 +254,27 @@ def test_cwa_upload_preview_commit_and_scoring(
         response = client.post(page, {"action": "upload", "cwa-file": handle})
     assert response.status_code == 200 and b"Not a .cwa file" in response.content
     assert not DeviceImport.objects.filter(kind="cwa", filename="notes.cwa").exists()
+
+
+class _ChunksOnly(File):
+    """An upload that may be read only in chunks: reading it whole fails the test."""
+
+    def read(self, size: int = -1) -> bytes:
+        assert size is not None and size > 0, "the whole upload was read into memory"
+        return super().read(size)
+
+
+def test_a_cwa_preview_reads_the_upload_only_in_chunks(role_users, tmp_path) -> None:
+    p = _participant()
+    start = wear_start(p, "week16")
+    path = tmp_path / "week.cwa"
+    write_cwa(path, week_accel(start, 1.1, 12.5, planned_week(start.date(), 1)), start, fs=12.5)
+    with path.open("rb") as handle:
+        upload = preview_cwa(
+            p, "week16", _ChunksOnly(handle, name="week.cwa"), role_users["coordinator"]
+        )
+    with upload.file.open("rb") as kept:
+        assert kept.read() == path.read_bytes()
 
 
 def test_a_diary_saved_after_scoring_queues_a_rescore_guided_by_it(client_for, tmp_path) -> None:
