@@ -42,6 +42,7 @@ from randomization.readiness import (
 )
 from trial.audit.context import AuditContext, audit_context
 from trial.audit.recorder import trail_writes
+from trial.audit.tail import ChainTail, tail_from, take_statements
 from trial.compiled_query import CompiledQuery, Values
 from trial.models import Participant
 from trial.one_message import Result, Statement, Write, run_together, write_then_read
@@ -69,16 +70,21 @@ def allocate_pending(only: int | None = None) -> dict[int, Outcome]:
     if only is not None:
         requests = _requests(_REQUEST_PENDING.rows(ids=[only]))
         found = candidates([r.participant_id for r in requests], lock=True)
-        decided, writes = _allocate_requests(requests, found)
+        tail = tail_from(run_together(take_statements()))
+        decided, writes = _allocate_requests(requests, found, tail)
         write_then_read(writes)
         return decided
     outcomes: dict[int, Outcome] = {}
-    requests, found = _pending(run_together(_pending_reads()))
+    # The chain's lock is taken once the first requests' participants are locked (a writer
+    # holding one of them never waits for the chain inside its transaction).
+    first = run_together([*_pending_reads(), *take_statements()])
+    requests, found = _pending(first[:2])
+    tail = tail_from(first[2:])
     for round_ in range(ROUNDS):
         requests = requests[: BATCH - len(outcomes)]
         if not requests:  # none pending: no late arrivals, or decided by the previous holder
             break
-        decided, writes = _allocate_requests(requests, found)
+        decided, writes = _allocate_requests(requests, found, tail)
         outcomes.update(decided)
         last = round_ + 1 == ROUNDS or len(outcomes) >= BATCH
         read = write_then_read(writes, [] if last else _pending_reads())
@@ -123,10 +129,11 @@ def _requests(rows: list[tuple]) -> list[RandomisationRequest]:
 
 
 def _allocate_requests(
-    requests: list[RandomisationRequest], found: dict[int, Candidate]
+    requests: list[RandomisationRequest], found: dict[int, Candidate], tail: ChainTail
 ) -> tuple[dict[int, Outcome], list[Write]]:
     """Decide ``requests`` (their participants locked in ``found``): the outcomes, and the
-    writes that store them (the slots, the trail, each request's outcome)."""
+    writes that store them (the slots, the trail sealed after ``tail``, each request's
+    outcome)."""
     if not requests:
         return {}, []
     now = timezone.now()
@@ -141,14 +148,14 @@ def _allocate_requests(
     timely = [r for r in requests if r.pk not in outcomes]
     writes: list[Write] = []
     if timely:
-        decided, writes = _decide(timely, found)
+        decided, writes = _decide(timely, found, tail)
         outcomes.update(decided)
     writes.append(finish_write([(r.pk, outcomes[r.pk]) for r in requests], now))
     return outcomes, writes
 
 
 def _decide(
-    requests: list[RandomisationRequest], found: dict[int, Candidate]
+    requests: list[RandomisationRequest], found: dict[int, Candidate], tail: ChainTail
 ) -> tuple[dict[int, Outcome], list[Write]]:
     """Each request's slot or refusal (a participant asked for twice gets one allocation), and
     the writes that store the slots."""
@@ -175,7 +182,7 @@ def _decide(
     writes: list[Write] = []
     if wanted:
         locked = any(candidate.database_locked for candidate in found.values())
-        allocated, writes = _allocate(wanted, people, locked)
+        allocated, writes = _allocate(wanted, people, locked, tail)
         given.update(allocated)
     return {r.pk: given[r.participant_id] for r in requests}, writes
 
@@ -184,6 +191,7 @@ def _allocate(
     wanted: dict[tuple[str, str], list[RandomisationRequest]],
     people: dict[int, Participant],
     database_locked: bool,
+    tail: ChainTail,
 ) -> tuple[dict[int, Outcome], list[Write]]:
     """The next free slots of each (environment, stratum), in request order, per participant
     (none while the data manager has locked the database), and the writes that take them."""
@@ -219,6 +227,7 @@ def _allocate(
     writes += trail_writes(
         [(context, events) for context, (_slot, events) in zip(contexts, taken, strict=True)],
         reason=REASON,
+        tail=tail,
     )
     return outcomes, writes
 

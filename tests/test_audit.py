@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from tests.audit_helpers import tamper
 from trial.audit.context import audit_context
 from trial.audit.exceptions import BulkChangeRefused, ReasonRequired
 from trial.audit.sequencer import seal_pending
@@ -139,23 +140,13 @@ def test_verify_audit_passes_on_an_intact_chain(db, capsys) -> None:
     assert "rows verified" in capsys.readouterr().out
 
 
-def _tamper(sql: str, params: list) -> None:
-    """Change a row behind the application's back (the trigger disabled, as a DBA could)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE trial_auditentry DISABLE TRIGGER USER")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE trial_auditentry ENABLE TRIGGER USER")
-
-
 def test_verify_audit_finds_an_altered_row(db) -> None:
     entry = make_entry()
     entry.age = 45
     entry.save(reason="corrected")
     seal_pending()  # as the commit would
     target = AuditEntry.objects.get(field="age", action=AuditAction.UPDATE)
-    _tamper("UPDATE trial_auditentry SET new_value = %s WHERE id = %s", ["44", target.id])
+    tamper("UPDATE trial_auditentry SET new_value = %s WHERE id = %s", ["44", target.id])
     with pytest.raises(CommandError, match=f"seq {target.seq} "):
         call_command("verify_audit")
 
@@ -165,7 +156,7 @@ def test_verify_audit_finds_a_deleted_row(db) -> None:
     make_entry()
     seal_pending()
     middle = AuditEntry.objects.order_by("seq")[3]
-    _tamper("DELETE FROM trial_auditentry WHERE id = %s", [middle.id])
+    tamper("DELETE FROM trial_auditentry WHERE id = %s", [middle.id])
     with pytest.raises(CommandError, match=f"seq {middle.seq + 1} "):
         call_command("verify_audit")
 

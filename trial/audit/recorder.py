@@ -2,7 +2,7 @@
 
 A row is inserted inside the writer's own transaction, without a chain position and without any
 lock shared with other writers; ``trial.audit.sequencer`` seals it into the hash chain after
-commit.
+commit. A writer holding the chain's tail (``trial.audit.tail``) inserts its rows sealed.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from trial.audit.chain import HASHED_FIELDS
 from trial.audit.context import AuditContext, current_context
 from trial.audit.sequencer import schedule_seal
+from trial.audit.tail import ChainTail, stored_ip
 from trial.models.audit import AuditEntry
 from trial.one_message import Write, run_together
 from trial.set_sql import insert_writes
@@ -100,16 +102,20 @@ def record_events_by(
 
 
 def trail_writes(
-    actors: Sequence[tuple[AuditContext, Sequence[AuditEvent]]], reason: str | None = None
+    actors: Sequence[tuple[AuditContext, Sequence[AuditEvent]]],
+    reason: str | None = None,
+    tail: ChainTail | None = None,
 ) -> list[Write]:
     """The inserts ``record_events_by`` runs, for a caller that sends them with its other
-    statements (``trial.one_message``) in this transaction; the seal is scheduled for its
-    commit."""
-    now = _prepared("occurred_at", timezone.now())
+    statements (``trial.one_message``) in this transaction. With the chain's ``tail`` (held by
+    this transaction: ``trial.audit.tail``) the rows are inserted sealed; without, the seal is
+    left to the sequencer. Either way a seal is scheduled for the commit (it also anchors the
+    head, and seals what other writers left while this one held the chain)."""
+    now = timezone.now()
     version = settings.APP_VERSION
     rows = [
         (
-            _prepared("event_id", uuid.uuid4()),
+            uuid.uuid4(),
             now,
             ctx.user_id,
             ctx.username,
@@ -123,7 +129,7 @@ def trail_writes(
             change.new,
             ctx.reason if reason is None else reason,
             ctx.channel,
-            _prepared("ip", ctx.ip),
+            stored_ip(ctx.ip),
             ctx.user_agent[:300],
             version,
         )
@@ -131,9 +137,16 @@ def trail_writes(
         for event in events
         for change in event.changes or [FieldChange("", None, None)]
     ]
-    writes = insert_writes(AuditEntry, _COLUMNS, rows)
-    if writes:
-        schedule_seal()
+    if not rows:
+        return []
+    stamp = _prepared("occurred_at", now)
+    prepared = [_prepared_row(row, stamp) for row in rows]
+    if tail is None:
+        writes = insert_writes(AuditEntry, _COLUMNS, prepared)
+    else:
+        sealed = [(*ready, *tail.seal(row)) for row, ready in zip(rows, prepared, strict=True)]
+        writes = insert_writes(AuditEntry, _SEALED_COLUMNS, sealed)
+    schedule_seal()
     return writes
 
 
@@ -141,11 +154,21 @@ def trail_writes(
 # through its field (a randomisation batch spent more CPU there than the database spent
 # inserting). Only the columns whose stored form depends on the database (a UUID, a time, an
 # address) are prepared.
-_COLUMNS = (
-    "event_id", "occurred_at", "user_id", "username", "role", "action", "object_type",
-    "object_id", "subject", "field", "old_value", "new_value", "reason", "channel", "ip",
-    "user_agent", "app_version",
-)  # fmt: skip
+_COLUMNS = HASHED_FIELDS  # the content columns, in the order the chain hashes them
+
+
+_SEALED_COLUMNS = (*_COLUMNS, "seq", "prev_hash", "hash")
+_EVENT_ID, _OCCURRED_AT, _IP = (_COLUMNS.index(name) for name in ("event_id", "occurred_at", "ip"))
+
+
+def _prepared_row(row: tuple, stamp: object) -> tuple:
+    """The row as inserted: its UUID and address in the database's form, and its time as
+    ``stamp`` (every row of a write shares one, prepared once)."""
+    values = list(row)
+    values[_EVENT_ID] = _prepared("event_id", row[_EVENT_ID])
+    values[_OCCURRED_AT] = stamp
+    values[_IP] = _prepared("ip", row[_IP])
+    return tuple(values)
 
 
 def _prepared(name: str, value: object) -> object:

@@ -12,6 +12,9 @@ by ``trial.audit.middleware.SealAfterResponseMiddleware``): the user's answer do
 the hashing, and one seal covers every audited commit of the request. Everywhere else (tasks,
 commands, scripts) it runs at each commit.
 
+One writer seals its own rows instead: the randomiser's batch, which holds the chain's lock for
+its transaction and inserts its rows with their chain position (``trial.audit.tail``).
+
 Until sealed (milliseconds after commit or after the response), a row is still protected by the
 database trigger, which refuses every update except the one that seals it (chain columns filled,
 content unchanged) and every delete. After sealing, the chain and the signed anchor detect a
@@ -48,6 +51,10 @@ def _sealed_newest_first() -> QuerySet:
 def sealed_head() -> tuple[int, str] | None:
     """The last sealed row's (seq, hash); None for an empty chain."""
     return _sealed_newest_first().values_list("seq", "hash").first()
+
+
+# ``sealed_head`` compiled, for a writer that reads it with other statements (``trial.audit.tail``).
+SEALED_HEAD = CompiledQuery(lambda: _sealed_newest_first().values_list("seq", "hash")[:1])
 
 
 _PENDING_COLUMNS = ("id", "head_seq", "head_hash", *HASHED_FIELDS)
