@@ -75,8 +75,9 @@ def allocate_pending(only: int | None = None) -> dict[int, Outcome]:
         write_then_read(writes)
         return decided
     outcomes: dict[int, Outcome] = {}
-    # The chain's lock is taken once the first requests' participants are locked (a writer
-    # holding one of them never waits for the chain inside its transaction).
+    # The chain's lock (``trial.audit.tail``) is taken after the first requests' participants
+    # are locked: waiting for one of them (a coordinator's edit not yet committed) does not hold
+    # up the sequencer.
     first = run_together([*_pending_reads(), *take_statements()])
     requests, found = _pending(first[:2])
     tail = tail_from(first[2:])
