@@ -43,9 +43,8 @@ def sha256_of(data: bytes) -> str:
 
 def sha256_of_file(file: File) -> str:
     """The digest of a file read in chunks; the file is left at its start, ready to store."""
-    digest = hashlib.sha256()
-    for chunk in file.chunks():  # from the start: chunks() seeks there first
-        digest.update(chunk)
+    file.seek(0)
+    digest = hashlib.file_digest(file, "sha256")  # type: ignore[arg-type]
     file.seek(0)
     return digest.hexdigest()
 
