@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import threading
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections
 
-from randomization import queue
+from randomization import batch, queue
 from randomization.batch import REASON
 from randomization.importing import import_list
 from randomization.listfile import to_csv
@@ -84,6 +85,47 @@ def test_an_altered_row_sealed_by_the_batch_is_found(
     tamper("UPDATE trial_auditentry SET new_value = %s WHERE id = %s", ["2026-01-01", target.pk])
     with pytest.raises(CommandError, match=f"seq {target.seq} "):
         call_command("verify_audit")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rows_committed_while_the_batch_holds_the_chain_are_sealed_when_it_commits(
+    role_users: dict, ready: list[Participant], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer commits while the batch holds the chain: its own seal finds the lock
+    taken and leaves its rows; the batch's seal after its commit must take them up."""
+    holding, go_on = threading.Event(), threading.Event()
+    take_tail = batch.tail_from
+
+    def tail_then_pause(results: list) -> object:
+        tail = take_tail(results)
+        holding.set()
+        assert go_on.wait(timeout=60), "the test never let the batch go on"
+        return tail
+
+    monkeypatch.setattr(batch, "tail_from", tail_then_pause)
+    errors: list[BaseException] = []
+
+    def randomiser() -> None:
+        try:
+            randomise(ready[0], role_users["therapist"], environment=Environment.TEST)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    seal_pending()
+    thread = threading.Thread(target=randomiser)
+    thread.start()
+    assert holding.wait(timeout=60)
+    written = _screened()  # committed; its seal found the chain's lock held
+    assert AuditEntry.objects.filter(pk__in=written, seq__isnull=True).count() == len(written)
+    go_on.set()
+    thread.join()
+    assert not errors, errors
+    assert not AuditEntry.objects.filter(pk__in=written, seq__isnull=True).exists()
+    assert all(row.seq is not None for row in _trail_of(ready[0]))
+    assert chain_intact()
 
 
 @pytest.mark.parametrize(
