@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 GENESIS = "0" * 64
@@ -36,8 +36,13 @@ HASHED_FIELDS = (
 
 
 def row_digest(prev_hash: str, content: Mapping[str, object]) -> str:
+    return values_digest(prev_hash, [content.get(name) for name in HASHED_FIELDS])
+
+
+def values_digest(prev_hash: str, values: Sequence[object]) -> str:
+    """``row_digest`` of a row given as its hashed fields' values, in ``HASHED_FIELDS`` order."""
     payload = json.dumps(
-        [prev_hash, *[_canonical(content.get(name)) for name in HASHED_FIELDS]],
+        [prev_hash, *[_canonical(value) for value in values]],
         ensure_ascii=False,
         separators=(",", ":"),
     )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
+from trial.audit.chain import GENESIS, HASHED_FIELDS, values_digest
 from trial.audit.sequencer import CHAIN_LOCK_KEY, SEALED_HEAD
 from trial.models.audit import AuditEntry
 from trial.one_message import Result, Statement
@@ -42,7 +42,9 @@ class ChainTail:
         stored forms) are ``content``: its seq, prev_hash and hash."""
         prev = self.hash
         self.seq += 1
-        self.hash = row_digest(prev, dict(zip(HASHED_FIELDS, content, strict=True)))
+        if len(content) != len(HASHED_FIELDS):
+            raise ValueError(f"{len(content)} values for {len(HASHED_FIELDS)} hashed fields")
+        self.hash = values_digest(prev, content)
         return self.seq, prev, self.hash
 
 
