@@ -40,9 +40,10 @@ from randomization.readiness import (
     candidates_from,
     candidates_query,
 )
+from trial.audit.chain import ChainTail
 from trial.audit.context import AuditContext, audit_context
 from trial.audit.recorder import trail_writes
-from trial.audit.tail import ChainTail, tail_from, take_statements
+from trial.audit.tail import tail_from, take_statements
 from trial.compiled_query import CompiledQuery, Values
 from trial.models import Participant
 from trial.one_message import Result, Statement, Write, run_together, write_then_read

@@ -49,6 +49,25 @@ def values_digest(prev_hash: str, values: Sequence[object]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+@dataclass
+class ChainTail:
+    """The chain's head, advanced row by row by whoever holds the chain's lock (the sequencer,
+    or a writer sealing its own rows: ``trial.audit.tail``)."""
+
+    seq: int
+    hash: str
+
+    def seal(self, content: Sequence[object]) -> tuple[int, str, str]:
+        """The next chain position for a row whose hashed fields (``HASHED_FIELDS`` order,
+        stored forms) are ``content``: its seq, prev_hash and hash."""
+        prev = self.hash
+        self.seq += 1
+        if len(content) != len(HASHED_FIELDS):
+            raise ValueError(f"{len(content)} values for {len(HASHED_FIELDS)} hashed fields")
+        self.hash = values_digest(prev, content)
+        return self.seq, prev, self.hash
+
+
 def _canonical(value: object) -> object:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value

@@ -18,10 +18,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from trial.audit.chain import HASHED_FIELDS
+from trial.audit.chain import HASHED_FIELDS, ChainTail
 from trial.audit.context import AuditContext, current_context
 from trial.audit.sequencer import schedule_seal
-from trial.audit.tail import ChainTail, stored_ip
+from trial.audit.tail import stored_ip
 from trial.models.audit import AuditEntry
 from trial.one_message import Write, run_together
 from trial.set_sql import insert_writes

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet, Subquery
 
 from trial.advisory_locks import advisory_xact_lock
-from trial.audit.chain import GENESIS, HASHED_FIELDS, row_digest
+from trial.audit.chain import GENESIS, HASHED_FIELDS, ChainTail
 from trial.compiled_query import CompiledQuery
 from trial.set_sql import update_rows
 
@@ -82,16 +82,12 @@ def _seal_batch() -> int:
     """One read (the unsealed rows, each carrying the sealed head) and one set-based update."""
     from trial.models.audit import AuditEntry
 
-    pending = [dict(zip(_PENDING_COLUMNS, row, strict=True)) for row in _UNSEALED.rows()]
+    pending = _UNSEALED.rows()  # each: id, head_seq, head_hash, then the hashed fields
     if not pending:
         return 0
-    seq, prev = pending[0]["head_seq"] or 0, pending[0]["head_hash"] or GENESIS
-    sealed = []
-    for row in pending:
-        seq += 1
-        digest = row_digest(prev, row)
-        sealed.append((row["id"], seq, prev, digest))
-        prev = digest
+    _id, head_seq, head_hash = pending[0][:3]
+    tail = ChainTail(head_seq or 0, head_hash or GENESIS)
+    sealed = [(row[0], *tail.seal(row[3:])) for row in pending]
     written = update_rows(AuditEntry, "id", ["seq", "prev_hash", "hash"], sealed, unless_set="seq")
     if written != len(sealed):  # only this sequencer seals (under the lock): never expected
         raise RuntimeError(f"audit seal: {written} of {len(sealed)} rows sealed; none kept")

@@ -18,34 +18,15 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.db import connection
 
-from trial.audit.chain import GENESIS, HASHED_FIELDS, values_digest
+from trial.audit.chain import GENESIS, ChainTail
 from trial.audit.sequencer import CHAIN_LOCK_KEY, SEALED_HEAD
 from trial.models.audit import AuditEntry
 from trial.one_message import Result, Statement
 
 _LOCK = "SELECT pg_advisory_xact_lock(%s)"
-
-
-@dataclass
-class ChainTail:
-    """The chain's head, owned by this transaction until it ends (under the chain's lock)."""
-
-    seq: int
-    hash: str
-
-    def seal(self, content: Sequence[object]) -> tuple[int, str, str]:
-        """The next chain position for a row whose hashed fields (``HASHED_FIELDS`` order,
-        stored forms) are ``content``: its seq, prev_hash and hash."""
-        prev = self.hash
-        self.seq += 1
-        if len(content) != len(HASHED_FIELDS):
-            raise ValueError(f"{len(content)} values for {len(HASHED_FIELDS)} hashed fields")
-        self.hash = values_digest(prev, content)
-        return self.seq, prev, self.hash
 
 
 def take_statements() -> list[Statement]:
