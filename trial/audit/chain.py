@@ -60,10 +60,10 @@ class ChainTail:
     def seal(self, content: Sequence[object]) -> tuple[int, str, str]:
         """The next chain position for a row whose hashed fields (``HASHED_FIELDS`` order,
         stored forms) are ``content``: its seq, prev_hash and hash."""
-        prev = self.hash
-        self.seq += 1
         if len(content) != len(HASHED_FIELDS):
             raise ValueError(f"{len(content)} values for {len(HASHED_FIELDS)} hashed fields")
+        prev = self.hash
+        self.seq += 1
         self.hash = values_digest(prev, content)
         return self.seq, prev, self.hash
 
